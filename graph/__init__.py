@@ -1,0 +1,1 @@
+"""The core of credwalk: domain model, store contract, backends, algorithms, services."""

@@ -1,0 +1,1 @@
+"""Pure graph algorithms: networkx graph first, keyword options, no I/O."""

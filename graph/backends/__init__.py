@@ -1,0 +1,1 @@
+"""The GraphStore backends: embedded (SQLite + memory) and Neo4j."""

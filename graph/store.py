@@ -1,0 +1,561 @@
+"""The graph store contract: one interface, two backends, one contract test suite.
+
+:class:`GraphStore` documents every operation once. Public methods validate their arguments
+here, in the base, and call a protected ``_hook`` that each backend implements, so backends
+cannot drift on input rules. Inputs and outputs are ``graph.model`` / ``graph.store`` value
+types only, never driver records or SQLite rows.
+
+Answers must be identical on every backend: where an operation returns a list, its order is
+part of the contract (stated per method) and ties are broken by IRI.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+import networkx as nx
+import numpy as np
+import numpy.typing as npt
+
+from graph.errors import BackendUnavailableError, InvalidInputError, NotFoundError
+from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+
+__all__ = [
+    "Direction",
+    "GraphBatch",
+    "GraphStore",
+    "IndexedText",
+    "Record",
+    "StoreStats",
+    "TextField",
+    "TextHit",
+    "Vector",
+    "WriteSummary",
+]
+
+Vector = npt.NDArray[np.float32]
+
+
+class TextField(StrEnum):
+    """Which part of a concept an indexed text comes from."""
+
+    PREFERRED = "preferred"
+    ALTERNATIVE = "alternative"
+    HIDDEN = "hidden"
+    DESCRIPTION = "description"
+
+
+class Direction(StrEnum):
+    """Which edges of a node to read: outgoing, incoming or both."""
+
+    OUT = "out"
+    IN = "in"
+    BOTH = "both"
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedText:
+    """A searchable text of a concept with its embedding and lexical terms.
+
+    ``vector`` is L2-normalised float32 (or None for texts indexed lexically only, such as
+    hidden labels); ``terms`` are the normalised tokens from :func:`graph.text.terms`.
+    """
+
+    uri: str
+    field: TextField
+    lang: str
+    text: str
+    terms: tuple[str, ...]
+    vector: Vector | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TextHit:
+    """A text of a concept scored against a query vector (cosine in [-1, 1])."""
+
+    uri: str
+    field: TextField
+    lang: str
+    text: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """A document node that is not a framework concept: a credential, an issuer, a learner.
+
+    ``body`` is the JSON-serialisable document (its codec lives with its domain module);
+    ``index`` holds the scalar fields that stores filter on (jurisdiction, issuer type, ...).
+    """
+
+    uri: str
+    kind: NodeKind
+    body: Mapping[str, Any]
+    index: Mapping[str, str | int | float | bool | None] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class GraphBatch:
+    """Everything one write commits, all or nothing.
+
+    Writing a concept replaces it whole, and replaces all its indexed texts with the batch's
+    texts for that concept when ``texts`` holds any. ``delete_relations`` removes edges by key
+    (source, type, target) before the new ones are written.
+    """
+
+    schemes: Sequence[ConceptScheme] = ()
+    concepts: Sequence[Concept] = ()
+    texts: Sequence[IndexedText] = ()
+    relations: Sequence[Relation] = ()
+    delete_relations: Sequence[tuple[str, str, str]] = ()
+    records: Sequence[Record] = ()
+    embedding_model: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the batch would change nothing."""
+        return not (
+            self.schemes
+            or self.concepts
+            or self.texts
+            or self.relations
+            or self.delete_relations
+            or self.records
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class WriteSummary:
+    """What a write committed (counts of the items in the batch)."""
+
+    schemes: int = 0
+    concepts: int = 0
+    texts: int = 0
+    relations: int = 0
+    deleted_relations: int = 0
+    records: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Counts of what a store holds.
+
+    ``relations`` counts edges per (type, source kind, target kind), the grain at which ESCO
+    publishes its relation files.
+    """
+
+    nodes: Mapping[str, int]
+    relations: Mapping[tuple[str, str, str], int]
+    texts: int
+    embedding_model: str | None
+
+    def count(self, kind: NodeKind) -> int:
+        """Number of nodes of ``kind``."""
+        return self.nodes.get(kind.value, 0)
+
+    def count_relations(
+        self,
+        type: RelationType,
+        source_kind: NodeKind | None = None,
+        target_kind: NodeKind | None = None,
+    ) -> int:
+        """Number of edges of ``type``, optionally restricted to endpoint kinds."""
+        return sum(
+            n
+            for (t, s, o), n in self.relations.items()
+            if t == type.value
+            and (source_kind is None or s == source_kind.value)
+            and (target_kind is None or o == target_kind.value)
+        )
+
+
+class GraphStore(abc.ABC):
+    """The graph store interface every backend implements.
+
+    Lifecycle: construct (no I/O), :meth:`open`, use, :meth:`close`. Calls on a store that is
+    not open raise :class:`~graph.errors.BackendUnavailableError`.
+    """
+
+    #: Whether :meth:`nearest_texts` is served by a vector index (both backends support it).
+    supports_vector_search: ClassVar[bool] = True
+    #: Whether the store survives a process restart (false for in-memory test stores).
+    is_durable: ClassVar[bool] = True
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @classmethod
+    @abc.abstractmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """Build a store for ``url`` without any I/O (options: credentials, namespace, ...)."""
+
+    @abc.abstractmethod
+    def open(self) -> None:
+        """Connect or load, create missing schema (tables, constraints, indexes), and be ready.
+
+        Raises
+        ------
+        BackendUnavailableError
+            When the backend cannot be reached or its files cannot be opened.
+        """
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Release connections and memory; closing twice is harmless."""
+
+    @property
+    @abc.abstractmethod
+    def is_open(self) -> bool:
+        """Whether :meth:`open` succeeded and :meth:`close` was not called since."""
+
+    @abc.abstractmethod
+    def check(self) -> None:
+        """Raise :class:`~graph.errors.BackendUnavailableError` unless the store answers now."""
+
+    def __enter__(self) -> Self:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _require_open(self) -> None:
+        if not self.is_open:
+            raise BackendUnavailableError("the graph store is not open")
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def write(self, batch: GraphBatch) -> WriteSummary:
+        """Commit ``batch`` as one unit: every item is written, or none is.
+
+        Relations must join nodes that exist in the batch or the store; texts must belong to
+        concepts that do; vectors must share one dimension and the store's embedding model.
+
+        Raises
+        ------
+        InvalidInputError
+            When the batch is inconsistent; nothing is written.
+        BackendUnavailableError
+            When the backend fails; nothing is written.
+        """
+        self._require_open()
+        if batch.is_empty:
+            return WriteSummary()
+        self._validate_batch(batch)
+        return self._write(batch)
+
+    def _validate_batch(self, batch: GraphBatch) -> None:
+        in_batch = {c.uri for c in batch.concepts} | {r.uri for r in batch.records}
+        for concept in batch.concepts:
+            if not concept.kind.is_concept:
+                raise InvalidInputError(
+                    f"{concept.uri}: kind {concept.kind.value!r} is not a concept kind",
+                    details={"uri": concept.uri, "field": "kind"},
+                )
+        for record in batch.records:
+            if record.kind.is_concept:
+                raise InvalidInputError(
+                    f"{record.uri}: concepts are written as concepts, not records",
+                    details={"uri": record.uri, "field": "kind"},
+                )
+        wanted = {r.source for r in batch.relations} | {r.target for r in batch.relations}
+        wanted |= {t.uri for t in batch.texts}
+        unknown = sorted(self.missing_nodes(wanted - in_batch))
+        if unknown:
+            raise InvalidInputError(
+                f"{len(unknown)} relation or text endpoint(s) name no known node, "
+                f"e.g. {unknown[0]}",
+                details={"unknown_uris": unknown[:20]},
+            )
+        vectors = [t.vector for t in batch.texts if t.vector is not None]
+        if vectors:
+            dims = {v.shape for v in vectors}
+            if len(dims) != 1 or len(next(iter(dims))) != 1:
+                raise InvalidInputError("text vectors must all be 1-D and of the same length")
+            if batch.embedding_model is None:
+                raise InvalidInputError("a batch with vectors must name its embedding_model")
+            current = self.embedding_model()
+            if current is not None and current != batch.embedding_model:
+                raise InvalidInputError(
+                    f"the store holds vectors of {current!r}; re-index to use "
+                    f"{batch.embedding_model!r}",
+                    details={"field": "embedding_model"},
+                )
+
+    @abc.abstractmethod
+    def _write(self, batch: GraphBatch) -> WriteSummary:
+        """Commit a validated batch atomically."""
+
+    # -- reads: nodes and relations ----------------------------------------------------------
+
+    def get_concept(self, uri: str) -> Concept:
+        """Return the concept with IRI ``uri``.
+
+        Raises
+        ------
+        NotFoundError
+            When no concept has that IRI.
+        """
+        found = self.get_concepts([uri])
+        if uri not in found:
+            raise NotFoundError(f"no concept {uri}", details={"uri": uri})
+        return found[uri]
+
+    def get_concepts(self, uris: Iterable[str]) -> dict[str, Concept]:
+        """Return the concepts among ``uris`` that exist, by IRI (unknown IRIs are omitted)."""
+        self._require_open()
+        return self._get_concepts(sorted(set(uris)))
+
+    @abc.abstractmethod
+    def _get_concepts(self, uris: Sequence[str]) -> dict[str, Concept]: ...
+
+    def iter_concepts(
+        self, *, kind: NodeKind | None = None, framework: str | None = None
+    ) -> Iterator[Concept]:
+        """Yield every concept (optionally of one kind and framework), in IRI order."""
+        self._require_open()
+        return self._iter_concepts(kind=kind, framework=framework)
+
+    @abc.abstractmethod
+    def _iter_concepts(
+        self, *, kind: NodeKind | None, framework: str | None
+    ) -> Iterator[Concept]: ...
+
+    def missing_nodes(self, uris: Iterable[str]) -> set[str]:
+        """Return the IRIs among ``uris`` that name no node (concept or record) in the store."""
+        self._require_open()
+        wanted = set(uris)
+        return self._missing_nodes(sorted(wanted)) if wanted else set()
+
+    @abc.abstractmethod
+    def _missing_nodes(self, uris: Sequence[str]) -> set[str]: ...
+
+    def relations(
+        self,
+        uri: str,
+        *,
+        direction: Direction = Direction.OUT,
+        types: Iterable[RelationType] | None = None,
+    ) -> list[Relation]:
+        """Return the edges of node ``uri``, sorted by (type, source, target).
+
+        Raises
+        ------
+        NotFoundError
+            When ``uri`` names no node.
+        """
+        self._require_open()
+        if self.missing_nodes([uri]):
+            raise NotFoundError(f"no node {uri}", details={"uri": uri})
+        wanted = None if types is None else frozenset(types)
+        found = self._relations(uri, direction=direction, types=wanted)
+        return sorted(found, key=lambda r: (r.type.value, r.source, r.target))
+
+    @abc.abstractmethod
+    def _relations(
+        self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> list[Relation]: ...
+
+    def iter_relations(
+        self,
+        *,
+        types: Iterable[RelationType],
+        source_kinds: Iterable[NodeKind] | None = None,
+        target_kinds: Iterable[NodeKind] | None = None,
+    ) -> Iterator[Relation]:
+        """Yield every edge of ``types`` whose endpoints have the given kinds, in key order."""
+        self._require_open()
+        return self._iter_relations(
+            types=frozenset(types),
+            source_kinds=None if source_kinds is None else frozenset(source_kinds),
+            target_kinds=None if target_kinds is None else frozenset(target_kinds),
+        )
+
+    @abc.abstractmethod
+    def _iter_relations(
+        self,
+        *,
+        types: frozenset[RelationType],
+        source_kinds: frozenset[NodeKind] | None,
+        target_kinds: frozenset[NodeKind] | None,
+    ) -> Iterator[Relation]: ...
+
+    def subgraph(
+        self,
+        *,
+        kinds: Iterable[NodeKind] | None = None,
+        relation_types: Iterable[RelationType] | None = None,
+        uris: Iterable[str] | None = None,
+    ) -> nx.MultiDiGraph:
+        """Return a networkx view for the algorithms (a copy the caller may change).
+
+        Nodes carry ``kind``; edges are keyed by relation type value and carry ``level`` and
+        ``weight`` when set. Nodes are those of ``kinds`` (default all) restricted to ``uris``
+        when given; edges are those of ``relation_types`` (default all) between kept nodes.
+        """
+        self._require_open()
+        return self._subgraph(
+            kinds=None if kinds is None else frozenset(kinds),
+            relation_types=None if relation_types is None else frozenset(relation_types),
+            uris=None if uris is None else frozenset(uris),
+        )
+
+    @abc.abstractmethod
+    def _subgraph(
+        self,
+        *,
+        kinds: frozenset[NodeKind] | None,
+        relation_types: frozenset[RelationType] | None,
+        uris: frozenset[str] | None,
+    ) -> nx.MultiDiGraph: ...
+
+    def schemes(self) -> list[ConceptScheme]:
+        """Return the concept schemes, sorted by IRI."""
+        self._require_open()
+        return sorted(self._schemes(), key=lambda s: s.uri)
+
+    @abc.abstractmethod
+    def _schemes(self) -> list[ConceptScheme]: ...
+
+    def stats(self) -> StoreStats:
+        """Count nodes per kind and edges per (type, source kind, target kind)."""
+        self._require_open()
+        return self._stats()
+
+    @abc.abstractmethod
+    def _stats(self) -> StoreStats: ...
+
+    def count_nodes(self, kinds: Iterable[NodeKind]) -> int:
+        """Return the number of nodes of ``kinds`` (cheap; search calls it per query)."""
+        self._require_open()
+        return self._count_nodes(frozenset(kinds))
+
+    @abc.abstractmethod
+    def _count_nodes(self, kinds: frozenset[NodeKind]) -> int: ...
+
+    def embedding_model(self) -> str | None:
+        """The model the stored text vectors come from (None before any vector is written)."""
+        self._require_open()
+        return self._embedding_model()
+
+    @abc.abstractmethod
+    def _embedding_model(self) -> str | None: ...
+
+    # -- reads: records ----------------------------------------------------------------------
+
+    def get_record(self, uri: str, *, kind: NodeKind) -> Record:
+        """Return the record ``uri`` of ``kind``.
+
+        Raises
+        ------
+        NotFoundError
+            When there is no record of that kind with that IRI.
+        """
+        self._require_open()
+        record = self._get_records([uri], kind=kind).get(uri)
+        if record is None:
+            raise NotFoundError(f"no {kind.value} {uri}", details={"uri": uri, "kind": kind.value})
+        return record
+
+    def get_records(self, uris: Iterable[str], *, kind: NodeKind) -> dict[str, Record]:
+        """Return the records of ``kind`` among ``uris`` that exist, by IRI."""
+        self._require_open()
+        return self._get_records(sorted(set(uris)), kind=kind)
+
+    @abc.abstractmethod
+    def _get_records(self, uris: Sequence[str], *, kind: NodeKind) -> dict[str, Record]: ...
+
+    def list_records(
+        self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool] | None = None
+    ) -> list[Record]:
+        """Return the records of ``kind`` whose index fields equal ``where``, in IRI order."""
+        self._require_open()
+        return self._list_records(kind=kind, where=dict(where or {}))
+
+    @abc.abstractmethod
+    def _list_records(
+        self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool]
+    ) -> list[Record]: ...
+
+    # -- search support ----------------------------------------------------------------------
+
+    def nearest_texts(
+        self,
+        vector: Vector,
+        *,
+        k: int,
+        kinds: Iterable[NodeKind],
+        langs: Iterable[str] | None = None,
+    ) -> list[TextHit]:
+        """Return the ``k`` indexed texts most similar to ``vector`` (cosine), best first.
+
+        Only texts of concepts of ``kinds`` (and of ``langs`` when given) count; ties are broken
+        by (uri, field, text). Backends may use an approximate index to find candidates but
+        must return exact cosines and the exact top ``k``.
+        """
+        self._require_open()
+        if k <= 0:
+            raise InvalidInputError("k must be positive", details={"field": "k"})
+        return self._nearest_texts(
+            np.asarray(vector, dtype=np.float32),
+            k=k,
+            kinds=frozenset(kinds),
+            langs=None if langs is None else frozenset(langs),
+        )
+
+    @abc.abstractmethod
+    def _nearest_texts(
+        self,
+        vector: Vector,
+        *,
+        k: int,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+    ) -> list[TextHit]: ...
+
+    def text_scores(
+        self, vector: Vector | None, uris: Iterable[str], *, langs: Iterable[str] | None = None
+    ) -> list[TextHit]:
+        """Return every indexed text of the concepts ``uris`` with its cosine to ``vector``.
+
+        Texts without a vector (lexical-only), or every text when ``vector`` is None, come back
+        with score ``nan``. Sorted by (uri, field, lang, text).
+        """
+        self._require_open()
+        hits = self._text_scores(
+            None if vector is None else np.asarray(vector, dtype=np.float32),
+            sorted(set(uris)),
+            langs=None if langs is None else frozenset(langs),
+        )
+        return sorted(hits, key=lambda h: (h.uri, h.field.value, h.lang, h.text))
+
+    @abc.abstractmethod
+    def _text_scores(
+        self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
+    ) -> list[TextHit]: ...
+
+    def term_frequencies(
+        self, terms: Iterable[str], *, kinds: Iterable[NodeKind]
+    ) -> dict[str, int]:
+        """Return, per term, the number of concepts of ``kinds`` with a label containing it."""
+        self._require_open()
+        return self._term_frequencies(sorted(set(terms)), kinds=frozenset(kinds))
+
+    @abc.abstractmethod
+    def _term_frequencies(
+        self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
+    ) -> dict[str, int]: ...
+
+    def concepts_with_terms(self, terms: Iterable[str], *, kinds: Iterable[NodeKind]) -> set[str]:
+        """Return the IRIs of concepts of ``kinds`` with a label containing any of ``terms``."""
+        self._require_open()
+        wanted = sorted(set(terms))
+        return self._concepts_with_terms(wanted, kinds=frozenset(kinds)) if wanted else set()
+
+    @abc.abstractmethod
+    def _concepts_with_terms(
+        self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
+    ) -> set[str]: ...
