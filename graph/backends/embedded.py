@@ -1,0 +1,437 @@
+"""The embedded store: SQLite is the durable truth, memory and numpy serve the reads.
+
+Every write is one SQLite transaction, committed (WAL, ``synchronous=FULL``) before it is
+acknowledged; a process killed mid-write leaves the previous content. The first read loads the
+whole graph into memory (:class:`~graph.backends.memory.MemoryGraph`: adjacency, concepts, and a
+numpy matrix of text vectors); ``subgraph()`` hands networkx views to the algorithms. Loading is
+lazy so that a command that only writes (a CLI ingest) never pays for it. When another process
+commits to the same file (a CLI ingest while the API runs), SQLite's ``data_version`` changes
+and the next read reloads.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Self
+
+import networkx as nx
+import numpy as np
+
+from graph.codec import (
+    concept_from_json,
+    concept_to_json,
+    dumps,
+    relation_from_json,
+    relation_props,
+    scheme_from_json,
+    scheme_to_json,
+)
+from graph.errors import BackendUnavailableError, InvalidInputError
+from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.store import (
+    Direction,
+    GraphBatch,
+    GraphStore,
+    IndexedText,
+    Record,
+    StoreStats,
+    TextField,
+    TextHit,
+    Vector,
+    WriteSummary,
+)
+
+from .memory import MemoryGraph
+
+__all__ = ["EmbeddedStore"]
+
+logger = logging.getLogger(__name__)
+
+_SCHEMA_VERSION = 1
+_KINDS = {kind.value: kind for kind in NodeKind}
+_FIELDS = {field.value: field for field in TextField}
+# Batches larger than this drop the in-memory graph (reloaded on the next read) instead of
+# patching it.
+_PATCH_LIMIT = 20_000
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS schemes (uri TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS concepts (
+    uri TEXT PRIMARY KEY, kind TEXT NOT NULL, framework TEXT NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS records (
+    uri TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, idx TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS relations (
+    source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL, props TEXT NOT NULL,
+    PRIMARY KEY (source, type, target)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS relations_by_target ON relations (target, type);
+CREATE TABLE IF NOT EXISTS texts (
+    uri TEXT NOT NULL, field TEXT NOT NULL, lang TEXT NOT NULL, text TEXT NOT NULL,
+    terms TEXT NOT NULL, vector BLOB);
+CREATE INDEX IF NOT EXISTS texts_by_uri ON texts (uri);
+"""
+
+
+class EmbeddedStore(GraphStore):
+    """A store in one SQLite file (``sqlite:///path``), or in memory (``sqlite:///:memory:``).
+
+    Parameters
+    ----------
+    path : Path or None
+        The database file; None keeps everything in memory (tests), which is not durable.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
+        self._data_version = -1
+        self._memory: MemoryGraph | None = None
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """Build a store from ``sqlite:///relative.db``, ``sqlite:////abs.db`` or ``:memory:``."""
+        if not url.startswith("sqlite:///"):
+            raise InvalidInputError(
+                f"embedded store URLs look like sqlite:///path/to/file.db, got {url!r}",
+                details={"field": "store"},
+            )
+        rest = url.removeprefix("sqlite:///")
+        return cls(None if rest in {"", ":memory:"} else Path(rest))
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None for an in-memory store."""
+        return self._path
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Open (creating) the SQLite file; the in-memory graph loads on the first read."""
+        with self._lock:
+            if self._conn is not None:
+                return
+            try:
+                if self._path is not None:
+                    self._path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    ":memory:" if self._path is None else str(self._path),
+                    check_same_thread=False,
+                    isolation_level=None,
+                    timeout=30.0,
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
+                # A full ESCO import touches ~100 MB of B-tree pages; the default 2 MB page cache
+                # would re-read them for every random-order insert.
+                conn.execute("PRAGMA cache_size=-262144")
+                self._migrate(conn)
+            except (sqlite3.Error, OSError) as e:
+                raise BackendUnavailableError(
+                    f"cannot open the embedded store at {self._path}: {e}"
+                ) from e
+            self._conn = conn
+            logger.info("embedded store %s open", self._path or ":memory:")
+
+    @staticmethod
+    def _migrate(conn: sqlite3.Connection) -> None:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        if version > _SCHEMA_VERSION:
+            raise BackendUnavailableError(
+                f"the store file has schema version {version}, newer than this credwalk "
+                f"({_SCHEMA_VERSION}); upgrade credwalk"
+            )
+        if version < _SCHEMA_VERSION:
+            conn.executescript(f"BEGIN; {_SCHEMA} PRAGMA user_version = {_SCHEMA_VERSION}; COMMIT;")
+
+    def close(self) -> None:
+        """Close the file and drop the in-memory graph."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+                logger.info("embedded store %s closed", self._path or ":memory:")
+            self._memory = None
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the store is open."""
+        return self._conn is not None
+
+    def check(self) -> None:
+        """Run a trivial query on the file."""
+        self._require_open()
+        try:
+            self._db.execute("SELECT 1").fetchone()
+        except sqlite3.Error as e:
+            raise BackendUnavailableError(f"the embedded store does not answer: {e}") from e
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise BackendUnavailableError("the graph store is not open")
+        return self._conn
+
+    # -- the in-memory graph -----------------------------------------------------------------
+
+    def _mem(self) -> MemoryGraph:
+        """Return the in-memory graph, loading it when absent or when another process wrote."""
+        self._require_open()
+        version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        memory = self._memory
+        if memory is not None and version == self._data_version:
+            return memory
+        with self._lock:
+            if self._memory is None or version != self._data_version:
+                self._memory = self._load()
+                self._data_version = version
+            return self._memory
+
+    def _load(self) -> MemoryGraph:
+        started = time.perf_counter()
+        db = self._db
+        memory = MemoryGraph()
+        for (body,) in db.execute("SELECT body FROM schemes"):
+            scheme = scheme_from_json(body)
+            memory.schemes[scheme.uri] = scheme
+        for (body,) in db.execute("SELECT body FROM concepts"):
+            memory.add_concept(concept_from_json(body))
+        for uri, kind, body, idx in db.execute("SELECT uri, kind, body, idx FROM records"):
+            memory.add_record(Record(uri, _KINDS[kind], json.loads(body), json.loads(idx)))
+        for source, type_, target, props in db.execute(
+            "SELECT source, type, target, props FROM relations"
+        ):
+            memory.add_relation(relation_from_json(source, type_, target, props))
+        texts: dict[str, list[IndexedText]] = {}
+        for uri, field, lang, text, terms, vector in db.execute(
+            "SELECT uri, field, lang, text, terms, vector FROM texts ORDER BY uri, rowid"
+        ):
+            texts.setdefault(uri, []).append(
+                IndexedText(
+                    uri,
+                    _FIELDS[field],
+                    lang,
+                    text,
+                    tuple(terms.split()),
+                    None if vector is None else np.frombuffer(vector, dtype=np.float32),
+                )
+            )
+        for uri, items in texts.items():
+            memory.set_texts(uri, items)
+        row = db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
+        memory.embedding_model = row[0] if row else None
+        logger.info(
+            "embedded store %s loaded: %d concepts, %d records, %d texts in %.1fs",
+            self._path or ":memory:",
+            len(memory.concepts),
+            len(memory.records),
+            len(memory.index),
+            time.perf_counter() - started,
+        )
+        return memory
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _write(self, batch: GraphBatch) -> WriteSummary:
+        with self._lock:
+            db = self._db
+            texts_by_uri: dict[str, list[IndexedText]] = {}
+            for text in batch.texts:
+                texts_by_uri.setdefault(text.uri, []).append(text)
+            has_vectors = batch.embedding_model is not None and any(
+                t.vector is not None for t in batch.texts
+            )
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                db.executemany(
+                    "INSERT OR REPLACE INTO schemes (uri, body) VALUES (?, ?)",
+                    [(s.uri, scheme_to_json(s)) for s in batch.schemes],
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO concepts (uri, kind, framework, body) VALUES (?,?,?,?)",
+                    [
+                        (c.uri, c.kind.value, c.framework, concept_to_json(c))
+                        for c in batch.concepts
+                    ],
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO records (uri, kind, body, idx) VALUES (?, ?, ?, ?)",
+                    [(r.uri, r.kind.value, dumps(r.body), dumps(r.index)) for r in batch.records],
+                )
+                db.executemany("DELETE FROM texts WHERE uri = ?", [(u,) for u in texts_by_uri])
+                db.executemany(
+                    "INSERT INTO texts (uri, field, lang, text, terms, vector) "
+                    "VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            t.uri,
+                            t.field.value,
+                            t.lang,
+                            t.text,
+                            " ".join(t.terms),
+                            None if t.vector is None else t.vector.astype(np.float32).tobytes(),
+                        )
+                        for t in batch.texts
+                    ],
+                )
+                db.executemany(
+                    "DELETE FROM relations WHERE source = ? AND type = ? AND target = ?",
+                    batch.delete_relations,
+                )
+                db.executemany(
+                    "INSERT OR REPLACE INTO relations (source, type, target, props) "
+                    "VALUES (?, ?, ?, ?)",
+                    sorted(
+                        (r.source, r.type.value, r.target, relation_props(r))
+                        for r in batch.relations
+                    ),
+                )
+                if has_vectors:
+                    db.execute(
+                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?)",
+                        (batch.embedding_model,),
+                    )
+                db.execute("COMMIT")
+            except BaseException as e:
+                # BaseException: a KeyboardInterrupt mid-batch must roll back too.
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                if isinstance(e, sqlite3.Error):
+                    raise BackendUnavailableError(f"the embedded store failed to write: {e}") from e
+                raise
+            self._after_commit(batch, texts_by_uri, has_vectors)
+        return WriteSummary(
+            schemes=len(batch.schemes),
+            concepts=len(batch.concepts),
+            texts=len(batch.texts),
+            relations=len(batch.relations),
+            deleted_relations=len(batch.delete_relations),
+            records=len(batch.records),
+        )
+
+    def _after_commit(
+        self,
+        batch: GraphBatch,
+        texts_by_uri: Mapping[str, list[IndexedText]],
+        has_vectors: bool,
+    ) -> None:
+        # Our own commits do not change data_version; remember it so reads stay cached.
+        self._data_version = self._db.execute("PRAGMA data_version").fetchone()[0]
+        memory = self._memory
+        size = len(batch.concepts) + len(batch.relations) + len(batch.texts) + len(batch.records)
+        if memory is None or size > _PATCH_LIMIT:
+            # Reloading lazily is cheaper than patching in a bulk import (and a CLI import never
+            # reads again).
+            self._memory = None
+            return
+        for scheme in batch.schemes:
+            memory.schemes[scheme.uri] = scheme
+        for concept in batch.concepts:
+            memory.add_concept(concept)
+        for record in batch.records:
+            memory.add_record(record)
+        for uri, texts in texts_by_uri.items():
+            memory.set_texts(uri, texts)
+        for key in batch.delete_relations:
+            memory.remove_relation(key)
+        for relation in batch.relations:
+            memory.add_relation(relation)
+        if has_vectors:
+            memory.embedding_model = batch.embedding_model
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _get_concepts(self, uris: Sequence[str]) -> dict[str, Concept]:
+        concepts = self._mem().concepts
+        return {uri: concepts[uri] for uri in uris if uri in concepts}
+
+    def _iter_concepts(self, *, kind: NodeKind | None, framework: str | None) -> Iterator[Concept]:
+        concepts = self._mem().concepts
+        for uri in sorted(concepts):
+            concept = concepts[uri]
+            if (kind is None or concept.kind is kind) and (
+                framework is None or concept.framework == framework
+            ):
+                yield concept
+
+    def _missing_nodes(self, uris: Sequence[str]) -> set[str]:
+        kinds = self._mem().kinds
+        return {uri for uri in uris if uri not in kinds}
+
+    def _relations(
+        self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> list[Relation]:
+        return self._mem().edges_of(uri, direction=direction, types=types)
+
+    def _iter_relations(
+        self,
+        *,
+        types: frozenset[RelationType],
+        source_kinds: frozenset[NodeKind] | None,
+        target_kinds: frozenset[NodeKind] | None,
+    ) -> Iterator[Relation]:
+        return self._mem().iter_relations(
+            types=types, source_kinds=source_kinds, target_kinds=target_kinds
+        )
+
+    def _subgraph(
+        self,
+        *,
+        kinds: frozenset[NodeKind] | None,
+        relation_types: frozenset[RelationType] | None,
+        uris: frozenset[str] | None,
+    ) -> nx.MultiDiGraph:
+        return self._mem().subgraph(kinds=kinds, relation_types=relation_types, uris=uris)
+
+    def _schemes(self) -> list[ConceptScheme]:
+        return list(self._mem().schemes.values())
+
+    def _stats(self) -> StoreStats:
+        memory = self._mem()
+        return StoreStats(
+            nodes=memory.kind_counts(),
+            relations=memory.relation_counts(),
+            texts=len(memory.index),
+            embedding_model=memory.embedding_model,
+        )
+
+    def _count_nodes(self, kinds: frozenset[NodeKind]) -> int:
+        return self._mem().count(kinds)
+
+    def _embedding_model(self) -> str | None:
+        return self._mem().embedding_model
+
+    def _get_records(self, uris: Sequence[str], *, kind: NodeKind) -> dict[str, Record]:
+        records = self._mem().records
+        found = (records.get(uri) for uri in uris)
+        return {r.uri: r for r in found if r is not None and r.kind is kind}
+
+    def _list_records(
+        self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool]
+    ) -> list[Record]:
+        return self._mem().records_of(kind, where)
+
+    # -- search support ----------------------------------------------------------------------
+
+    def _nearest_texts(
+        self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
+    ) -> list[TextHit]:
+        return self._mem().index.nearest(vector, k=k, kinds=kinds, langs=langs)
+
+    def _text_scores(
+        self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
+    ) -> list[TextHit]:
+        return self._mem().index.scores(vector, uris, langs=langs)
+
+    def _term_frequencies(
+        self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
+    ) -> dict[str, int]:
+        return self._mem().index.term_frequencies(terms, kinds=kinds)
+
+    def _concepts_with_terms(self, terms: Sequence[str], *, kinds: frozenset[NodeKind]) -> set[str]:
+        return self._mem().index.concepts_with_terms(terms, kinds=kinds)
