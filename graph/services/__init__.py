@@ -1,0 +1,1 @@
+"""Use cases: each combines the store, the embedder and the algorithms for one user need."""
