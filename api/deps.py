@@ -1,0 +1,50 @@
+"""FastAPI dependencies: settings, the runtime, an open store."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from api.runtime import Runtime
+from graph.embeddings import Embedder
+from graph.settings import Settings, get_settings
+from graph.store import GraphStore
+
+__all__ = ["EmbedderDep", "RuntimeDep", "SettingsDep", "StoreDep", "get_runtime", "get_store"]
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_runtime(request: Request) -> Runtime:
+    """Return the runtime the app was created with."""
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def get_store(runtime: RuntimeDep) -> GraphStore:
+    """Return the open store, reopening it if the backend came back after an outage.
+
+    Raises
+    ------
+    BackendUnavailableError
+        When the store is not open and cannot be opened now.
+    """
+    store = runtime.store
+    if not store.is_open:
+        store.open()
+    return store
+
+
+StoreDep = Annotated[GraphStore, Depends(get_store)]
+
+
+def get_embedder(runtime: RuntimeDep) -> Embedder:
+    """Return the (cached) embedder."""
+    return runtime.embedder
+
+
+EmbedderDep = Annotated[Embedder, Depends(get_embedder)]

@@ -1,0 +1,87 @@
+"""The FastAPI application: ``create_app(settings)`` wires the runtime, routers and errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+
+from api.errors import error_body, install_error_handlers
+from api.routes import concepts, health
+from api.runtime import Runtime, build_runtime
+from graph.errors import BackendUnavailableError
+from graph.settings import Settings, get_settings
+
+__all__ = ["create_app"]
+
+logger = logging.getLogger(__name__)
+
+
+def _open_runtime(runtime: Runtime) -> None:
+    try:
+        runtime.store.open()
+    except BackendUnavailableError as e:
+        # Start anyway: /readyz says 503 and every call says backend_unavailable until the
+        # store answers; the deps reopen it on the next request.
+        logger.error("graph store unavailable at start-up: %s", e)
+        return
+    if runtime.settings.load_demo:
+        from ingest.demo import load_demo_if_empty
+
+        load_demo_if_empty(runtime.store, runtime.embedder, runtime.settings.ontologies_dir)
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the application.
+
+    Parameters
+    ----------
+    settings : Settings, optional
+        Defaults to the process settings (environment and ``.env``).
+    runtime : Runtime, optional
+        A prebuilt runtime (tests pass one around a store they prepared); by default one is
+        built from ``settings`` and opened in the lifespan.
+    """
+    settings = settings or (runtime.settings if runtime else get_settings())
+    owned = runtime is None
+    the_runtime = runtime or build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if owned:
+            _open_runtime(the_runtime)
+        yield
+        if owned:
+            the_runtime.close()
+
+    app = FastAPI(
+        title="credwalk",
+        version="0.1.0",
+        summary="Skills knowledge graph: explained equivalence and pathways over ESCO.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = the_runtime
+    install_error_handlers(app)
+
+    @app.middleware("http")
+    async def limit_payload(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        length = request.headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > settings.max_payload_bytes:
+            return JSONResponse(
+                error_body(
+                    "payload_too_large",
+                    f"request body of {length} bytes exceeds {settings.max_payload_bytes}",
+                    {"limit": settings.max_payload_bytes},
+                ),
+                status_code=413,
+            )
+        return await call_next(request)
+
+    app.include_router(health.router)
+    app.include_router(concepts.router)
+    return app

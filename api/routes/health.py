@@ -1,0 +1,34 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from api.deps import RuntimeDep
+from api.errors import ERROR_RESPONSES, error_body
+from api.schemas import HealthPublic
+from graph.errors import BackendUnavailableError
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", response_model=HealthPublic)
+def healthz() -> HealthPublic:
+    """Say the process is alive (it does not touch the store)."""
+    return HealthPublic(status="ok")
+
+
+@router.get("/readyz", response_model=HealthPublic, responses={503: ERROR_RESPONSES[503]})
+def readyz(runtime: RuntimeDep) -> HealthPublic | JSONResponse:
+    """Say whether the graph store is open and answering."""
+    store = runtime.store
+    try:
+        if not store.is_open:
+            store.open()
+        store.check()
+    except BackendUnavailableError as e:
+        return JSONResponse(error_body(e.code, e.message, e.details), status_code=503)
+    return HealthPublic(status="ready", store=type(store).__name__)

@@ -1,0 +1,52 @@
+"""The composition root: builds the store and the embedder from settings, in one place."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from graph.registry import create_store
+from graph.settings import Settings
+from graph.store import GraphStore
+
+__all__ = ["Runtime", "build_runtime"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a process needs to serve requests: settings, a store, an embedder."""
+
+    settings: Settings
+    store: GraphStore
+    embedder: CachedEmbedder
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Close the store and the embedding cache."""
+        self.store.close()
+        self.embedder.cache.close()
+
+
+def store_options(settings: Settings) -> dict[str, Any]:
+    """Constructor options of the configured backend (credentials for Neo4j)."""
+    if settings.store_scheme == "sqlite":
+        return {}
+    return {
+        "user": settings.neo4j_user,
+        "password": settings.neo4j_password,
+        "database": settings.neo4j_database,
+    }
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Build (without opening) the store and the cached embedder named by ``settings``."""
+    store = create_store(settings.store, **store_options(settings))
+    embedder = CachedEmbedder(
+        SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
+        EmbeddingCache(settings.embedding_cache),
+    )
+    return Runtime(settings=settings, store=store, embedder=embedder)
