@@ -1,0 +1,74 @@
+"""Fixtures shared by every test folder: the shared real data, ESCO, embedders."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from graph.model import NodeKind
+from ingest.esco import EscoPack, read_esco
+from tests.fixtures.embedders import HashingEmbedder
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+ERRATA = REPO_ROOT / "ontologies" / "esco" / "errata.csv"
+
+#: Occupations whose neighbourhood forms the small real ESCO slice of the contract suite.
+SLICE_OCCUPATIONS = (
+    # software developer, data analyst, welder
+    "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+    "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2",
+    "http://data.europa.eu/esco/occupation/7aedaa07-3884-4c5b-88f9-80997b2aa54b",
+)
+
+
+def shared_data_dir() -> Path:
+    """``$CREDWALK_SHARED_DATA`` or ``<repo>/../shared/data``."""
+    configured = os.environ.get("CREDWALK_SHARED_DATA")
+    return Path(configured) if configured else (REPO_ROOT / ".." / "shared" / "data").resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The shared real data; missing data skips the test, except in CI where it fails."""
+    path = shared_data_dir()
+    if not path.is_dir():
+        message = f"shared data folder {path} not found (set CREDWALK_SHARED_DATA)"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="session")
+def esco_dir(shared_data: Path) -> Path:
+    """The official ESCO v1.1.1 pack (English, French, relations)."""
+    return shared_data / "esco" / "v1.1.1"
+
+
+@pytest.fixture(scope="session")
+def esco_pack(esco_dir: Path) -> EscoPack:
+    """ESCO v1.1.1 in English, read once per session."""
+    return read_esco([esco_dir], languages=["en"], errata=ERRATA)
+
+
+@pytest.fixture(scope="session")
+def esco_slice(esco_pack: EscoPack) -> EscoPack:
+    """A few hundred real ESCO concepts around three occupations, with their relations."""
+    piece = esco_pack.neighbourhood(SLICE_OCCUPATIONS)
+    assert sum(1 for c in piece.concepts.values() if c.kind is NodeKind.OCCUPATION) >= 3
+    return piece
+
+
+@pytest.fixture
+def hashing_embedder() -> HashingEmbedder:
+    """A fast deterministic embedder (no model)."""
+    return HashingEmbedder()
+
+
+@pytest.fixture
+def tmp_store_url(tmp_path: Path) -> Iterator[str]:
+    """A fresh embedded store URL in the test's temporary folder."""
+    yield f"sqlite:///{tmp_path / 'store.db'}"

@@ -1,0 +1,104 @@
+"""The search primitives of the store contract: exact cosines, terms, candidates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from graph.errors import InvalidInputError
+from graph.indexing import index_concepts
+from graph.model import NodeKind
+from graph.search import hybrid_search
+from graph.store import GraphBatch, GraphStore, TextField
+from graph.text import terms
+from ingest.esco import EscoPack
+from tests.fixtures.embedders import HashingEmbedder
+
+PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+
+
+def test_nearest_texts_is_the_exact_top_k(loaded_store: GraphStore, esco_slice: EscoPack) -> None:
+    embedder = HashingEmbedder()
+    query = embedder.embed_one("python programming")
+    hits = loaded_store.nearest_texts(query, k=15, kinds=[NodeKind.SKILL])
+    texts = [
+        t
+        for t in index_concepts(list(esco_slice.concepts.values()), embedder)
+        if t.vector is not None and esco_slice.concepts[t.uri].kind is NodeKind.SKILL
+    ]
+    brute = sorted(
+        (
+            (float(t.vector @ query), t.uri, t.field.value, t.text)
+            for t in texts
+            if t.vector is not None
+        ),
+        key=lambda x: (-x[0], x[1], x[2], x[3]),
+    )[:15]
+    assert [(h.uri, h.field.value, h.text) for h in hits] == [b[1:] for b in brute]
+    for hit, expected in zip(hits, brute, strict=True):
+        assert hit.score == pytest.approx(expected[0], abs=1e-6)
+    assert hits[0].uri == PYTHON
+
+
+def test_nearest_texts_respects_kinds_and_languages(loaded_store: GraphStore) -> None:
+    query = HashingEmbedder().embed_one("software developer")
+    hits = loaded_store.nearest_texts(query, k=5, kinds=[NodeKind.OCCUPATION])
+    kinds = {c.kind for c in loaded_store.get_concepts(h.uri for h in hits).values()}
+    assert kinds == {NodeKind.OCCUPATION}
+    assert loaded_store.nearest_texts(query, k=5, kinds=[NodeKind.SKILL], langs=["fr"]) == []
+    with pytest.raises(InvalidInputError, match="k must be positive"):
+        loaded_store.nearest_texts(query, k=0, kinds=[NodeKind.SKILL])
+
+
+def test_text_scores_cover_every_text_of_the_concepts(loaded_store: GraphStore) -> None:
+    query = HashingEmbedder().embed_one("python")
+    hits = loaded_store.text_scores(query, [PYTHON])
+    concept = loaded_store.get_concept(PYTHON)
+    assert {h.text for h in hits if h.field is TextField.PREFERRED} == {concept.preferred_label()}
+    assert any(h.field is TextField.DESCRIPTION for h in hits)
+    assert all(-1.0 <= h.score <= 1.0 for h in hits if not math.isnan(h.score))
+    unscored = loaded_store.text_scores(None, [PYTHON])
+    assert [h.text for h in unscored] == [h.text for h in hits]
+    assert all(math.isnan(h.score) for h in unscored)
+
+
+def test_term_frequencies_and_candidates(loaded_store: GraphStore, esco_slice: EscoPack) -> None:
+    (python,) = terms("Python")
+    expected = {
+        uri
+        for uri, c in esco_slice.concepts.items()
+        if c.kind is NodeKind.SKILL and any(python in terms(label.text) for label in c.labels)
+    }
+    assert loaded_store.term_frequencies([python], kinds=[NodeKind.SKILL]) == {
+        python: len(expected)
+    }
+    assert loaded_store.concepts_with_terms([python], kinds=[NodeKind.SKILL]) == expected
+    assert loaded_store.term_frequencies(["zzzz"], kinds=[NodeKind.SKILL]) == {"zzzz": 0}
+
+
+def test_hybrid_search_ranks_the_labelled_concept_first(loaded_store: GraphStore) -> None:
+    embedder = HashingEmbedder()
+    matches = hybrid_search(
+        loaded_store,
+        "python programming",
+        embedder.embed_one("python programming"),
+        kinds=[NodeKind.SKILL],
+        top=5,
+    )
+    assert matches[0].uri == PYTHON
+    assert all(0.0 <= m.score <= 1.0 for m in matches)
+    assert [m.score for m in matches] == sorted((m.score for m in matches), reverse=True)
+    lexical_only = hybrid_search(loaded_store, "python programming", None, kinds=[NodeKind.SKILL])
+    assert lexical_only[0].uri == PYTHON
+
+
+def test_vectors_of_another_model_are_refused(loaded_store: GraphStore) -> None:
+    concept = loaded_store.get_concept(PYTHON)
+    texts = index_concepts([concept], HashingEmbedder(dimension=32))
+    with pytest.raises(InvalidInputError, match="re-index"):
+        loaded_store.write(
+            GraphBatch(concepts=[concept], texts=texts, embedding_model="test/hashing-32")
+        )
+    assert np.asarray(loaded_store.text_scores(None, [PYTHON])).size > 0
