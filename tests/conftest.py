@@ -12,6 +12,9 @@ from graph.model import NodeKind
 from ingest.esco import EscoPack, read_esco
 from tests.fixtures.embedders import HashingEmbedder
 
+# Fixture modules shared by every folder (used by name, never imported by tests).
+pytest_plugins = ["tests.fixtures.jsonld_cache"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ERRATA = REPO_ROOT / "ontologies" / "esco" / "errata.csv"
 
