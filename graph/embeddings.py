@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 _DEFAULT_NAMES = frozenset({"sentence-transformers/all-MiniLM-L6-v2", "all-MiniLM-L6-v2"})
 
 ProgressCallback = Callable[[int], None]
+_CACHE_CHUNK = 4096
 """Told how many texts were embedded since its last call."""
 
 
@@ -134,7 +135,13 @@ class SentenceTransformerEmbedder(Embedder):
     @property
     def dimension(self) -> int:
         """The model's output dimension."""
-        return int(self._load().get_sentence_embedding_dimension())
+        model = self._load()
+        # sentence-transformers 6 renamed the method; keep working with 3.x-5.x too.
+        get = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        return int(get())
 
     @property
     def max_tokens(self) -> int:
@@ -148,20 +155,24 @@ class SentenceTransformerEmbedder(Embedder):
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        # Encode in order of length: batches of similar lengths pad little, and short labels
+        # and long descriptions never share a batch. The result is put back in input order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
         chunk = self._batch_size * 16
-        parts = []
-        for start in range(0, len(texts), chunk):
+        for start in range(0, len(order), chunk):
+            rows = order[start : start + chunk]
             part = model.encode(
-                list(texts[start : start + chunk]),
+                [texts[i] for i in rows],
                 batch_size=self._batch_size,
                 normalize_embeddings=True,
                 convert_to_numpy=True,
                 show_progress_bar=False,
             )
-            parts.append(np.asarray(part, dtype=np.float32))
+            out[rows] = np.asarray(part, dtype=np.float32)
             if progress is not None:
-                progress(len(part))
-        return np.vstack(parts)
+                progress(len(rows))
+        return out
 
 
 class EmbeddingCache:
@@ -182,10 +193,16 @@ class EmbeddingCache:
                     check_same_thread=False,
                     timeout=60.0,
                 )
+                # 16 KiB pages hold ten 1.5 KiB vectors; at the default 4 KiB most rows spill
+                # into overflow pages and the file grows to three times its payload.
+                conn.execute("PRAGMA page_size=16384")
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(
                     "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, "
-                    "vector BLOB NOT NULL, PRIMARY KEY (model, key)) WITHOUT ROWID"
+                    "vector BLOB NOT NULL)"
+                )
+                conn.execute(
+                    "CREATE UNIQUE INDEX IF NOT EXISTS vectors_by_key ON vectors (model, key)"
                 )
             except (sqlite3.Error, OSError) as e:
                 raise BackendUnavailableError(f"cannot open the embedding cache: {e}") from e
@@ -265,12 +282,13 @@ class CachedEmbedder(Embedder):
         if progress is not None and known:
             progress(len(known))
         missing = [t for t in unique if t not in known]
-        if missing:
-            fresh = self._inner.embed(missing, progress=progress)
-            new = dict(zip(missing, fresh, strict=True))
+        # Cache in chunks: an import interrupted after minutes of encoding keeps what it did.
+        for start in range(0, len(missing), _CACHE_CHUNK):
+            chunk = missing[start : start + _CACHE_CHUNK]
+            new = dict(zip(chunk, self._inner.embed(chunk, progress=progress), strict=True))
             self.cache.put_many(self.name, new)
             known.update(new)
-            self.encoded += len(missing)
+            self.encoded += len(chunk)
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([known[t] for t in texts]).astype(np.float32, copy=False)

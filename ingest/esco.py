@@ -509,7 +509,10 @@ class _PackReader:
         source = SourceFile(path)
         for row in read_rows(source, required=["version", "uri", "kind", "label", "status"]):
             uri = row.get("uri")
-            if row.get("version") != version or uri in self.drafts or uri not in referenced:
+            # An unknown version (a pack folder without it in its name) may be any of them; an
+            # erratum only ever fills a concept the relations reference and the pack omits.
+            wrong_version = version is not None and row.get("version") != version
+            if wrong_version or uri in self.drafts or uri not in referenced:
                 continue
             try:
                 kind = NodeKind(row.get("kind"))

@@ -205,8 +205,14 @@ class Table:
                 yield line, record
                 line = reader.line_num + 1
         except csv.Error as e:
+            # Report where the broken record starts: an unclosed quote swallows the rest of
+            # the file, and the parser only notices at its end.
+            stopped = f"; the parser stopped at line {reader.line_num}"
             raise IngestError(
-                f"malformed CSV ({e}); check the quoting", source=display, line=reader.line_num
+                f"malformed CSV in the record starting here ({e})"
+                f"{stopped if reader.line_num != line else ''}; check the quoting",
+                source=display,
+                line=line,
             ) from e
 
     def rows(self) -> Iterator[Row]:

@@ -1,0 +1,37 @@
+"""HTTP tests through create_app and TestClient, on a store holding the real ESCO slice."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app
+from api.runtime import Runtime
+from graph.backends.embedded import EmbeddedStore
+from graph.services.ingestion import import_concepts
+from graph.settings import load_settings
+from ingest.esco import EscoPack, esco_import
+from tests.fixtures.embedders import HashingEmbedder
+
+
+@pytest.fixture
+def runtime(tmp_path: Path, esco_slice: EscoPack) -> Iterator[Runtime]:
+    """A runtime over an open embedded store with the slice, and the hashing embedder."""
+    settings = load_settings(store=f"sqlite:///{tmp_path / 'api.db'}", load_demo=False)
+    store = EmbeddedStore(tmp_path / "api.db")
+    store.open()
+    embedder = HashingEmbedder()
+    import_concepts(store, esco_import(esco_slice), embedder=embedder)
+    the_runtime = Runtime(settings=settings, store=store, embedder=embedder)
+    yield the_runtime
+    the_runtime.close()
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    """A client of the app built around ``runtime``."""
+    with TestClient(create_app(runtime=runtime)) as the_client:
+        yield the_client
