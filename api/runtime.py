@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from graph.embeddings import (
+    CachedEmbedder,
+    Embedder,
+    EmbeddingCache,
+    SentenceTransformerEmbedder,
+)
 from graph.registry import create_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -22,13 +27,13 @@ class Runtime:
 
     settings: Settings
     store: GraphStore
-    embedder: CachedEmbedder
-    extras: dict[str, Any] = field(default_factory=dict)
+    embedder: Embedder
 
     def close(self) -> None:
         """Close the store and the embedding cache."""
         self.store.close()
-        self.embedder.cache.close()
+        if isinstance(self.embedder, CachedEmbedder):
+            self.embedder.cache.close()
 
 
 def store_options(settings: Settings) -> dict[str, Any]:

@@ -35,9 +35,9 @@ def test_sigkill_mid_ingest_keeps_the_previous_content(
         concepts_before = list(store.iter_concepts())
     start_wal = _wal_size(db)
 
+    command = [sys.executable, "-m", "api.cli", "--store", f"sqlite:///{db}", "ingest", "esco"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "--store", f"sqlite:///{db}"]
-        + ["ingest", "esco", str(esco_dir), "--no-embed"],  # noqa: RUF005
+        [*command, str(esco_dir), "--no-embed"],
         cwd=REPO_ROOT,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
