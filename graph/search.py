@@ -185,9 +185,15 @@ def hybrid_search(
     scored = _score_candidates(
         store, query, query_terms, vector, candidates, idf=idf, langs=lang_set, params=params
     )
-    best = sorted(scored, key=lambda m: (-m[0], m[1]))[:top]
-    concepts = store.get_concepts(uri for _, uri, _ in best)
-    return [_match(concepts[uri], score, parts, display_lang) for score, uri, parts in best]
+    ranked = sorted(scored, key=lambda m: (-m[0], m[1]))
+    concepts = store.get_concepts(uri for _, uri, _ in ranked[: top * 2])
+    # A text whose concept is gone (an import interrupted between texts and concepts on a
+    # chunked backend) is skipped rather than shown without a name.
+    return [
+        _match(concepts[uri], score, parts, display_lang)
+        for score, uri, parts in ranked
+        if uri in concepts
+    ][:top]
 
 
 @dataclass(frozen=True, slots=True)

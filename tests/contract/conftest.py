@@ -39,6 +39,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     finally:
         drop = getattr(the_store, "drop_namespace", None)
         if drop is not None:
+            the_store.open()  # a test may have closed it
             drop()
         the_store.close()
 

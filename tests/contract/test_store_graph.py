@@ -93,7 +93,7 @@ def test_stats_count_nodes_and_edges(loaded_store: GraphStore, esco_slice: EscoP
         for r in esco_slice.relations
         if r.type is RelationType.HAS_ESSENTIAL_SKILL and kinds[r.source] is NodeKind.OCCUPATION
     )
-    assert stats.embedding_model == "test/hashing-64"
+    assert stats.embedding_model == "test/hashing-384"
 
 
 def test_a_batch_with_an_unknown_endpoint_writes_nothing(loaded_store: GraphStore) -> None:

@@ -1,0 +1,330 @@
+"""Every Cypher statement of the Neo4j backend.
+
+Values always travel as ``$parameters``; labels and relationship types come only from the
+fixed tables below (built from :class:`~graph.model.NodeKind` and
+:class:`~graph.model.RelationType`), never from input. Writes are ``UNWIND $rows`` batches.
+
+Graph layout: every node has the label ``Node`` and a kind label (``Skill``, ``Occupation``, ...);
+concepts also carry ``Concept``, records ``Record``. Searchable texts are ``Text`` nodes with a
+per-kind label (``SkillText``, ...) so that each kind has its own vector index. Every node has a
+namespace property ``ns``: tests share one database and each gets its own namespace, deleted
+afterwards; uniqueness is on ``(ns, uri)``.
+"""
+
+from __future__ import annotations
+
+from graph.model import NodeKind, RelationType
+
+__all__ = [
+    "CONCEPT_KINDS",
+    "CONSTRAINTS",
+    "FULLTEXT_INDEX",
+    "KIND_LABEL",
+    "REL_TYPE",
+    "TEXT_LABEL",
+    "VECTOR_INDEX",
+    "create_vector_index",
+    "delete_relations",
+    "iter_relations",
+    "merge_relations",
+]
+
+CONCEPT_KINDS = (NodeKind.SKILL, NodeKind.OCCUPATION, NodeKind.ISCO_GROUP, NodeKind.SKILL_GROUP)
+
+#: NodeKind -> Neo4j label (a fixed table; never built from input).
+KIND_LABEL: dict[NodeKind, str] = {
+    NodeKind.SKILL: "Skill",
+    NodeKind.OCCUPATION: "Occupation",
+    NodeKind.ISCO_GROUP: "IscoGroup",
+    NodeKind.SKILL_GROUP: "SkillGroup",
+    NodeKind.CREDENTIAL: "Credential",
+    NodeKind.ISSUER: "Issuer",
+    NodeKind.LEARNER: "Learner",
+}
+#: Concept kind -> label of its texts, each with its own vector index.
+TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}
+#: RelationType -> relationship type.
+REL_TYPE: dict[RelationType, str] = {t: t.value.upper() for t in RelationType}
+#: Vector index name per concept kind.
+VECTOR_INDEX: dict[NodeKind, str] = {kind: f"{kind.value}_text_embedding" for kind in CONCEPT_KINDS}
+FULLTEXT_INDEX = "concept_terms"
+
+CONSTRAINTS = (
+    "CREATE CONSTRAINT node_uri IF NOT EXISTS FOR (n:Node) REQUIRE (n.ns, n.uri) IS UNIQUE",
+    "CREATE CONSTRAINT scheme_uri IF NOT EXISTS FOR (s:Scheme) REQUIRE (s.ns, s.uri) IS UNIQUE",
+    "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE (m.ns, m.key) IS UNIQUE",
+    "CREATE INDEX text_by_uri IF NOT EXISTS FOR (t:Text) ON (t.ns, t.uri)",
+    "CREATE INDEX node_by_kind IF NOT EXISTS FOR (n:Node) ON (n.ns, n.kind)",
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS "
+    f"FOR (n:{'|'.join(KIND_LABEL[k] for k in CONCEPT_KINDS)}) ON EACH [n.terms] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+)
+
+
+def create_vector_index(kind: NodeKind) -> str:
+    """The statement creating the cosine vector index over texts of ``kind``.
+
+    The dimension is a parameter-free literal because Neo4j takes index options only as
+    literals; it is an int the store computes, never input text.
+    """
+    return (
+        f"CREATE VECTOR INDEX {VECTOR_INDEX[kind]} IF NOT EXISTS "
+        f"FOR (t:{TEXT_LABEL[kind]}) ON t.embedding "
+        "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, "
+        "`vector.similarity_function`: 'cosine'}}"
+    )
+
+
+# -- writes ------------------------------------------------------------------------------------
+
+MERGE_SCHEMES = """
+UNWIND $rows AS row
+MERGE (s:Scheme {ns: $ns, uri: row.uri})
+SET s.doc = row.doc
+"""
+
+#: Concepts: one statement per kind label (labels cannot be parameters).
+MERGE_CONCEPTS = {
+    kind: f"""
+UNWIND $rows AS row
+MERGE (n:Node {{ns: $ns, uri: row.uri}})
+SET n:Concept:{KIND_LABEL[kind]}, n.kind = row.kind, n.framework = row.framework,
+    n.doc = row.doc, n.status = row.status
+"""
+    for kind in CONCEPT_KINDS
+}
+
+SET_CONCEPT_TERMS = """
+UNWIND $rows AS row
+MATCH (n:Node {ns: $ns, uri: row.uri})
+SET n.terms = row.terms
+"""
+
+MERGE_RECORDS = {
+    kind: f"""
+UNWIND $rows AS row
+MERGE (n:Node {{ns: $ns, uri: row.uri}})
+SET n:Record:{label}, n.kind = row.kind, n.doc = row.doc, n.idx = row.idx
+SET n += row.fields
+"""
+    for kind, label in KIND_LABEL.items()
+    if kind not in CONCEPT_KINDS
+}
+
+DELETE_TEXTS = """
+UNWIND $uris AS uri
+MATCH (t:Text {ns: $ns, uri: uri})
+DETACH DELETE t
+"""
+
+CREATE_TEXTS = {
+    kind: f"""
+UNWIND $rows AS row
+CREATE (t:Text:{TEXT_LABEL[kind]} {{ns: $ns, uri: row.uri, kind: row.kind, field: row.field,
+    lang: row.lang, text: row.text, terms: row.terms, seq: row.seq}})
+SET t.embedding = row.embedding
+"""
+    for kind in CONCEPT_KINDS
+}
+
+
+def merge_relations(relation_type: RelationType) -> str:
+    """MERGE edges of one type between existing nodes, setting their properties."""
+    return f"""
+UNWIND $rows AS row
+MATCH (a:Node {{ns: $ns, uri: row.source}})
+MATCH (b:Node {{ns: $ns, uri: row.target}})
+MERGE (a)-[e:{REL_TYPE[relation_type]}]->(b)
+SET e.props = row.props
+"""
+
+
+def delete_relations(relation_type: RelationType) -> str:
+    """Delete edges of one type by (source, target)."""
+    return f"""
+UNWIND $rows AS row
+MATCH (a:Node {{ns: $ns, uri: row.source}})-[e:{REL_TYPE[relation_type]}]->
+      (b:Node {{ns: $ns, uri: row.target}})
+DELETE e
+"""
+
+
+SET_META = """
+MERGE (m:Meta {ns: $ns, key: $key})
+SET m.value = $value
+"""
+
+DROP_NAMESPACE_BATCH = """
+MATCH (n {ns: $ns})
+WITH n LIMIT $limit
+DETACH DELETE n
+RETURN count(*) AS deleted
+"""
+
+# -- reads -------------------------------------------------------------------------------------
+
+GET_META = "MATCH (m:Meta {ns: $ns, key: $key}) RETURN m.value AS value"
+
+# Lookups by IRI match on :Node, whose (ns, uri) uniqueness constraint is the index; a kind
+# label in the pattern would make the planner scan that label instead.
+GET_CONCEPTS = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+WHERE n:Concept
+RETURN n.doc AS doc
+"""
+
+ITER_CONCEPTS = """
+MATCH (n:Node {ns: $ns})
+WHERE n:Concept AND ($kind IS NULL OR n.kind = $kind)
+  AND ($framework IS NULL OR n.framework = $framework)
+RETURN n.doc AS doc
+ORDER BY n.uri
+"""
+
+EXISTING_NODES = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+RETURN n.uri AS uri
+"""
+
+NODE_KINDS = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+RETURN n.uri AS uri, n.kind AS kind
+"""
+
+RELATIONS_OUT = """
+MATCH (a:Node {ns: $ns, uri: $uri})-[e]->(b:Node {ns: $ns})
+RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+RELATIONS_IN = """
+MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns, uri: $uri})
+RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+
+def iter_relations(relation_type: RelationType) -> str:
+    """Edges of one type, optionally restricted to endpoint kinds, in key order."""
+    return f"""
+MATCH (a:Node {{ns: $ns}})-[e:{REL_TYPE[relation_type]}]->(b:Node {{ns: $ns}})
+WHERE ($source_kinds IS NULL OR a.kind IN $source_kinds)
+  AND ($target_kinds IS NULL OR b.kind IN $target_kinds)
+RETURN a.uri AS source, b.uri AS target, e.props AS props
+ORDER BY source, target
+"""
+
+
+SUBGRAPH_NODES = """
+MATCH (n:Node {ns: $ns})
+WHERE ($kinds IS NULL OR n.kind IN $kinds) AND ($uris IS NULL OR n.uri IN $uris)
+RETURN n.uri AS uri, n.kind AS kind
+"""
+
+SUBGRAPH_EDGES = """
+MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns})
+WHERE a.uri IN $nodes AND b.uri IN $nodes
+RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+SUBGRAPH_ALL_EDGES = """
+MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns})
+WHERE ($kinds IS NULL OR (a.kind IN $kinds AND b.kind IN $kinds))
+RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+SCHEMES = "MATCH (s:Scheme {ns: $ns}) RETURN s.doc AS doc"
+
+COUNT_NODES = """
+MATCH (n:Node {ns: $ns})
+RETURN n.kind AS kind, count(*) AS n
+"""
+
+COUNT_NODES_OF_KINDS = """
+MATCH (n:Node {ns: $ns})
+WHERE n.kind IN $kinds
+RETURN count(*) AS n
+"""
+
+COUNT_RELATIONS = """
+MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns})
+RETURN type(e) AS type, a.kind AS source_kind, b.kind AS target_kind, count(*) AS n
+"""
+
+COUNT_TEXTS = "MATCH (t:Text {ns: $ns}) RETURN count(*) AS n"
+
+GET_RECORDS = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+WHERE n:Record AND n.kind = $kind
+RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx
+"""
+
+LIST_RECORDS = """
+MATCH (n:Node {ns: $ns, kind: $kind})
+WHERE n:Record
+  AND all(key IN keys($where) WHERE n['i_' + key] = $where[key])
+RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx
+ORDER BY n.uri
+"""
+
+# -- search ------------------------------------------------------------------------------------
+
+#: Nearest texts through the native vector index (approximate, over-fetched), re-scored exactly.
+#: ``vector.similarity.cosine`` returns (1 + cos) / 2.
+NEAREST_TEXTS = {
+    kind: f"""
+CALL db.index.vector.queryNodes('{VECTOR_INDEX[kind]}', $fetch, $vector) YIELD node
+WHERE node.ns = $ns AND ($langs IS NULL OR node.lang IN $langs)
+RETURN node.uri AS uri, node.field AS field, node.lang AS lang, node.text AS text,
+       2 * vector.similarity.cosine(node.embedding, $vector) - 1 AS score
+"""
+    for kind in CONCEPT_KINDS
+}
+
+TEXT_SCORES = """
+UNWIND $uris AS uri
+MATCH (t:Text {ns: $ns, uri: uri})
+WHERE $langs IS NULL OR t.lang IN $langs
+RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text,
+       CASE WHEN $vector IS NULL OR t.embedding IS NULL THEN null
+            ELSE 2 * vector.similarity.cosine(t.embedding, $vector) - 1 END AS score
+"""
+
+TEXTS_OF = """
+UNWIND $uris AS uri
+MATCH (t:Text {ns: $ns, uri: uri})
+RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
+       t.embedding AS embedding
+ORDER BY t.uri, t.seq
+"""
+
+#: Concepts whose label terms hold ``term`` (an escaped Lucene term), by kind.
+TERM_MATCHES = """
+UNWIND $terms AS term
+CALL (term) {
+  CALL db.index.fulltext.queryNodes($index, term.query) YIELD node
+  WHERE node.ns = $ns AND node.kind IN $kinds
+  RETURN collect(node.uri) AS uris
+}
+RETURN term.term AS term, uris
+"""
+
+TERM_FREQUENCIES = """
+UNWIND $terms AS term
+CALL (term) {
+  CALL db.index.fulltext.queryNodes($index, term.query) YIELD node
+  WHERE node.ns = $ns AND node.kind IN $kinds
+  RETURN count(node) AS df
+}
+RETURN term.term AS term, df
+"""
+
+PING = "RETURN 1 AS ok"
+
+VECTOR_INDEX_DIMENSIONS = """
+SHOW VECTOR INDEXES YIELD name, options
+WHERE name IN $names
+RETURN name, options.indexConfig.`vector.dimensions` AS dimension
+"""

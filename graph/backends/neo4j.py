@@ -1,0 +1,585 @@
+"""The Neo4j backend: the same contract on Neo4j 5.x (community, a cluster or Aura).
+
+Cypher lives in :mod:`graph.backends.cypher`. Reads and the shared search code return exactly
+what the embedded store returns: candidates come from Neo4j's native indexes (a cosine vector
+index per concept kind, a whitespace full-text index over label terms), and every score is
+recomputed exactly in Cypher.
+
+Writes go in ``UNWIND`` chunks, each a managed transaction that the driver retries on transient
+errors and that is rolled back as a whole otherwise. A batch larger than one chunk (a full ESCO
+import: 150,000 text vectors do not fit one transaction in a small heap) is committed chunk by
+chunk in an order that makes re-running the same import complete it: texts, then concepts, then
+relations. Every statement is an idempotent ``MERGE`` or a replace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Self
+
+import networkx as nx
+import numpy as np
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
+from pydantic import SecretStr
+
+from graph.codec import (
+    concept_from_json,
+    concept_to_json,
+    dumps,
+    relation_from_json,
+    relation_props,
+    scheme_from_json,
+    scheme_to_json,
+)
+from graph.errors import BackendUnavailableError, ConflictError, InvalidInputError
+from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.store import (
+    Direction,
+    GraphBatch,
+    GraphStore,
+    IndexedText,
+    Record,
+    StoreStats,
+    TextField,
+    TextHit,
+    Vector,
+    WriteSummary,
+)
+
+from . import cypher
+
+__all__ = ["Neo4jStore"]
+
+logger = logging.getLogger(__name__)
+
+_NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
+_TYPES = {cypher.REL_TYPE[t]: t for t in RelationType}
+_FIELDS = {f.value: f for f in TextField}
+_KINDS = {k.value: k for k in NodeKind}
+_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
+# Rows per transaction: texts carry 384 floats each; relations are small.
+_TEXT_CHUNK = 1_000
+_ROW_CHUNK = 5_000
+# The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
+_OVERFETCH = 4
+_MIN_FETCH = 100
+
+
+class Neo4jStore(GraphStore):
+    """A store on a Neo4j server.
+
+    Parameters
+    ----------
+    url : str
+        ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URL.
+    user, password : str, optional
+        Credentials; none when the server has authentication off.
+    database : str
+        The database (community has one user database, ``neo4j``).
+    namespace : str
+        Isolates this store's nodes from others in the same database (tests use one each).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        user: str | None = None,
+        password: SecretStr | str | None = None,
+        database: str = "neo4j",
+        namespace: str = "default",
+    ) -> None:
+        if not _NAMESPACE.match(namespace):
+            raise InvalidInputError(
+                f"namespace must be letters, digits, '_' or '-', got {namespace!r}",
+                details={"field": "namespace"},
+            )
+        self._url = url
+        self._user = user
+        self._password = (
+            password.get_secret_value() if isinstance(password, SecretStr) else password
+        )
+        self._database = database
+        self._ns = namespace
+        self._driver: Driver | None = None
+        self._vector_dimension: int | None = None
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> Self:
+        """Build a store for a Neo4j URL (no connection is made here)."""
+        return cls(url, **options)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Connect, check the server answers, and create constraints and indexes."""
+        if self._driver is not None:
+            return
+        auth = (self._user, self._password or "") if self._user else None
+        try:
+            driver = GraphDatabase.driver(self._url, auth=auth)
+            driver.verify_connectivity()
+            for statement in cypher.CONSTRAINTS:
+                driver.execute_query(statement, database_=self._database)
+        except (DriverError, Neo4jError, OSError, ValueError) as e:
+            raise BackendUnavailableError(
+                f"cannot reach Neo4j at {self._safe_url()}: {type(e).__name__}: {e}"
+            ) from e
+        self._driver = driver
+        self._vector_dimension = self._index_dimension()
+        logger.info("neo4j store %s (namespace %s) open", self._safe_url(), self._ns)
+
+    def close(self) -> None:
+        """Close the driver; closing twice is harmless."""
+        if self._driver is not None:
+            self._driver.close()
+            self._driver = None
+            logger.info("neo4j store %s closed", self._safe_url())
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the driver is open."""
+        return self._driver is not None
+
+    def check(self) -> None:
+        """Run ``RETURN 1``."""
+        self._read(cypher.PING)
+
+    def drop_namespace(self) -> None:
+        """Delete every node of this store's namespace, in chunks (tests clean up with it)."""
+        while self._write_one(cypher.DROP_NAMESPACE_BATCH, limit=10_000)[0]["deleted"]:
+            pass
+
+    def _safe_url(self) -> str:
+        # Never echo credentials: the URL is rebuilt without any user-info part.
+        return re.sub(r"//[^@/]*@", "//", self._url)
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    def _session_driver(self) -> Driver:
+        if self._driver is None:
+            raise BackendUnavailableError("the graph store is not open")
+        return self._driver
+
+    def _wrap(self, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except ConstraintError as e:
+            raise ConflictError(f"Neo4j refused a write: {e.message}") from e
+        except (DriverError, Neo4jError, OSError) as e:
+            raise BackendUnavailableError(
+                f"Neo4j at {self._safe_url()} failed: {type(e).__name__}: {e}"
+            ) from e
+
+    def _read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        driver = self._session_driver()
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, ns=self._ns, **params)]
+
+        def call() -> list[dict[str, Any]]:
+            with driver.session(database=self._database) as session:
+                return session.execute_read(work)
+
+        result: list[dict[str, Any]] = self._wrap(call)
+        return result
+
+    def _write_one(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        driver = self._session_driver()
+
+        def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
+            return [record.data() for record in tx.run(query, ns=self._ns, **params)]
+
+        def call() -> list[dict[str, Any]]:
+            with driver.session(database=self._database) as session:
+                return session.execute_write(work)
+
+        result: list[dict[str, Any]] = self._wrap(call)
+        return result
+
+    def _write_rows(
+        self, query: str, rows: Sequence[Any], *, chunk: int = _ROW_CHUNK, key: str = "rows"
+    ) -> None:
+        for start in range(0, len(rows), chunk):
+            self._write_one(query, **{key: list(rows[start : start + chunk])})
+
+    def _meta(self, key: str) -> str | None:
+        rows = self._read(cypher.GET_META, key=key)
+        return str(rows[0]["value"]) if rows else None
+
+    # -- writes ------------------------------------------------------------------------------
+
+    def _write(self, batch: GraphBatch) -> WriteSummary:
+        started = time.perf_counter()
+        self._write_rows(
+            cypher.MERGE_SCHEMES, [{"uri": s.uri, "doc": scheme_to_json(s)} for s in batch.schemes]
+        )
+        kinds = {c.uri: c.kind for c in batch.concepts}
+        texts_by_uri: dict[str, list[IndexedText]] = defaultdict(list)
+        for text in batch.texts:
+            texts_by_uri[text.uri].append(text)
+        if texts_by_uri:
+            missing = [u for u in texts_by_uri if u not in kinds]
+            kinds.update(self._kinds_of(missing))
+            self._write_texts(texts_by_uri, kinds)
+        for kind in cypher.CONCEPT_KINDS:
+            rows = [
+                {
+                    "uri": c.uri,
+                    "kind": c.kind.value,
+                    "framework": c.framework,
+                    "doc": concept_to_json(c),
+                    "status": c.status,
+                }
+                for c in batch.concepts
+                if c.kind is kind
+            ]
+            self._write_rows(cypher.MERGE_CONCEPTS[kind], rows)
+        self._write_rows(
+            cypher.SET_CONCEPT_TERMS,
+            [
+                {"uri": uri, "terms": " ".join(_label_terms(texts))}
+                for uri, texts in texts_by_uri.items()
+            ],
+        )
+        for kind, query in cypher.MERGE_RECORDS.items():
+            rows = [_record_row(r) for r in batch.records if r.kind is kind]
+            self._write_rows(query, rows)
+        deletions: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+        for source, type_, target in batch.delete_relations:
+            deletions[RelationType(type_)].append({"source": source, "target": target})
+        for relation_type, rows in deletions.items():
+            self._write_rows(cypher.delete_relations(relation_type), rows)
+        merges: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+        for relation in batch.relations:
+            merges[relation.type].append(
+                {
+                    "source": relation.source,
+                    "target": relation.target,
+                    "props": relation_props(relation),
+                }
+            )
+        for relation_type, rows in merges.items():
+            self._write_rows(cypher.merge_relations(relation_type), rows)
+        vectors = [t.vector for t in batch.texts if t.vector is not None]
+        if vectors and batch.embedding_model is not None:
+            self._ensure_vector_indexes(int(vectors[0].shape[0]))
+            self._write_one(cypher.SET_META, key="embedding_model", value=batch.embedding_model)
+        logger.info(
+            "neo4j write: %d concepts, %d texts, %d relations, %d records in %.1fs",
+            len(batch.concepts),
+            len(batch.texts),
+            len(batch.relations),
+            len(batch.records),
+            time.perf_counter() - started,
+        )
+        return WriteSummary(
+            schemes=len(batch.schemes),
+            concepts=len(batch.concepts),
+            texts=len(batch.texts),
+            relations=len(batch.relations),
+            deleted_relations=len(batch.delete_relations),
+            records=len(batch.records),
+        )
+
+    def _kinds_of(self, uris: Sequence[str]) -> dict[str, NodeKind]:
+        if not uris:
+            return {}
+        rows = self._read(cypher.NODE_KINDS, uris=list(uris))
+        return {row["uri"]: _KINDS[row["kind"]] for row in rows}
+
+    def _write_texts(
+        self, texts_by_uri: Mapping[str, list[IndexedText]], kinds: Mapping[str, NodeKind]
+    ) -> None:
+        # Replace a concept's texts in the same transaction as its new ones, chunk by chunk.
+        uris = list(texts_by_uri)
+        start = 0
+        while start < len(uris):
+            group: list[str] = []
+            size = 0
+            while start < len(uris) and (not group or size < _TEXT_CHUNK):
+                group.append(uris[start])
+                size += len(texts_by_uri[uris[start]])
+                start += 1
+            by_kind: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
+            for uri in group:
+                for seq, text in enumerate(texts_by_uri[uri]):
+                    by_kind[kinds[uri]].append(_text_row(text, kinds[uri], seq))
+            self._write_group(group, by_kind)
+
+    def _write_group(
+        self, uris: list[str], by_kind: Mapping[NodeKind, list[dict[str, Any]]]
+    ) -> None:
+        driver = self._session_driver()
+
+        def work(tx: ManagedTransaction) -> None:
+            tx.run(cypher.DELETE_TEXTS, ns=self._ns, uris=uris).consume()
+            for kind, rows in by_kind.items():
+                tx.run(cypher.CREATE_TEXTS[kind], ns=self._ns, rows=rows).consume()
+
+        def call() -> None:
+            with driver.session(database=self._database) as session:
+                session.execute_write(work)
+
+        self._wrap(call)
+
+    def _index_dimension(self) -> int | None:
+        # The vector indexes belong to the database, not to a namespace: read their dimension
+        # from the server so two stores in one database cannot disagree.
+        rows = self._read(cypher.VECTOR_INDEX_DIMENSIONS, names=list(cypher.VECTOR_INDEX.values()))
+        dimensions = {int(row["dimension"]) for row in rows}
+        return next(iter(dimensions)) if len(dimensions) == 1 else None
+
+    def _ensure_vector_indexes(self, dimension: int) -> None:
+        if self._vector_dimension not in (None, dimension):
+            raise InvalidInputError(
+                f"the store's vector indexes have {self._vector_dimension} dimensions, "
+                f"not {dimension}; re-index into a new store",
+                details={"field": "embedding_model"},
+            )
+        if self._vector_dimension == dimension:
+            return
+        # Created after the first bulk load: building an index over existing vectors is faster
+        # than updating it one insert at a time.
+        for kind in cypher.CONCEPT_KINDS:
+            self._write_one(cypher.create_vector_index(kind), dimensions=dimension)
+        for kind in cypher.CONCEPT_KINDS:
+            self._write_one(
+                "CALL db.awaitIndex($name, $seconds)",
+                name=cypher.VECTOR_INDEX[kind],
+                seconds=3600,
+            )
+        self._vector_dimension = dimension
+
+    # -- reads -------------------------------------------------------------------------------
+
+    def _get_concepts(self, uris: Sequence[str]) -> dict[str, Concept]:
+        if not uris:
+            return {}
+        rows = self._read(cypher.GET_CONCEPTS, uris=list(uris))
+        return {c.uri: c for c in (concept_from_json(row["doc"]) for row in rows)}
+
+    def _iter_concepts(self, *, kind: NodeKind | None, framework: str | None) -> Iterator[Concept]:
+        rows = self._read(
+            cypher.ITER_CONCEPTS, kind=kind.value if kind else None, framework=framework
+        )
+        return (concept_from_json(row["doc"]) for row in rows)
+
+    def _missing_nodes(self, uris: Sequence[str]) -> set[str]:
+        found = {row["uri"] for row in self._read(cypher.EXISTING_NODES, uris=list(uris))}
+        return set(uris) - found
+
+    def _relations(
+        self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> list[Relation]:
+        rows: list[dict[str, Any]] = []
+        if direction in (Direction.OUT, Direction.BOTH):
+            rows += self._read(cypher.RELATIONS_OUT, uri=uri)
+        if direction in (Direction.IN, Direction.BOTH):
+            rows += self._read(cypher.RELATIONS_IN, uri=uri)
+        relations = [_relation(row) for row in rows if row["type"] in _TYPES]
+        return [r for r in relations if types is None or r.type in types]
+
+    def _iter_relations(
+        self,
+        *,
+        types: frozenset[RelationType],
+        source_kinds: frozenset[NodeKind] | None,
+        target_kinds: frozenset[NodeKind] | None,
+    ) -> Iterator[Relation]:
+        found = []
+        for relation_type in types:
+            rows = self._read(
+                cypher.iter_relations(relation_type),
+                source_kinds=None if source_kinds is None else [k.value for k in source_kinds],
+                target_kinds=None if target_kinds is None else [k.value for k in target_kinds],
+            )
+            found += [
+                relation_from_json(row["source"], relation_type.value, row["target"], row["props"])
+                for row in rows
+            ]
+        return iter(sorted(found, key=lambda r: (r.source, r.type.value, r.target)))
+
+    def _subgraph(
+        self,
+        *,
+        kinds: frozenset[NodeKind] | None,
+        relation_types: frozenset[RelationType] | None,
+        uris: frozenset[str] | None,
+    ) -> nx.MultiDiGraph:
+        kind_values = None if kinds is None else sorted(k.value for k in kinds)
+        nodes = self._read(
+            cypher.SUBGRAPH_NODES,
+            kinds=kind_values,
+            uris=None if uris is None else sorted(uris),
+        )
+        out = nx.MultiDiGraph()
+        out.add_nodes_from((row["uri"], {"kind": row["kind"]}) for row in nodes)
+        if uris is None:
+            edges = self._read(cypher.SUBGRAPH_ALL_EDGES, kinds=kind_values)
+        else:
+            edges = self._read(cypher.SUBGRAPH_EDGES, nodes=sorted(out.nodes))
+        for row in edges:
+            relation_type = _TYPES.get(row["type"])
+            if relation_type is None or (relation_types and relation_type not in relation_types):
+                continue
+            relation = relation_from_json(
+                row["source"], relation_type.value, row["target"], row["props"]
+            )
+            attributes = {
+                name: value
+                for name, value in (("level", relation.level), ("weight", relation.weight))
+                if value is not None
+            }
+            out.add_edge(relation.source, relation.target, key=relation_type.value, **attributes)
+        return out
+
+    def _schemes(self) -> list[ConceptScheme]:
+        return [scheme_from_json(row["doc"]) for row in self._read(cypher.SCHEMES)]
+
+    def _stats(self) -> StoreStats:
+        nodes = {row["kind"]: row["n"] for row in self._read(cypher.COUNT_NODES)}
+        relations = {
+            (_TYPES[row["type"]].value, row["source_kind"], row["target_kind"]): row["n"]
+            for row in self._read(cypher.COUNT_RELATIONS)
+            if row["type"] in _TYPES
+        }
+        texts = self._read(cypher.COUNT_TEXTS)[0]["n"]
+        return StoreStats(
+            nodes=nodes, relations=relations, texts=texts, embedding_model=self._embedding_model()
+        )
+
+    def _count_nodes(self, kinds: frozenset[NodeKind]) -> int:
+        rows = self._read(cypher.COUNT_NODES_OF_KINDS, kinds=[k.value for k in kinds])
+        return int(rows[0]["n"])
+
+    def _embedding_model(self) -> str | None:
+        return self._meta("embedding_model")
+
+    def _get_records(self, uris: Sequence[str], *, kind: NodeKind) -> dict[str, Record]:
+        rows = self._read(cypher.GET_RECORDS, uris=list(uris), kind=kind.value)
+        return {row["uri"]: _record(row, kind) for row in rows}
+
+    def _list_records(
+        self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool]
+    ) -> list[Record]:
+        rows = self._read(cypher.LIST_RECORDS, kind=kind.value, where=dict(where))
+        return [_record(row, kind) for row in rows]
+
+    # -- search support ----------------------------------------------------------------------
+
+    def _nearest_texts(
+        self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
+    ) -> list[TextHit]:
+        if self._vector_dimension is None or vector.shape[0] != self._vector_dimension:
+            return []
+        fetch = max(k * _OVERFETCH, _MIN_FETCH)
+        hits: list[TextHit] = []
+        for kind in kinds:
+            if kind not in cypher.NEAREST_TEXTS:
+                continue
+            rows = self._read(
+                cypher.NEAREST_TEXTS[kind],
+                fetch=fetch,
+                vector=vector.tolist(),
+                langs=None if langs is None else sorted(langs),
+            )
+            hits += [_hit(row) for row in rows]
+        return sorted(hits, key=lambda h: (-h.score, h.uri, h.field.value, h.text))[:k]
+
+    def _text_scores(
+        self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
+    ) -> list[TextHit]:
+        comparable = vector is not None and vector.shape[0] == self._vector_dimension
+        rows = self._read(
+            cypher.TEXT_SCORES,
+            uris=list(uris),
+            vector=vector.tolist() if comparable and vector is not None else None,
+            langs=None if langs is None else sorted(langs),
+        )
+        return [_hit(row) for row in rows]
+
+    def _term_frequencies(
+        self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
+    ) -> dict[str, int]:
+        if not terms:
+            return {}
+        rows = self._read(
+            cypher.TERM_FREQUENCIES,
+            index=cypher.FULLTEXT_INDEX,
+            terms=[{"term": t, "query": _lucene_term(t)} for t in terms],
+            kinds=[k.value for k in kinds],
+        )
+        return {row["term"]: int(row["df"]) for row in rows}
+
+    def _concepts_with_terms(self, terms: Sequence[str], *, kinds: frozenset[NodeKind]) -> set[str]:
+        rows = self._read(
+            cypher.TERM_MATCHES,
+            index=cypher.FULLTEXT_INDEX,
+            terms=[{"term": t, "query": _lucene_term(t)} for t in terms],
+            kinds=[k.value for k in kinds],
+        )
+        return {uri for row in rows for uri in row["uris"]}
+
+
+def _lucene_term(term: str) -> str:
+    """Escape a normalised term for Lucene's query parser (terms are data, not syntax)."""
+    return _LUCENE_SPECIAL.sub(r"\\\1", term)
+
+
+def _label_terms(texts: Sequence[IndexedText]) -> list[str]:
+    seen: dict[str, None] = {}
+    for text in texts:
+        if text.field in _LABEL_FIELDS:
+            seen.update(dict.fromkeys(text.terms))
+    return list(seen)
+
+
+def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
+    return {
+        "uri": text.uri,
+        "kind": kind.value,
+        "field": text.field.value,
+        "lang": text.lang,
+        "text": text.text,
+        "terms": " ".join(text.terms),
+        "seq": seq,
+        "embedding": None if text.vector is None else np.asarray(text.vector, np.float32).tolist(),
+    }
+
+
+def _record_row(record: Record) -> dict[str, Any]:
+    return {
+        "uri": record.uri,
+        "kind": record.kind.value,
+        "doc": dumps(record.body),
+        "idx": dumps(record.index),
+        # Index fields become properties (prefixed) so list_records can filter in Cypher.
+        "fields": {f"i_{k}": v for k, v in record.index.items() if v is not None},
+    }
+
+
+def _record(row: Mapping[str, Any], kind: NodeKind) -> Record:
+    return Record(row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]))
+
+
+def _relation(row: Mapping[str, Any]) -> Relation:
+    return relation_from_json(row["source"], _TYPES[row["type"]].value, row["target"], row["props"])
+
+
+def _hit(row: Mapping[str, Any]) -> TextHit:
+    score = row["score"]
+    return TextHit(
+        uri=row["uri"],
+        field=_FIELDS[row["field"]],
+        lang=row["lang"],
+        text=row["text"],
+        score=float("nan") if score is None else float(score),
+    )
