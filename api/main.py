@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from api.errors import error_body, install_error_handlers
-from api.routes import concepts, health
+from api.routes import route_modules
 from api.runtime import Runtime, build_runtime
 from graph.errors import BackendUnavailableError
 from graph.settings import Settings, get_settings
@@ -82,6 +82,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             )
         return await call_next(request)
 
-    app.include_router(health.router)
-    app.include_router(concepts.router)
+    for module in route_modules():
+        app.include_router(module.router)
     return app

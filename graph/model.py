@@ -41,6 +41,9 @@ class NodeKind(StrEnum):
     CREDENTIAL = "credential"
     ISSUER = "issuer"
     LEARNER = "learner"
+    RECOGNITION = "recognition"
+    SUBMISSION = "submission"
+    PROOF = "proof"
 
     @property
     def is_concept(self) -> bool:

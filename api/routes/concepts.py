@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from api.deps import EmbedderDep, StoreDep
 from api.errors import ERROR_RESPONSES
-from api.schemas import (
+from api.schemas.concepts import (
     ConceptPublic,
     MappedTextPublic,
     MatchPublic,

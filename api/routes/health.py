@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse
 
 from api.deps import RuntimeDep
 from api.errors import ERROR_RESPONSES, error_body
-from api.schemas import HealthPublic
+from api.schemas.common import HealthPublic
 from graph.errors import BackendUnavailableError
 
 __all__ = ["router"]

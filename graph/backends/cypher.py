@@ -40,6 +40,9 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.CREDENTIAL: "Credential",
     NodeKind.ISSUER: "Issuer",
     NodeKind.LEARNER: "Learner",
+    NodeKind.RECOGNITION: "Recognition",
+    NodeKind.SUBMISSION: "Submission",
+    NodeKind.PROOF: "Proof",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}

@@ -1,8 +1,4 @@
-"""Request and response schemas: the edge where domain objects become JSON.
-
-The CLI's ``--json`` output uses the same schemas, so the HTTP API and the CLI agree field for
-field (the field names in DESIGN.md are fixed; more may be added).
-"""
+"""Schemas of concept search, matching and concept detail."""
 
 from __future__ import annotations
 
@@ -10,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.schemas.common import Public as _Public
 from graph.model import Concept
 from graph.search import SearchMatch
 from graph.services.concepts import ConceptDetail, MappedText
@@ -17,7 +14,6 @@ from graph.services.concepts import ConceptDetail, MappedText
 __all__ = [
     "ConceptPublic",
     "EvidencePublic",
-    "HealthPublic",
     "LabelPublic",
     "MappedTextPublic",
     "MatchPublic",
@@ -28,10 +24,6 @@ __all__ = [
 ]
 
 ConceptKindName = Literal["skill", "occupation"]
-
-
-class _Public(BaseModel):
-    model_config = ConfigDict(frozen=True)
 
 
 class EvidencePublic(_Public):
@@ -179,10 +171,3 @@ class ConceptPublic(_Public):
                 for r in detail.related
             ],
         )
-
-
-class HealthPublic(_Public):
-    """Liveness or readiness."""
-
-    status: str
-    store: str | None = None
