@@ -8,10 +8,20 @@ from fastapi import Depends, Request
 
 from api.runtime import Runtime
 from graph.embeddings import Embedder
+from graph.reference import ReferenceData
 from graph.settings import Settings, get_settings
 from graph.store import GraphStore
 
-__all__ = ["EmbedderDep", "RuntimeDep", "SettingsDep", "StoreDep", "get_runtime", "get_store"]
+__all__ = [
+    "EmbedderDep",
+    "ReferenceDep",
+    "RuntimeDep",
+    "SettingsDep",
+    "StoreDep",
+    "get_reference",
+    "get_runtime",
+    "get_store",
+]
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
@@ -48,3 +58,11 @@ def get_embedder(runtime: RuntimeDep) -> Embedder:
 
 
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+def get_reference(runtime: RuntimeDep) -> ReferenceData:
+    """Return the jurisdictions and qualification frameworks."""
+    return runtime.reference
+
+
+ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]

@@ -12,6 +12,7 @@ from graph.embeddings import (
     EmbeddingCache,
     SentenceTransformerEmbedder,
 )
+from graph.reference import ReferenceData, load_reference_data
 from graph.registry import create_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -28,6 +29,7 @@ class Runtime:
     settings: Settings
     store: GraphStore
     embedder: Embedder
+    reference: ReferenceData
 
     def close(self) -> None:
         """Close the store and the embedding cache."""
@@ -54,4 +56,5 @@ def build_runtime(settings: Settings) -> Runtime:
         SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
         EmbeddingCache(settings.embedding_cache),
     )
-    return Runtime(settings=settings, store=store, embedder=embedder)
+    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
+    return Runtime(settings=settings, store=store, embedder=embedder, reference=reference)
