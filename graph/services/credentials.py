@@ -57,8 +57,11 @@ CREDENTIAL_EDGES = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class SaveReport:
-    """What a save wrote; ``unresolved`` are credential IRIs named as prerequisites or stacking
-    targets that are not in the graph (kept in the document, without an edge)."""
+    """What a save wrote.
+
+    ``unresolved`` are credential IRIs named as prerequisites or stacking targets that are not
+    in the graph (kept in the document, without an edge).
+    """
 
     issuers: tuple[str, ...]
     credentials: tuple[str, ...]
