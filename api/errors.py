@@ -24,7 +24,14 @@ from graph.errors import (
     VerificationError,
 )
 
-__all__ = ["ERROR_RESPONSES", "HTTP_STATUS", "error_body", "install_error_handlers", "status_of"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "HTTP_STATUS",
+    "error_body",
+    "install_error_handlers",
+    "responses",
+    "status_of",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +79,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     422: _error_schema("Invalid input; details name the field (code invalid_input)"),
     503: _error_schema("The graph store is unavailable (code backend_unavailable)"),
 }
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The ``responses=`` of a route that can fail with ``statuses``."""
+    return {status: ERROR_RESPONSES[status] for status in statuses}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -84,4 +84,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
     for module in route_modules():
         app.include_router(module.router)
+    # A route whose last parameter is a path ({id:path}: IRIs contain slashes) would swallow
+    # the sub-resources of other modules (/v1/credentials/{id}/equivalents): match those last.
+    app.router.routes.sort(key=lambda route: getattr(route, "path", "").endswith(":path}"))
     return app

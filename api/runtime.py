@@ -12,6 +12,7 @@ from graph.embeddings import (
     EmbeddingCache,
     SentenceTransformerEmbedder,
 )
+from graph.jsonld import PinnedDocumentLoader, load_manifest
 from graph.reference import ReferenceData, load_reference_data
 from graph.registry import create_store
 from graph.settings import Settings
@@ -30,6 +31,11 @@ class Runtime:
     store: GraphStore
     embedder: Embedder
     reference: ReferenceData
+
+    def document_loader(self) -> PinnedDocumentLoader:
+        """The JSON-LD document loader: pinned contexts only, from packages or the cache."""
+        manifest = load_manifest(self.settings.ontologies_dir / "contexts" / "manifest.json")
+        return PinnedDocumentLoader(manifest, cache_dir=self.settings.context_cache)
 
     def close(self) -> None:
         """Close the store and the embedding cache."""

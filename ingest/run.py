@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from graph.credentials import Issuer
 from graph.embeddings import Embedder
-from graph.services.ingestion import ImportReport, Progress, import_concepts
+from graph.jsonld import PinnedDocumentLoader
+from graph.model import NodeKind
+from graph.reference import ReferenceData
+from graph.services.credentials import SaveReport, save_catalogue
+from graph.services.ingestion import ConceptImport, ImportReport, Progress, import_concepts
 from graph.store import GraphStore
+from ingest.credentials import read_credential_file
 from ingest.esco import esco_import, read_esco
+from ingest.formats import CredentialFile, Format
 
-__all__ = ["ingest_esco"]
+__all__ = ["CredentialIngestReport", "ingest_credentials", "ingest_esco"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,3 +53,110 @@ def ingest_esco(
         len(pack.files),
     )
     return import_concepts(store, esco_import(pack), embedder=embedder, progress=progress)
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialIngestReport:
+    """What ``ingest credentials`` read and saved, file by file."""
+
+    files: tuple[str, ...]
+    formats: tuple[str, ...]
+    saved: SaveReport
+    concepts: ImportReport | None
+    skipped: tuple[str, ...]
+    referenced_issuers: tuple[str, ...] = ()
+
+
+def ingest_credentials(
+    store: GraphStore,
+    paths: Sequence[Path],
+    *,
+    loader: PinnedDocumentLoader,
+    reference: ReferenceData,
+    ontologies_dir: Path,
+    embedder: Embedder | None,
+    max_bytes: int,
+) -> CredentialIngestReport:
+    """Read credential files (own format, CTDL, Open Badges 3.0, ELM) and save them together.
+
+    Every file is read and checked before anything is written; any error rejects them all.
+    Competency frameworks an issuer publishes (CTDL-ASN) are imported as concepts of their own
+    framework first, so credentials can point to them.
+
+    Raises
+    ------
+    IngestError
+        For an unreadable or invalid file (file, line and field named).
+    InvalidInputError
+        For a credential that names an unknown issuer or ESCO skill, or a bad level.
+    """
+    files: list[CredentialFile] = [
+        read_credential_file(
+            path,
+            loader=loader,
+            ontologies_dir=ontologies_dir,
+            jurisdictions=reference.jurisdictions,
+            max_bytes=max_bytes,
+        )
+        for path in paths
+    ]
+    concepts = {c.value.uri: c.value for f in files for c in f.concepts}
+    concept_report = None
+    if concepts:
+        concept_report = import_concepts(
+            store,
+            ConceptImport(
+                framework=next(iter(concepts.values())).framework,
+                languages=tuple(sorted({lb.lang for c in concepts.values() for lb in c.labels})),
+                concepts=concepts,
+                relations=[r for f in files for r in f.relations],
+                schemes=[s.value for f in files for s in f.schemes],
+            ),
+            embedder=embedder,
+        )
+    issuers = {i.value.id: i.value for f in files for i in f.issuers}
+    stubs = _referenced_issuers(store, files, described=set(issuers))
+    issuers.update({i.id: i for i in stubs})
+    saved = save_catalogue(
+        store,
+        issuers=list(issuers.values()),
+        credentials=[c.value for f in files for c in f.credentials],
+        reference=reference,
+    )
+    return CredentialIngestReport(
+        files=tuple(f.source for f in files),
+        formats=tuple(f.format.value for f in files),
+        saved=saved,
+        concepts=concept_report,
+        skipped=tuple(f"{s.source}: {s.reason}" for f in files for s in f.skipped),
+        referenced_issuers=tuple(i.id for i in stubs),
+    )
+
+
+def _referenced_issuers(
+    store: GraphStore, files: Sequence[CredentialFile], *, described: set[str]
+) -> list[Issuer]:
+    """Issuers that linked-data credentials name only by IRI.
+
+    CTDL, Open Badges and ELM records point to organisations published elsewhere (a registry
+    entry, a profile URL); such an issuer is recorded as known only by its IRI, and the report
+    lists it. A record of the project's own format must describe its issuer (or name a stored
+    one): that stays an error.
+    """
+    named = {
+        c.value.issuer
+        for f in files
+        if f.format is not Format.CREDWALK
+        for c in f.credentials
+        if c.value.issuer not in described
+    }
+    unknown = named - set(store.get_records(named, kind=NodeKind.ISSUER))
+    return [
+        Issuer(
+            id=uri,
+            name=uri,
+            description="Known only by its IRI: named as the issuer of ingested credentials, "
+            "not described in the ingested files.",
+        )
+        for uri in sorted(unknown)
+    ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from graph.backends.embedded import EmbeddedStore
 from graph.model import NodeKind
-from ingest.esco import EscoPack, read_esco
+from graph.services.ingestion import import_concepts
+from ingest.esco import EscoPack, esco_import, read_esco
 from tests.fixtures.embedders import HashingEmbedder
 
 # Fixture modules shared by every folder (used by name, never imported by tests).
@@ -63,6 +66,27 @@ def esco_slice(esco_pack: EscoPack) -> EscoPack:
     piece = esco_pack.neighbourhood(SLICE_OCCUPATIONS)
     assert sum(1 for c in piece.concepts.values() if c.kind is NodeKind.OCCUPATION) >= 3
     return piece
+
+
+@pytest.fixture(scope="session")
+def esco_structure_db(esco_pack: EscoPack, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store file holding all of ESCO v1.1.1 (structure and lexical index, no vectors).
+
+    Built once per session; tests copy it (see ``esco_store``) rather than import again.
+    """
+    path = tmp_path_factory.mktemp("esco") / "esco.db"
+    with EmbeddedStore(path) as store:
+        import_concepts(store, esco_import(esco_pack), embedder=None)
+    return path
+
+
+@pytest.fixture
+def esco_store(esco_structure_db: Path, tmp_path: Path) -> Iterator[EmbeddedStore]:
+    """An open embedded store of its own holding all of ESCO (no vectors)."""
+    path = tmp_path / "esco.db"
+    shutil.copyfile(esco_structure_db, path)
+    with EmbeddedStore(path) as store:
+        yield store
 
 
 @pytest.fixture

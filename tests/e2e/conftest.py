@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
+from graph.reference import load_reference_data
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.esco import EscoPack, esco_import
@@ -25,7 +26,8 @@ def runtime(tmp_path: Path, esco_slice: EscoPack) -> Iterator[Runtime]:
     store.open()
     embedder = HashingEmbedder()
     import_concepts(store, esco_import(esco_slice), embedder=embedder)
-    the_runtime = Runtime(settings=settings, store=store, embedder=embedder)
+    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
+    the_runtime = Runtime(settings=settings, store=store, embedder=embedder, reference=reference)
     yield the_runtime
     the_runtime.close()
 

@@ -1,0 +1,254 @@
+"""Issuers and credentials: create, update, read, list, map to ESCO, decide, export."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Query, status
+
+from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
+from api.errors import responses
+from api.schemas.credentials import (
+    CredentialPublic,
+    CredentialsPublic,
+    DecisionRequest,
+    IssuerPublic,
+    IssuersPublic,
+    MappingPublic,
+    MappingRequest,
+    documents_of,
+)
+from graph.credentials import Credential, Issuer
+from graph.errors import InvalidInputError
+from graph.services.credentials import (
+    get_credential,
+    get_issuer,
+    list_credentials,
+    list_issuers,
+    save_catalogue,
+)
+from graph.services.mapping import decide_skill, suggest_skills
+from ingest.credentials import load_credential_schemas, read_credwalk_documents
+from ingest.ctdl import credential_to_ctdl
+from ingest.formats import SourceDocument
+from ingest.open_badges import credential_to_achievement
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["credentials"])
+
+_READ = responses(404, 503)
+_WRITE = responses(404, 409, 413, 422, 503)
+Document = Annotated[
+    dict[str, Any], Body(description="A record of the project's own format (JSON Schema)")
+]
+
+
+def _read(runtime: RuntimeDep, body: dict[str, Any]) -> tuple[list[Issuer], list[Credential]]:
+    schemas = load_credential_schemas(runtime.settings.ontologies_dir / "schemas")
+    read = read_credwalk_documents(
+        [
+            SourceDocument(value=doc, source="request body", index=i)
+            for i, doc in enumerate(documents_of(body))
+        ],
+        schemas=schemas,
+    )
+    return [i.value for i in read.issuers], [c.value for c in read.credentials]
+
+
+def _same_id(path_id: str, body_id: str) -> None:
+    if path_id != body_id:
+        raise InvalidInputError(
+            f"the body's id {body_id!r} is not the id in the path {path_id!r}",
+            details={"field": "id"},
+        )
+
+
+@router.post(
+    "/issuers",
+    response_model=IssuerPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_WRITE,
+)
+def create_issuer(
+    body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+) -> IssuerPublic:
+    """Create or replace an issuer."""
+    issuers, credentials = _read(runtime, body)
+    if len(issuers) != 1 or credentials:
+        raise InvalidInputError("expected one issuer record", details={"field": "type"})
+    save_catalogue(store, issuers=issuers, reference=reference)
+    return IssuerPublic.from_domain(get_issuer(store, issuers[0].id))
+
+
+@router.get("/issuers", response_model=IssuersPublic, responses=_READ)
+def read_issuers(
+    store: StoreDep,
+    type: Annotated[str | None, Query(description="institution, consortium, ...")] = None,
+    jurisdiction: str | None = None,
+) -> IssuersPublic:
+    """List issuers, optionally of one type or jurisdiction."""
+    where = {k: v for k, v in (("type", type), ("jurisdiction", jurisdiction)) if v is not None}
+    found = list_issuers(store, where=where)
+    return IssuersPublic(data=[IssuerPublic.from_domain(i) for i in found], count=len(found))
+
+
+@router.get("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_READ)
+def read_issuer(issuer_id: str, store: StoreDep) -> IssuerPublic:
+    """Return one issuer."""
+    return IssuerPublic.from_domain(get_issuer(store, issuer_id))
+
+
+@router.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_WRITE)
+def update_issuer(
+    issuer_id: str, body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+) -> IssuerPublic:
+    """Replace an issuer."""
+    get_issuer(store, issuer_id)
+    issuers, _ = _read(runtime, body)
+    if len(issuers) != 1:
+        raise InvalidInputError("expected one issuer record", details={"field": "type"})
+    _same_id(issuer_id, issuers[0].id)
+    save_catalogue(store, issuers=issuers, reference=reference)
+    return IssuerPublic.from_domain(get_issuer(store, issuer_id))
+
+
+@router.post(
+    "/credentials",
+    response_model=CredentialPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_WRITE,
+)
+def create_credential(
+    body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+) -> CredentialPublic:
+    """Create or replace a credential (its issuer may be embedded)."""
+    issuers, credentials = _read(runtime, body)
+    if len(credentials) != 1:
+        raise InvalidInputError("expected one credential record", details={"field": "type"})
+    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    return CredentialPublic.from_domain(get_credential(store, credentials[0].id))
+
+
+@router.get("/credentials", response_model=CredentialsPublic, responses=_READ)
+def read_credentials(
+    store: StoreDep,
+    jurisdiction: str | None = None,
+    issuer: str | None = None,
+    issuer_type: str | None = None,
+    industry: str | None = None,
+    eqf_level: Annotated[int | None, Query(ge=1, le=8)] = None,
+) -> CredentialsPublic:
+    """List credentials, filtered by jurisdiction, issuer, issuer type, industry, EQF level."""
+    filters = {
+        "jurisdiction": jurisdiction,
+        "issuer": issuer,
+        "issuer_type": issuer_type,
+        "industry": industry,
+        "eqf_level": eqf_level,
+    }
+    found = list_credentials(store, where={k: v for k, v in filters.items() if v is not None})
+    return CredentialsPublic(
+        data=[CredentialPublic.from_domain(c) for c in found], count=len(found)
+    )
+
+
+@router.post(
+    "/credentials/{credential_id:path}/mapping", response_model=MappingPublic, responses=_WRITE
+)
+def map_credential(
+    credential_id: str,
+    store: StoreDep,
+    embedder: EmbedderDep,
+    reference: ReferenceDep,
+    options: Annotated[MappingRequest | None, Body()] = None,
+) -> MappingPublic:
+    """Map the credential's learning outcomes to ESCO skills, with scores, bands and reasons."""
+    options = options or MappingRequest()
+    if options.store:
+        mapping, _ = suggest_skills(
+            store,
+            embedder,
+            credential_id,
+            reference=reference,
+            top=options.top,
+            suggest=options.suggest,
+        )
+    else:
+        from graph.services.mapping import map_outcomes
+
+        credential = get_credential(store, credential_id)
+        mapping = map_outcomes(
+            store,
+            embedder,
+            credential.learning_outcomes,
+            language=(credential.language or "en").split("-")[0],
+            top=options.top,
+            suggest=options.suggest,
+        )
+    return MappingPublic.from_domain(mapping, credential=credential_id)
+
+
+@router.post(
+    "/credentials/{credential_id:path}/decisions",
+    response_model=CredentialPublic,
+    responses=_WRITE,
+)
+def decide(
+    credential_id: str, request: DecisionRequest, store: StoreDep, reference: ReferenceDep
+) -> CredentialPublic:
+    """Accept or reject a skill of the credential (recorded with who and when)."""
+    updated = decide_skill(
+        store,
+        credential_id,
+        request.skill,
+        accept=request.decision == "accept",
+        by=request.by,
+        level=request.level,
+        reference=reference,
+    )
+    return CredentialPublic.from_domain(updated)
+
+
+@router.get("/credentials/{credential_id:path}/export", responses=_READ)
+def export_credential(
+    credential_id: str,
+    store: StoreDep,
+    format: Annotated[Literal["credwalk", "ctdl", "ob3"], Query()] = "credwalk",
+) -> dict[str, Any]:
+    """Export the credential as the own format, CTDL JSON-LD or an Open Badges 3.0 Achievement."""
+    credential = get_credential(store, credential_id)
+    if format == "credwalk":
+        return CredentialPublic.from_domain(credential).model_dump(exclude_none=True)
+    issuer = get_issuer(store, credential.issuer)
+    labels = {
+        uri: concept.preferred_label()
+        for uri, concept in store.get_concepts(s.uri for s in credential.skills).items()
+    }
+    if format == "ctdl":
+        return credential_to_ctdl(credential, issuer, skill_labels=labels)
+    return credential_to_achievement(credential, issuer, skill_labels=labels)
+
+
+@router.get("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_READ)
+def read_credential(credential_id: str, store: StoreDep) -> CredentialPublic:
+    """Return one credential."""
+    return CredentialPublic.from_domain(get_credential(store, credential_id))
+
+
+@router.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_WRITE)
+def update_credential(
+    credential_id: str,
+    body: Document,
+    store: StoreDep,
+    runtime: RuntimeDep,
+    reference: ReferenceDep,
+) -> CredentialPublic:
+    """Replace a credential."""
+    get_credential(store, credential_id)
+    issuers, credentials = _read(runtime, body)
+    if len(credentials) != 1:
+        raise InvalidInputError("expected one credential record", details={"field": "type"})
+    _same_id(credential_id, credentials[0].id)
+    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    return CredentialPublic.from_domain(get_credential(store, credential_id))

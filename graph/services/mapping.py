@@ -1,0 +1,338 @@
+"""Use case: map a curriculum's learning outcomes to ESCO skills, with scores, bands and reasons.
+
+Each outcome is matched as a whole and, when it names several things ("design, implement and
+test Python programs and SQL databases"), clause by clause; a skill keeps its best score over
+the clauses. Skills are then aggregated over the credential's outcomes: a skill several
+outcomes point to is more likely to be taught (noisy-or of the per-outcome scores), and its
+reason lists every outcome that supports it.
+
+The issuer then accepts or rejects suggestions. Decisions are data: who, when, which model;
+re-running the mapper adds new suggestions but never overturns a decision, and never
+re-suggests a rejected skill.
+
+Outcomes in a language other than English use the dense model only when it is multilingual;
+with an English-only model they fall back to lexical matching against the ESCO labels of that
+language, and the result says so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from graph.credentials import Credential, CredentialSkill, SkillStatus
+from graph.embeddings import Embedder
+from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.model import NodeKind
+from graph.reference import ReferenceData
+from graph.search import SearchMatch
+from graph.services.concepts import map_texts
+from graph.services.credentials import get_credential, save_catalogue
+from graph.store import GraphStore
+
+__all__ = [
+    "BANDS",
+    "CurriculumMapping",
+    "OutcomeMapping",
+    "SkillSuggestion",
+    "band_of",
+    "decide_skill",
+    "is_multilingual",
+    "map_outcomes",
+    "suggest_skills",
+]
+
+#: Score thresholds of the confidence bands, set on the ESCO development set
+#: (``scripts/dev bench quality``): in the high band most top suggestions are right, in the
+#: low band most are not.
+BANDS: tuple[tuple[str, float], ...] = (("high", 0.70), ("medium", 0.55), ("low", 0.0))
+_MULTILINGUAL_HINTS = ("multilingual", "labse", "xlm", "-m3", "e5-", "mpnet-base-multi")
+_MAX_OUTCOMES = 100
+
+
+def band_of(score: float) -> str:
+    """The confidence band of a score.
+
+    Examples
+    --------
+    >>> [band_of(s) for s in (0.9, 0.6, 0.2)]
+    ['high', 'medium', 'low']
+    """
+    return next(name for name, threshold in BANDS if score >= threshold)
+
+
+def is_multilingual(model: str) -> bool:
+    """Whether a model name designates a multilingual model (aligned across languages).
+
+    Examples
+    --------
+    >>> is_multilingual("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
+    True
+    >>> is_multilingual("sentence-transformers/all-MiniLM-L6-v2")
+    False
+    """
+    name = model.lower()
+    return any(hint in name for hint in _MULTILINGUAL_HINTS)
+
+
+@dataclass(frozen=True, slots=True)
+class SkillSuggestion:
+    """A suggested skill with its score, band and why."""
+
+    uri: str
+    label: str
+    score: float
+    band: str
+    reason: str
+    outcomes: tuple[int, ...]
+    evidence: SearchMatch
+
+
+@dataclass(frozen=True, slots=True)
+class OutcomeMapping:
+    """The ranked skills of one learning outcome."""
+
+    index: int
+    outcome: str
+    matches: list[SkillSuggestion]
+
+
+@dataclass(frozen=True, slots=True)
+class CurriculumMapping:
+    """Per-outcome matches and the aggregated suggestions for the whole curriculum.
+
+    ``method`` is ``hybrid`` (dense and lexical) or ``lexical`` (the fallback for outcomes in a
+    language the model does not cover); ``note`` says why when it falls back.
+    """
+
+    outcomes: list[OutcomeMapping]
+    suggestions: list[SkillSuggestion]
+    model: str | None
+    language: str
+    method: str
+    note: str | None = None
+
+
+def _reason(match: SearchMatch, outcome: str, outcome_index: int) -> str:
+    words = ", ".join(match.matched_terms) or "no shared words"
+    return (
+        f'outcome {outcome_index + 1} ("{outcome}") matched the {match.matched_field.value} '
+        f'"{match.matched_text}" (shared words: {words}; label similarity '
+        f"{match.label_similarity:.2f}, description similarity "
+        f"{match.description_similarity:.2f})"
+    )
+
+
+def _suggestion(match: SearchMatch, outcome: str, index: int) -> SkillSuggestion:
+    return SkillSuggestion(
+        uri=match.uri,
+        label=match.label,
+        score=match.score,
+        band=band_of(match.score),
+        reason=_reason(match, outcome, index),
+        outcomes=(index,),
+        evidence=match,
+    )
+
+
+def map_outcomes(
+    store: GraphStore,
+    embedder: Embedder | None,
+    outcomes: Sequence[str],
+    *,
+    language: str = "en",
+    top: int = 5,
+    suggest: int = 15,
+) -> CurriculumMapping:
+    """Map learning outcomes to ESCO skills, per outcome and for the whole curriculum.
+
+    Parameters
+    ----------
+    store, embedder
+        The store (indexed with ``embedder``'s model) and the embedder.
+    outcomes : sequence of str
+        Learning outcomes, one per item (each is matched whole and clause by clause).
+    language : str
+        Their language (ISO 639-1).
+    top : int
+        Matches kept per outcome.
+    suggest : int
+        Aggregated suggestions kept for the curriculum.
+
+    Raises
+    ------
+    InvalidInputError
+        For no outcomes, too many, or an empty one (``details["index"]``).
+    """
+    if len(outcomes) > _MAX_OUTCOMES:
+        raise InvalidInputError(
+            f"at most {_MAX_OUTCOMES} outcomes per call", details={"field": "outcomes"}
+        )
+    model = store.embedding_model()
+    dense = embedder is not None and model is not None and embedder.name == model
+    note = None
+    lang: str | None = None
+    if language != "en" and dense and embedder is not None and not is_multilingual(embedder.name):
+        dense, lang = False, language
+        note = (
+            f"the model {embedder.name} is English-only: outcomes in {language!r} were matched "
+            f"lexically against ESCO's {language!r} labels; configure a multilingual model "
+            "(CREDWALK_EMBEDDING_MODEL) for dense matching"
+        )
+    mapped = map_texts(
+        store, embedder if dense else None, outcomes, kind=NodeKind.SKILL, top=top, lang=lang
+    )
+    per_outcome = [
+        OutcomeMapping(
+            index=i,
+            outcome=m.text,
+            matches=[_suggestion(match, m.text, i) for match in m.matches],
+        )
+        for i, m in enumerate(mapped)
+    ]
+    return CurriculumMapping(
+        outcomes=per_outcome,
+        suggestions=_aggregate(per_outcome)[:suggest],
+        model=model if dense else None,
+        language=language,
+        method="hybrid" if dense else "lexical",
+        note=note,
+    )
+
+
+def _aggregate(per_outcome: Sequence[OutcomeMapping]) -> list[SkillSuggestion]:
+    support: dict[str, list[SkillSuggestion]] = defaultdict(list)
+    for mapping in per_outcome:
+        for suggestion in mapping.matches:
+            support[suggestion.uri].append(suggestion)
+    aggregated = []
+    for uri, items in support.items():
+        miss = 1.0
+        for item in items:
+            miss *= 1.0 - item.score
+        # Noisy-or, damped so that many weak hints never outrank one strong match.
+        score = round(max(max(i.score for i in items), 1.0 - miss**0.5), 6)
+        strongest = max(items, key=lambda i: i.score)
+        aggregated.append(
+            SkillSuggestion(
+                uri=uri,
+                label=strongest.label,
+                score=min(score, 1.0),
+                band=band_of(score),
+                reason="; ".join(i.reason for i in sorted(items, key=lambda i: -i.score)),
+                outcomes=tuple(sorted(o for i in items for o in i.outcomes)),
+                evidence=strongest.evidence,
+            )
+        )
+    return sorted(aggregated, key=lambda s: (-s.score, s.uri))
+
+
+def suggest_skills(
+    store: GraphStore,
+    embedder: Embedder | None,
+    credential_id: str,
+    *,
+    reference: ReferenceData | None = None,
+    top: int = 5,
+    suggest: int = 15,
+) -> tuple[CurriculumMapping, Credential]:
+    """Map a stored credential's outcomes and store new suggestions on it.
+
+    Skills already on the credential keep their state: a confirmed or rejected skill is never
+    suggested again, and an earlier suggestion keeps its place.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such credential.
+    InvalidInputError
+        When it has no learning outcomes.
+    """
+    credential = get_credential(store, credential_id)
+    if not credential.learning_outcomes:
+        raise InvalidInputError(
+            f"credential {credential_id} has no learning outcomes to map",
+            details={"field": "learning_outcomes", "credential": credential_id},
+        )
+    mapping = map_outcomes(
+        store,
+        embedder,
+        credential.learning_outcomes,
+        language=(credential.language or "en").split("-")[0],
+        top=top,
+        suggest=suggest,
+    )
+    present = {s.uri for s in credential.skills}
+    new = [
+        CredentialSkill(
+            uri=s.uri,
+            status=SkillStatus.SUGGESTED,
+            score=s.score,
+            model=mapping.model or "lexical",
+            evidence=s.reason[:2000],
+        )
+        for s in mapping.suggestions
+        if s.uri not in present
+    ]
+    if new:
+        credential = dataclasses.replace(credential, skills=credential.skills + tuple(new))
+        save_catalogue(store, credentials=[credential], reference=reference)
+    return mapping, credential
+
+
+def decide_skill(
+    store: GraphStore,
+    credential_id: str,
+    skill_uri: str,
+    *,
+    accept: bool,
+    by: str,
+    level: int | None = None,
+    reference: ReferenceData | None = None,
+    at: datetime | None = None,
+) -> Credential:
+    """Record an issuer's decision on a skill of a credential (suggested or not).
+
+    Raises
+    ------
+    NotFoundError
+        When the credential does not exist, or the skill is neither on it nor in ESCO.
+    ConflictError
+        When the skill was already decided the other way (decisions are not silently flipped;
+        the issuer edits the credential to change one).
+    InvalidInputError
+        When ``by`` is empty.
+    """
+    if not by.strip():
+        raise InvalidInputError("who decides must be named", details={"field": "by"})
+    credential = get_credential(store, credential_id)
+    status = SkillStatus.CONFIRMED if accept else SkillStatus.REJECTED
+    when = (at or datetime.now(UTC)).isoformat(timespec="seconds")
+    skills = list(credential.skills)
+    index = next((i for i, s in enumerate(skills) if s.uri == skill_uri), None)
+    if index is None:
+        if store.get_concepts([skill_uri]).get(skill_uri) is None:
+            raise NotFoundError(f"no skill {skill_uri}", details={"uri": skill_uri})
+        skills.append(CredentialSkill(uri=skill_uri, level=level))
+        index = len(skills) - 1
+    current = skills[index]
+    decided_otherwise = current.status not in (SkillStatus.SUGGESTED, status)
+    if decided_otherwise and current.decided_by is not None:
+        raise ConflictError(
+            f"{skill_uri} was {current.status.value} by {current.decided_by} at "
+            f"{current.decided_at}; edit the credential to change that decision",
+            details={"uri": skill_uri, "status": current.status.value},
+        )
+    skills[index] = dataclasses.replace(
+        current,
+        status=status,
+        level=level if level is not None else current.level,
+        decided_by=by,
+        decided_at=when,
+    )
+    updated = dataclasses.replace(credential, skills=tuple(skills))
+    save_catalogue(store, credentials=[updated], reference=reference)
+    return updated
