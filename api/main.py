@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from api.errors import error_body, install_error_handlers
 from api.routes import route_modules
+from api.routes.pages import PAGES
 from api.runtime import Runtime, build_runtime
 from graph.errors import BackendUnavailableError
 from graph.settings import Settings, get_settings
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
             )
         return await call_next(request)
 
+    app.mount("/pages", StaticFiles(directory=PAGES), name="pages")
     for module in route_modules():
         app.include_router(module.router)
     # A route whose last parameter is a path ({id:path}: IRIs contain slashes) would swallow
