@@ -52,6 +52,7 @@ def store_options(settings: Settings) -> dict[str, Any]:
         "user": settings.neo4j_user,
         "password": settings.neo4j_password,
         "database": settings.neo4j_database,
+        "namespace": settings.neo4j_namespace,
     }
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     neo4j_user: str | None = None
     neo4j_password: SecretStr | None = None
     neo4j_database: str = "neo4j"
+    neo4j_namespace: str = Field(
+        default="default", description="Isolates this deployment's nodes in a shared database."
+    )
     embedding_model: str = Field(
         default=DEFAULT_EMBEDDING_MODEL,
         description="A sentence-transformers model name or folder; the default works offline.",
@@ -60,6 +63,7 @@ class Settings(BaseSettings):
     embedding_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "embeddings.db")
     context_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "jsonld-contexts")
     key_dir: Path = Field(default_factory=lambda: _user_data_dir() / "keys")
+    did_web_domain: str | None = None
     base_iri: str = "https://credwalk.org/id"
     ontologies_dir: Path = _PROJECT_ROOT / "ontologies"
     load_demo: bool = Field(

@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from graph.backends.embedded import EmbeddedStore
+from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.model import NodeKind
 from graph.services.ingestion import import_concepts
+from graph.settings import DEFAULT_EMBEDDING_MODEL
 from ingest.esco import EscoPack, esco_import, read_esco
 from tests.fixtures.embedders import HashingEmbedder
 
@@ -87,6 +89,35 @@ def esco_store(esco_structure_db: Path, tmp_path: Path) -> Iterator[EmbeddedStor
     shutil.copyfile(esco_structure_db, path)
     with EmbeddedStore(path) as store:
         yield store
+
+
+def embedding_cache_path() -> Path:
+    """Where tests keep real-model embeddings: a memo keyed by (model, text), shared by runs.
+
+    ``CREDWALK_TEST_EMBEDDING_CACHE`` or the user's credwalk cache; a cold cache costs one full
+    ESCO encoding (minutes) in the first run only.
+    """
+    configured = os.environ.get("CREDWALK_TEST_EMBEDDING_CACHE")
+    return Path(configured) if configured else Path.home() / ".cache" / "credwalk" / "embeddings.db"
+
+
+@pytest.fixture(scope="session")
+def real_embedder() -> Iterator[CachedEmbedder]:
+    """The default model (offline, from its PyPI package) behind the persistent cache."""
+    cache = EmbeddingCache(embedding_cache_path())
+    yield CachedEmbedder(SentenceTransformerEmbedder(DEFAULT_EMBEDDING_MODEL), cache)
+    cache.close()
+
+
+@pytest.fixture(scope="session")
+def esco_vector_db(
+    esco_pack: EscoPack, real_embedder: CachedEmbedder, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """A store file with all of ESCO v1.1.1 indexed with the default model (built once)."""
+    path = tmp_path_factory.mktemp("esco-vectors") / "esco.db"
+    with EmbeddedStore(path) as store:
+        import_concepts(store, esco_import(esco_pack), embedder=real_embedder)
+    return path
 
 
 @pytest.fixture

@@ -124,7 +124,9 @@ class Neo4jStore(GraphStore):
             return
         auth = (self._user, self._password or "") if self._user else None
         try:
-            driver = GraphDatabase.driver(self._url, auth=auth)
+            # Notifications ("label does not exist" on an empty database) are not errors; the
+            # driver would log each one as a warning.
+            driver = GraphDatabase.driver(self._url, auth=auth, notifications_min_severity="OFF")
             driver.verify_connectivity()
             for statement in cypher.CONSTRAINTS:
                 driver.execute_query(statement, database_=self._database)
