@@ -49,12 +49,15 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; credwalk errors print one clear line (JSON with --json) and set the status."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=args, standalone_mode=False)
+        # Without standalone mode click returns (not raises) the status of typer.Exit(n).
+        status = app(args=args, standalone_mode=False)
+        if isinstance(status, int) and status != 0:
+            raise SystemExit(status)
     except CredwalkError as e:
         if "--json" in args:
             error = {"error": {"code": e.code, "message": e.message, "details": e.details}}
             sys.stdout.write(json.dumps(error) + "\n")
-        err.print(f"[red]error[/red] ({e.code}): {e.message}", highlight=False, soft_wrap=True)
+        err.print(f"error ({e.code}): {e.message}", markup=False, highlight=False, soft_wrap=True)
         raise SystemExit(exit_status(e)) from None
     except click.exceptions.Exit as e:
         raise SystemExit(e.exit_code) from None

@@ -54,8 +54,9 @@ ingest_app = typer.Typer(
 )
 app.add_typer(ingest_app, name="ingest")
 
-out = Console()
-err = Console(stderr=True)
+# No emoji codes: "did:key:z6Mk..." must not print as "did🔑z6Mk...".
+out = Console(emoji=False)
+err = Console(stderr=True, emoji=False)
 
 #: Exit status per error class (the most specific class in the MRO wins).
 EXIT_STATUS: dict[type[CredwalkError], int] = {

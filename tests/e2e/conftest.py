@@ -21,7 +21,13 @@ from tests.fixtures.embedders import HashingEmbedder
 @pytest.fixture
 def runtime(tmp_path: Path, esco_slice: EscoPack) -> Iterator[Runtime]:
     """A runtime over an open embedded store with the slice, and the hashing embedder."""
-    settings = load_settings(store=f"sqlite:///{tmp_path / 'api.db'}", load_demo=False)
+    settings = load_settings(
+        store=f"sqlite:///{tmp_path / 'api.db'}",
+        load_demo=False,
+        key_dir=tmp_path / "keys",
+        context_cache=tmp_path / "contexts",
+        embedding_cache=tmp_path / "embeddings.db",
+    )
     store = EmbeddedStore(tmp_path / "api.db")
     store.open()
     embedder = HashingEmbedder()

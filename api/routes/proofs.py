@@ -1,0 +1,256 @@
+"""Proofs of Competence: panels, submissions, assessments, issuing, revocation, verification."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from fastapi.responses import JSONResponse
+
+from api.deps import ReferenceDep, RuntimeDep, StoreDep
+from api.errors import ERROR_RESPONSES
+from api.proofs_setup import proof_issuer
+from api.schemas.proofs import (
+    AssessmentCreate,
+    PanelCreate,
+    PanelPublic,
+    ProofCreate,
+    ProofPublic,
+    RevokeRequest,
+    SubmissionCreate,
+    SubmissionPublic,
+    SubmissionsPublic,
+    VerificationPublic,
+    VerifyRequest,
+)
+from graph.proofs.issuer import ProofIssuer, did_document
+from graph.services.elm_export import export_elm
+from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
+from graph.services.submissions import (
+    declare_panel,
+    get_panel,
+    get_submission,
+    list_submissions,
+    record_assessment,
+    submit,
+)
+from graph.services.verification import Trust, verify_document
+from graph.submissions import SubmissionStatus
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["proofs"])
+
+JSON_LD = "application/ld+json"
+
+
+def get_issuer(runtime: RuntimeDep) -> ProofIssuer:
+    """The issuing identity built from the app's settings."""
+    return proof_issuer(runtime.settings)
+
+
+IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    return {code: ERROR_RESPONSES[code] for code in codes}
+
+
+@router.post(
+    "/v1/assessment-panels",
+    response_model=PanelPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(422, 503),
+)
+def declare_assessment_panel(
+    request: PanelCreate, store: StoreDep, issuer: IssuerDep
+) -> PanelPublic:
+    """Declare (or replace) the assessors named for a credential and its issuing rule."""
+    panel = declare_panel(
+        store,
+        credential=request.credential,
+        assessors=[a.to_domain() for a in request.assessors],
+        rule=request.rule.to_domain(),
+        base_iri=issuer.base_iri,
+        declared_by=request.declared_by,
+    )
+    return PanelPublic.from_domain(panel)
+
+
+@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=_errors(404, 503))
+def read_assessment_panel(
+    store: StoreDep, issuer: IssuerDep, credential: Annotated[str, Query(min_length=3)]
+) -> PanelPublic:
+    """Return the assessment panel declared for a credential."""
+    return PanelPublic.from_domain(get_panel(store, credential, base_iri=issuer.base_iri))
+
+
+@router.post(
+    "/v1/submissions",
+    response_model=SubmissionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(422, 503),
+)
+def create_submission(
+    request: SubmissionCreate, store: StoreDep, issuer: IssuerDep
+) -> SubmissionPublic:
+    """Submit evidence for a credential; it is routed to the credential's assessors."""
+    view = submit(
+        store,
+        learner=request.learner,
+        credential=request.credential,
+        evidence=[e.to_domain() for e in request.evidence],
+        note=request.note,
+        base_iri=issuer.base_iri,
+    )
+    return SubmissionPublic.from_domain(view)
+
+
+@router.get("/v1/submissions", response_model=SubmissionsPublic, responses=_errors(422, 503))
+def read_submissions(
+    store: StoreDep,
+    learner: str | None = None,
+    assessor: str | None = None,
+    credential: str | None = None,
+    submission_status: Annotated[SubmissionStatus | None, Query(alias="status")] = None,
+) -> SubmissionsPublic:
+    """List a learner's submissions, those routed to an assessor, or those for a credential."""
+    views = list_submissions(
+        store,
+        learner=learner,
+        assessor=assessor,
+        credential=credential,
+        status=submission_status,
+    )
+    data = [SubmissionPublic.from_domain(v) for v in views]
+    return SubmissionsPublic(data=data, count=len(data))
+
+
+@router.get(
+    "/v1/submissions/{submission_id}",
+    response_model=SubmissionPublic,
+    responses=_errors(404, 503),
+)
+def read_submission(submission_id: str, store: StoreDep, issuer: IssuerDep) -> SubmissionPublic:
+    """Return a submission with its assessments, the rule's outcome and its status."""
+    view = get_submission(store, submission_id, base_iri=issuer.base_iri)
+    return SubmissionPublic.from_domain(view)
+
+
+@router.post(
+    "/v1/submissions/{submission_id}/assessments",
+    response_model=SubmissionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(404, 409, 422, 503),
+)
+def create_assessment(
+    submission_id: str, request: AssessmentCreate, store: StoreDep, issuer: IssuerDep
+) -> SubmissionPublic:
+    """Record an assessor's results per skill, or its endorsement."""
+    view = record_assessment(
+        store,
+        submission=submission_id,
+        assessor=request.assessor,
+        results=[r.to_domain() for r in request.results],
+        endorsement=request.endorsement,
+        comment=request.comment,
+        base_iri=issuer.base_iri,
+    )
+    return SubmissionPublic.from_domain(view)
+
+
+@router.post(
+    "/v1/proofs",
+    response_model=ProofPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=_errors(404, 409, 422, 503),
+)
+def create_proof(request: ProofCreate, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
+    """Issue the signed Proof of Competence of a submission whose rule is met."""
+    proof = issue_proof(
+        store, submission=request.submission, issuer=issuer, valid_until=request.valid_until
+    )
+    return ProofPublic.from_domain(proof)
+
+
+@router.post("/v1/proofs/verify", response_model=VerificationPublic, responses=_errors(422, 503))
+def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> VerificationPublic:
+    """Verify a signed credential offline and say which check failed."""
+    report = verify_document(
+        request.document,
+        loader=issuer.loader,
+        issuer=issuer,
+        store=lambda: store,
+        status_lists=request.status_lists,
+        trust=Trust(request.trust),
+        bind_issuer=request.bind_issuer,
+        now=request.at,
+    )
+    return VerificationPublic.from_domain(report)
+
+
+@router.get("/v1/proofs/{proof_id}", response_model=ProofPublic, responses=_errors(404, 503))
+def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
+    """Return an issued proof with its signed credential and status."""
+    return ProofPublic.from_domain(get_proof(store, proof_id, base_iri=issuer.base_iri))
+
+
+@router.get(
+    "/v1/proofs/{proof_id}/credential",
+    response_class=JSONResponse,
+    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+)
+def read_proof_credential(proof_id: str, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
+    """Return the signed Open Badges 3.0 credential alone (for wallets)."""
+    proof = get_proof(store, proof_id, base_iri=issuer.base_iri)
+    return JSONResponse(dict(proof.document), media_type=JSON_LD)
+
+
+@router.post(
+    "/v1/proofs/{proof_id}/revoke",
+    response_model=ProofPublic,
+    responses=_errors(404, 409, 422, 503),
+)
+def revoke(
+    proof_id: str, store: StoreDep, issuer: IssuerDep, request: RevokeRequest | None = None
+) -> ProofPublic:
+    """Revoke a proof: its status list bit is set and the list re-signed."""
+    proof = revoke_proof(
+        store, proof=proof_id, issuer=issuer, reason=request.reason if request else None
+    )
+    return ProofPublic.from_domain(proof)
+
+
+@router.get(
+    "/v1/proofs/{proof_id}/elm",
+    response_class=JSONResponse,
+    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+)
+def read_proof_elm(
+    proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep
+) -> JSONResponse:
+    """Return the same achievement as an unsigned European Learning Model credential."""
+    proof = get_proof(store, proof_id, base_iri=issuer.base_iri)
+    document = export_elm(store, proof, base_iri=issuer.base_iri, reference=reference)
+    return JSONResponse(document, media_type=JSON_LD)
+
+
+@router.get(
+    "/v1/status-lists/{number}",
+    response_class=JSONResponse,
+    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+)
+def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
+    """Return the signed BitstringStatusListCredential of a status list."""
+    document = signed_status_list(store, number=number, issuer=issuer)
+    return JSONResponse(document, media_type=JSON_LD)
+
+
+@router.get(
+    "/.well-known/did.json",
+    response_class=JSONResponse,
+    responses={200: {"content": {"application/did+json": {}}}, **_errors(404)},
+)
+def read_did_document(issuer: IssuerDep) -> JSONResponse:
+    """Return the DID document of this service's did:web (when a domain is configured)."""
+    return JSONResponse(did_document(issuer), media_type="application/did+json")

@@ -1,0 +1,406 @@
+"""Issue, read and revoke Proofs of Competence; publish their signed status lists.
+
+A proof is issued once a submission's rule is met (:func:`graph.submissions.evaluate_rule`): an
+Open Badges 3.0 ``OpenBadgeCredential`` (:mod:`graph.competence`) signed ``eddsa-rdfc-2022``
+with the issuer's active key, carrying one ``EndorsementCredential`` per assessor who passed or
+endorsed it and a ``BitstringStatusListEntry``. Stored as records of :attr:`NodeKind.PROOF`,
+told apart by the index field ``record``:
+
+- ``proof`` — the signed document and who/what it is about (``revoked`` when revoked);
+- ``status_entry`` — one per allocated status-list index, at the IRI ``<list>#<index>`` that is
+  also the entry's ``id``, so checking that an index is free is one lookup;
+- ``status_list`` — the last signed ``BitstringStatusListCredential`` of a list, at the list's
+  URL. It is re-signed whenever its bits (derived from the revoked entries) differ from them.
+
+**Identity** (:mod:`graph.proofs.issuer`): the issuer is the ``did:key`` of the active key, or
+``did:web:<domain>`` when a domain is configured. Assessors endorse with keys credwalk keeps for
+them (``did:key``, the assessor's IRI in the profile): credwalk signs what the assessor recorded
+through it.
+
+**Status indexes** are drawn at random, as Bitstring Status List recommends (a verifier fetching
+the list learns nothing from the position); a list whose random draws keep hitting used indexes
+is considered full and the next list is used. The store offers no compare-and-set, so two
+processes drawing the same index at the same instant could share it (odds about 1 in 131,072
+per pair of simultaneous issues).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+from graph.competence import endorsement_comment, endorsement_credential, proof_of_competence
+from graph.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    CredwalkError,
+    InvalidInputError,
+    NotFoundError,
+)
+from graph.model import NodeKind
+from graph.proofs._xsd import format_datetime
+from graph.proofs.data_integrity import sign
+from graph.proofs.did_key import did_key
+from graph.proofs.issuer import ProofIssuer
+from graph.proofs.keys import SigningKey
+from graph.proofs.status_list import (
+    MIN_ENTRIES,
+    StatusList,
+    status_list_credential,
+    status_list_entry,
+)
+from graph.services.credentials import get_credential, get_issuer
+from graph.services.submissions import get_submission, submission_record
+from graph.store import GraphBatch, GraphStore, Record
+from graph.submissions import SubmissionStatus
+
+__all__ = [
+    "ProofRecord",
+    "get_proof",
+    "issue_proof",
+    "our_status_list",
+    "revoke_proof",
+    "signed_status_list",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Random draws that must all hit used indexes before a list counts as full.
+_DRAWS = 24
+
+
+@dataclass(frozen=True, slots=True)
+class ProofRecord:
+    """An issued proof: the signed document and its status."""
+
+    id: str
+    submission: str
+    learner: str
+    credential: str
+    document: Mapping[str, Any]
+    issued_at: str
+    verification_method: str
+    status_list: str
+    status_index: int
+    revoked: bool = False
+    revoked_at: str | None = None
+    revocation_reason: str | None = None
+
+
+def _proof_record(proof: ProofRecord) -> Record:
+    body = {
+        "id": proof.id,
+        "submission": proof.submission,
+        "learner": proof.learner,
+        "credential": proof.credential,
+        "document": dict(proof.document),
+        "issued_at": proof.issued_at,
+        "verification_method": proof.verification_method,
+        "status_list": proof.status_list,
+        "status_index": proof.status_index,
+        "revoked": proof.revoked,
+        "revoked_at": proof.revoked_at,
+        "revocation_reason": proof.revocation_reason,
+    }
+    return Record(
+        uri=proof.id,
+        kind=NodeKind.PROOF,
+        body=body,
+        index={
+            "record": "proof",
+            "submission": proof.submission,
+            "learner": proof.learner,
+            "credential": proof.credential,
+            "revoked": proof.revoked,
+        },
+    )
+
+
+def _entry_record(proof: ProofRecord) -> Record:
+    uri = f"{proof.status_list}#{proof.status_index}"
+    return Record(
+        uri=uri,
+        kind=NodeKind.PROOF,
+        body={"proof": proof.id, "status_list": proof.status_list, "index": proof.status_index},
+        index={
+            "record": "status_entry",
+            "status_list": proof.status_list,
+            "proof": proof.id,
+            "revoked": proof.revoked,
+        },
+    )
+
+
+def _proof_from_record(record: Record) -> ProofRecord:
+    b = record.body
+    return ProofRecord(
+        id=b["id"],
+        submission=b["submission"],
+        learner=b["learner"],
+        credential=b["credential"],
+        document=b["document"],
+        issued_at=b["issued_at"],
+        verification_method=b["verification_method"],
+        status_list=b["status_list"],
+        status_index=int(b["status_index"]),
+        revoked=bool(b.get("revoked", False)),
+        revoked_at=b.get("revoked_at"),
+        revocation_reason=b.get("revocation_reason"),
+    )
+
+
+def get_proof(store: GraphStore, proof: str, *, base_iri: str) -> ProofRecord:
+    """Return proof ``proof`` (its IRI, or the short id at its end).
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such proof.
+    """
+    uri = proof if ":" in proof else f"{base_iri}/proof/{proof}"
+    record = store.get_records([uri], kind=NodeKind.PROOF).get(uri)
+    if record is None or record.index.get("record") != "proof":
+        raise NotFoundError(f"no proof {uri}", details={"uri": uri})
+    return _proof_from_record(record)
+
+
+def _sign(
+    document: Mapping[str, Any], *, key: SigningKey, vm: str, issuer: ProofIssuer, at: datetime
+) -> dict[str, Any]:
+    try:
+        return sign(document, key=key, verification_method=vm, loader=issuer.loader, created=at)
+    except CredwalkError as e:
+        if not str(e.details.get("reason", "")).startswith("context_not"):
+            raise
+        # A pinned context missing from the cache is a set-up problem of this service, not
+        # bad input: say how to fix it.
+        raise BackendUnavailableError(
+            f"{e.message}; run `credwalk contexts seed DIR` with the published context files",
+            details=e.details,
+        ) from e
+
+
+def _allocate(store: GraphStore, issuer: ProofIssuer) -> tuple[str, int]:
+    draw = secrets.SystemRandom()
+    number = 1
+    while True:
+        url = issuer.status_list_url(number)
+        for _ in range(_DRAWS):
+            index = draw.randrange(MIN_ENTRIES)
+            if not store.get_records([f"{url}#{index}"], kind=NodeKind.PROOF):
+                return url, index
+        number += 1
+
+
+def _revoked_bits(store: GraphStore, url: str) -> StatusList:
+    revoked = store.list_records(
+        kind=NodeKind.PROOF, where={"record": "status_entry", "status_list": url, "revoked": True}
+    )
+    bits = bytearray(MIN_ENTRIES // 8)
+    for record in revoked:
+        index = int(record.body["index"])
+        bits[index // 8] |= 0x80 >> (index % 8)
+    return StatusList(bits=bytes(bits))
+
+
+def _status_list_record(
+    url: str, bits: StatusList, *, issuer: ProofIssuer, now: datetime
+) -> Record:
+    key, vm = issuer.signing_key()
+    unsigned = status_list_credential(
+        credential_id=url, issuer=issuer.did(key), status_list=bits, valid_from=now
+    )
+    signed = _sign(unsigned, key=key, vm=vm, issuer=issuer, at=now)
+    return Record(
+        uri=url,
+        kind=NodeKind.PROOF,
+        body={"credential": signed},
+        index={"record": "status_list"},
+    )
+
+
+def issue_proof(
+    store: GraphStore,
+    *,
+    submission: str,
+    issuer: ProofIssuer,
+    valid_until: datetime | None = None,
+    now: datetime | None = None,
+) -> ProofRecord:
+    """Issue the Proof of Competence of a submission whose rule is met.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such submission.
+    ConflictError
+        If a proof was already issued for it, or its rule is not met
+        (``details["unmet"]`` says why).
+    InvalidInputError
+        If ``valid_until`` is not after the issuing time.
+    BackendUnavailableError
+        If a pinned context is missing from the context cache (the message says how to seed
+        it); nothing is stored.
+    """
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    view = get_submission(store, submission, base_iri=issuer.base_iri)
+    current = view.submission
+    if current.proof is not None:
+        raise ConflictError(
+            f"submission {current.id} was already issued as {current.proof}",
+            details={"submission": current.id, "proof": current.proof},
+        )
+    if not view.outcome.met:
+        raise ConflictError(
+            f"the rule of {current.credential} is not met yet: {view.outcome.unmet[0]}",
+            details={"status": view.status.value, "unmet": list(view.outcome.unmet)},
+        )
+    if valid_until is not None and valid_until <= moment:
+        raise InvalidInputError(
+            "valid_until: must be after the time of issue", details={"field": "valid_until"}
+        )
+    credential = get_credential(store, current.credential)
+    try:
+        credential_issuer = get_issuer(store, credential.issuer)
+    except NotFoundError:
+        credential_issuer = None
+    proof_id = f"{issuer.base_iri}/proof/{uuid.uuid4()}"
+    issued = format_datetime(moment)
+    labels = {t.uri: t.label or t.uri for t in current.skills}
+    endorsements = []
+    for assessor in current.panel.assessors:
+        assessment = view.latest.get(assessor.id)
+        if assessment is None or not assessment.passed:
+            continue
+        assessor_key = issuer.assessor_keys(assessor.id).active_key()
+        unsigned = endorsement_credential(
+            endorsement_id=f"{issuer.base_iri}/endorsement/"
+            f"{uuid.uuid5(uuid.NAMESPACE_URL, f'{proof_id} {assessor.id}')}",
+            proof_id=proof_id,
+            assessor=assessor,
+            issuer_id=did_key(assessor_key.public_key),
+            comment=endorsement_comment(assessor, assessment, labels),
+            valid_from=issued,
+        )
+        endorsements.append(
+            _sign(
+                unsigned,
+                key=assessor_key,
+                vm=assessor_key.verification_method,
+                issuer=issuer,
+                at=moment,
+            )
+        )
+    status_url, status_index = _allocate(store, issuer)
+    key, vm = issuer.signing_key()
+    profile = {"id": issuer.did(key), "type": ["Profile"], "name": issuer.name}
+    unsigned_proof = proof_of_competence(
+        proof_id=proof_id,
+        issuer=profile,
+        credential=credential,
+        credential_issuer=credential_issuer,
+        submission=current,
+        outcome=view.outcome,
+        rule_text=current.panel.rule.describe(current.panel),
+        endorsements=endorsements,
+        status_entry=status_list_entry(status_list_credential=status_url, index=status_index),
+        valid_from=issued,
+        valid_until=format_datetime(valid_until) if valid_until is not None else None,
+    )
+    signed = _sign(unsigned_proof, key=key, vm=vm, issuer=issuer, at=moment)
+    proof = ProofRecord(
+        id=proof_id,
+        submission=current.id,
+        learner=current.learner,
+        credential=current.credential,
+        document=signed,
+        issued_at=issued,
+        verification_method=vm,
+        status_list=status_url,
+        status_index=status_index,
+    )
+    records = [_proof_record(proof), _entry_record(proof)]
+    records.append(submission_record(replace(current, proof=proof_id), SubmissionStatus.ISSUED))
+    if not store.get_records([status_url], kind=NodeKind.PROOF):
+        records.append(_status_list_record(status_url, StatusList.new(), issuer=issuer, now=moment))
+    store.write(GraphBatch(records=records))
+    logger.info("issued %s for %s (status %s#%d)", proof_id, current.id, status_url, status_index)
+    return proof
+
+
+def revoke_proof(
+    store: GraphStore,
+    *,
+    proof: str,
+    issuer: ProofIssuer,
+    reason: str | None = None,
+    now: datetime | None = None,
+) -> ProofRecord:
+    """Revoke a proof: set its status bit and re-sign its status list.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such proof.
+    ConflictError
+        If it is already revoked.
+    """
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    found = get_proof(store, proof, base_iri=issuer.base_iri)
+    if found.revoked:
+        raise ConflictError(
+            f"proof {found.id} was already revoked at {found.revoked_at}",
+            details={"proof": found.id, "revoked_at": found.revoked_at},
+        )
+    revoked = replace(
+        found, revoked=True, revoked_at=format_datetime(moment), revocation_reason=reason
+    )
+    store.write(GraphBatch(records=[_proof_record(revoked), _entry_record(revoked)]))
+    number = issuer.status_list_number(revoked.status_list)
+    if number is not None:
+        signed_status_list(store, number=number, issuer=issuer, now=moment)
+    logger.info("revoked %s (status %s#%d)", found.id, found.status_list, found.status_index)
+    return revoked
+
+
+def our_status_list(store: GraphStore, url: str, *, issuer: ProofIssuer) -> StatusList:
+    """Return the current bits of one of our status lists, derived from the store.
+
+    Raises
+    ------
+    NotFoundError
+        If ``url`` is not one of our status lists.
+    """
+    if issuer.status_list_number(url) is None or not store.get_records([url], kind=NodeKind.PROOF):
+        raise NotFoundError(f"no status list {url} in this store", details={"status_list": url})
+    return _revoked_bits(store, url)
+
+
+def signed_status_list(
+    store: GraphStore, *, number: int, issuer: ProofIssuer, now: datetime | None = None
+) -> dict[str, Any]:
+    """Return the signed ``BitstringStatusListCredential`` of list ``number``.
+
+    The stored one is served while its bits match the revoked entries; otherwise (after a
+    revocation, or a revocation whose re-signing was interrupted) it is signed again and stored.
+
+    Raises
+    ------
+    NotFoundError
+        If no proof was ever issued on that list.
+    """
+    url = issuer.status_list_url(number)
+    bits = our_status_list(store, url, issuer=issuer)
+    stored = store.get_record(url, kind=NodeKind.PROOF).body["credential"]
+    if stored.get("credentialSubject", {}).get("encodedList") == bits.encode():
+        return dict(stored)
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    record = _status_list_record(url, bits, issuer=issuer, now=moment)
+    store.write(GraphBatch(records=[record]))
+    logger.info("re-signed status list %s", url)
+    return dict(record.body["credential"])
