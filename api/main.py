@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
@@ -33,7 +33,12 @@ def _open_runtime(runtime: Runtime) -> None:
     if runtime.settings.load_demo:
         from ingest.demo import load_demo_if_empty
 
-        load_demo_if_empty(runtime.store, runtime.embedder, runtime.settings.ontologies_dir)
+        load_demo_if_empty(
+            runtime.store,
+            runtime.embedder,
+            runtime.settings.ontologies_dir,
+            reference=runtime.reference,
+        )
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -85,9 +90,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return await call_next(request)
 
     app.mount("/pages", StaticFiles(directory=PAGES), name="pages")
-    for module in route_modules():
-        app.include_router(module.router)
     # A route whose last parameter is a path ({id:path}: IRIs contain slashes) would swallow
     # the sub-resources of other modules (/v1/credentials/{id}/equivalents): match those last.
-    app.router.routes.sort(key=lambda route: getattr(route, "path", "").endswith(":path}"))
+    # FastAPI 0.165 keeps each included router as one entry, so sort the routes before.
+    routes = [route for module in route_modules() for route in module.router.routes]
+    combined = APIRouter()
+    combined.routes.extend(sorted(routes, key=lambda r: getattr(r, "path", "").endswith(":path}")))
+    app.include_router(combined)
     return app

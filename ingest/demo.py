@@ -1,4 +1,4 @@
-"""The bundled demo dataset: a real ESCO slice (and, later, demo issuers and credentials).
+"""The bundled demo dataset: a real ESCO slice, and demo issuers and credentials over it.
 
 The main command loads it into an empty store on first start, so the API and the pages have
 something to show on a fresh machine. Real users load the full ESCO pack with
@@ -9,16 +9,32 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from graph.codec import concept_from_json
+from graph.credentials import Credential, Issuer
 from graph.embeddings import Embedder
 from graph.model import NodeKind, Relation, RelationType
+from graph.reference import ReferenceData
+from graph.services.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ConceptImport, ImportReport, import_concepts
 from graph.store import GraphStore
+from ingest.credentials import (
+    DEFAULT_MAX_BYTES,
+    load_credential_schemas,
+    read_credwalk_documents,
+    read_source_documents,
+)
 from ingest.errors import IngestError
 
-__all__ = ["load_demo", "load_demo_if_empty", "read_demo_slice"]
+__all__ = [
+    "DemoReport",
+    "load_demo",
+    "load_demo_if_empty",
+    "read_demo_catalogue",
+    "read_demo_slice",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -53,17 +69,58 @@ def read_demo_slice(ontologies_dir: Path) -> ConceptImport:
     )
 
 
-def load_demo(store: GraphStore, embedder: Embedder | None, ontologies_dir: Path) -> ImportReport:
-    """Import the demo dataset (idempotent)."""
-    report = import_concepts(store, read_demo_slice(ontologies_dir), embedder=embedder)
-    logger.info("demo dataset loaded: %s", report)
-    return report
+def read_demo_catalogue(ontologies_dir: Path) -> tuple[list[Issuer], list[Credential]]:
+    """Read ``ontologies/demo/credentials.json``: the demo issuers and micro-credentials.
+
+    Raises
+    ------
+    IngestError
+        When a record does not follow the project's credential schema.
+    """
+    path = ontologies_dir / "demo" / "credentials.json"
+    read = read_credwalk_documents(
+        read_source_documents(path, max_bytes=DEFAULT_MAX_BYTES),
+        schemas=load_credential_schemas(ontologies_dir / "schemas"),
+    )
+    return [i.value for i in read.issuers], [c.value for c in read.credentials]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    """What loading the demo did."""
+
+    concepts: ImportReport
+    catalogue: SaveReport
+
+
+def load_demo(
+    store: GraphStore,
+    embedder: Embedder | None,
+    ontologies_dir: Path,
+    *,
+    reference: ReferenceData | None = None,
+) -> DemoReport:
+    """Import the demo ESCO slice, then the demo issuers and credentials (idempotent)."""
+    concepts = import_concepts(store, read_demo_slice(ontologies_dir), embedder=embedder)
+    issuers, credentials = read_demo_catalogue(ontologies_dir)
+    catalogue = save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    logger.info(
+        "demo dataset loaded: %d concepts, %d issuers, %d credentials",
+        concepts.concepts_added,
+        len(catalogue.issuers),
+        len(catalogue.credentials),
+    )
+    return DemoReport(concepts=concepts, catalogue=catalogue)
 
 
 def load_demo_if_empty(
-    store: GraphStore, embedder: Embedder | None, ontologies_dir: Path
-) -> ImportReport | None:
+    store: GraphStore,
+    embedder: Embedder | None,
+    ontologies_dir: Path,
+    *,
+    reference: ReferenceData | None = None,
+) -> DemoReport | None:
     """Import the demo dataset when the store holds no concept yet; return what it did."""
     if store.count_nodes(_CONCEPT_KINDS) > 0:
         return None
-    return load_demo(store, embedder, ontologies_dir)
+    return load_demo(store, embedder, ontologies_dir, reference=reference)
