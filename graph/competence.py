@@ -48,6 +48,7 @@ __all__ = [
     "endorsement_comment",
     "endorsement_credential",
     "evidence_items",
+    "issuer_profile",
     "ni_sha256",
     "proof_of_competence",
     "skill_alignment",
@@ -132,12 +133,15 @@ def skill_alignment(uri: str, label: str | None) -> dict[str, Any]:
     return alignment
 
 
-def _profile(issuer: Issuer | None, issuer_id: str) -> dict[str, Any]:
+def issuer_profile(issuer: Issuer | None, issuer_id: str) -> dict[str, Any]:
+    """Return the OB ``Profile`` of an issuer (just its id when it is not described)."""
     profile: dict[str, Any] = {"id": issuer_id, "type": ["Profile"]}
     if issuer is not None:
         profile["name"] = issuer.name
         if issuer.url:
             profile["url"] = issuer.url
+        if issuer.description:
+            profile["description"] = issuer.description
         if issuer.jurisdiction and len(issuer.jurisdiction) == 2:
             profile["address"] = {"type": ["Address"], "addressCountryCode": issuer.jurisdiction}
     return profile
@@ -190,7 +194,7 @@ def achievement(
         "name": c.title,
         "description": c.description or c.title,
         "criteria": {"narrative": narrative},
-        "creator": _profile(issuer, c.issuer),
+        "creator": issuer_profile(issuer, c.issuer),
         "alignment": [skill_alignment(t.uri, t.label) for t in submission.skills],
         "resultDescription": descriptions,
     }

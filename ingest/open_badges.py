@@ -26,6 +26,7 @@ from typing import Any
 
 from pyld import jsonld
 
+from graph.competence import ACHIEVEMENT_TYPES, OB_CONTEXT, issuer_profile, skill_alignment
 from graph.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.jsonld import PinnedDocumentLoader
 from graph.jurisdictions import Jurisdictions
@@ -52,47 +53,11 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 #: Named by many OB 3.0 examples; defines only terms credwalk does not read.
 OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 _ESCO_SKILL = re.compile(r"^https?://data\.europa\.eu/esco/skill/([0-9a-fA-F-]{36})$")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 #: OB 3.0 achievement types (AchievementType enumeration); others are written ``ext:<type>``.
-_ACHIEVEMENT_TYPES = frozenset(
-    [
-        "Achievement",
-        "ApprenticeshipCertificate",
-        "Assessment",
-        "Assignment",
-        "AssociateDegree",
-        "Award",
-        "Badge",
-        "BachelorDegree",
-        "Certificate",
-        "CertificateOfCompletion",
-        "Certification",
-        "CommunityService",
-        "Competency",
-        "Course",
-        "CoCurricular",
-        "Degree",
-        "Diploma",
-        "DoctoralDegree",
-        "Fieldwork",
-        "GeneralEducationDevelopment",
-        "JourneymanCertificate",
-        "LearningProgram",
-        "License",
-        "Membership",
-        "ProfessionalDoctorate",
-        "QualityAssuranceCredential",
-        "MasterCertificate",
-        "MasterDegree",
-        "MicroCredential",
-        "ResearchDoctorate",
-        "SecondarySchoolDiploma",
-    ]
-)
 _BADGE_CREDENTIALS = frozenset({"OpenBadgeCredential", "AchievementCredential"})
 
 
@@ -336,28 +301,8 @@ def credential_to_achievement(
     """
     c = credential
     labels = skill_labels or {}
-    creator: dict[str, Any] = {"id": c.issuer, "type": ["Profile"]}
-    if issuer is not None:
-        creator["name"] = issuer.name
-        if issuer.url:
-            creator["url"] = issuer.url
-        if issuer.description:
-            creator["description"] = issuer.description
-        if issuer.jurisdiction and len(issuer.jurisdiction) == 2:
-            creator["address"] = {"type": ["Address"], "addressCountryCode": issuer.jurisdiction}
-    alignments: list[dict[str, Any]] = []
-    for skill in c.confirmed_skills:
-        found = _ESCO_SKILL.match(skill.uri)
-        alignment = {
-            "type": ["Alignment"],
-            "targetName": labels.get(skill.uri, skill.uri),
-            "targetUrl": skill.uri,
-            "targetType": "ceasn:Competency",
-            "targetFramework": "ESCO",
-        }
-        if found:
-            alignment["targetCode"] = found.group(1)
-        alignments.append(alignment)
+    creator = issuer_profile(issuer, c.issuer)
+    alignments = [skill_alignment(s.uri, labels.get(s.uri)) for s in c.confirmed_skills]
     for number, text in enumerate(c.learning_outcomes, start=1):
         alignments.append(
             {
@@ -371,7 +316,7 @@ def credential_to_achievement(
         "@context": [VC_V2_CONTEXT, OB_CONTEXT],
         "id": c.id,
         "type": ["Achievement"],
-        "achievementType": c.type if c.type in _ACHIEVEMENT_TYPES else f"ext:{c.type}",
+        "achievementType": c.type if c.type in ACHIEVEMENT_TYPES else f"ext:{c.type}",
         "name": c.title,
         "description": c.description or c.title,
         "criteria": _criteria(c),
