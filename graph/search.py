@@ -158,7 +158,7 @@ def hybrid_search(
     Returns
     -------
     list of SearchMatch
-        At most ``top`` matches, by descending score (rounded to 6 decimals), ties by IRI.
+        At most ``top`` matches, by descending score, ties by IRI.
 
     Notes
     -----
@@ -252,7 +252,9 @@ def _score_candidates(
         label = best_label.score if best_label else 0.0
         description = best_description.score if best_description else 0.0
         score = weights[0] * label + weights[1] * description + weights[2] * lexical
-        score = round(min(max(score, 0.0), 1.0), 6)
+        # Not rounded: both backends compute each signal to ~1e-8, and rounding would turn such
+        # a difference into a whole 1e-6 step at a rounding boundary.
+        score = min(max(score, 0.0), 1.0)
         contributions = [
             (weights[0] * label, best_label),
             (weights[1] * description, best_description),
@@ -278,7 +280,7 @@ def _match(concept: Concept, score: float, parts: _Parts, lang: str) -> SearchMa
         matched_field=parts.matched.field,
         matched_lang=parts.matched.lang,
         matched_terms=parts.matched_terms,
-        label_similarity=round(parts.label, 6),
-        description_similarity=round(parts.description, 6),
-        lexical=round(parts.lexical, 6),
+        label_similarity=parts.label,
+        description_similarity=parts.description,
+        lexical=parts.lexical,
     )

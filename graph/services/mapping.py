@@ -214,7 +214,7 @@ def _aggregate(per_outcome: Sequence[OutcomeMapping]) -> list[SkillSuggestion]:
         for item in items:
             miss *= 1.0 - item.score
         # Noisy-or, damped so that many weak hints never outrank one strong match.
-        score = round(max(max(i.score for i in items), 1.0 - miss**0.5), 6)
+        score = max(max(i.score for i in items), 1.0 - miss**0.5)
         strongest = max(items, key=lambda i: i.score)
         aggregated.append(
             SkillSuggestion(
