@@ -72,5 +72,7 @@ def index_concepts(
     out = []
     for uri, field, lang, text in items:
         vector = next(vectors) if vectors is not None and field is not TextField.HIDDEN else None
-        out.append(IndexedText(uri, field, lang, text, terms(text), vector))
+        # Only labels are matched lexically; a description's terms would never be read.
+        words = () if field is TextField.DESCRIPTION else terms(text)
+        out.append(IndexedText(uri, field, lang, text, words, vector))
     return out

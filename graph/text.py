@@ -191,8 +191,11 @@ def normalise(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@lru_cache(maxsize=131_072)
 def terms(text: str) -> tuple[str, ...]:
     """Return the normalised, stemmed, stop-word-free tokens of ``text``, in order, unique.
+
+    Cached: search re-reads the terms of the same candidate labels query after query.
 
     Examples
     --------
