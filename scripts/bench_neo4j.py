@@ -1,0 +1,193 @@
+"""Neo4j against the embedded store, side by side: full ESCO ingest and query latency.
+
+    python scripts/bench.py neo4j [--neo4j URI] [--cache PATH] [--queries N] [--json]
+
+Ingests ESCO v1.1.1 (from the warm embedding cache, so nothing is encoded) into a fresh
+embedded store and into a fresh namespace of a Neo4j server (``--neo4j``, else
+``CREDWALK_NEO4J_URI``, else one started with ``scripts/neo4j``), structure first and then with
+vectors, and measures search, map and neighbourhood latency (p50/p95) on both over the same
+queries. Targets (issue 3): Neo4j ingest <= 90 s; Neo4j query p95 <= 3x the embedded one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from graph.backends.embedded import EmbeddedStore  # noqa: E402
+from graph.backends.neo4j import Neo4jStore  # noqa: E402
+from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
+from graph.model import LabelKind, NodeKind  # noqa: E402
+from graph.services.concepts import map_texts, search_concepts  # noqa: E402
+from graph.settings import DEFAULT_EMBEDDING_MODEL  # noqa: E402
+from graph.store import Direction, GraphStore  # noqa: E402
+from ingest.esco import EscoPack, read_esco  # noqa: E402
+from ingest.run import ingest_esco  # noqa: E402
+
+PACK = ROOT.parent / "shared" / "data" / "esco" / "v1.1.1"
+ERRATA = ROOT / "ontologies" / "esco" / "errata.csv"
+
+
+def _percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def _timed(call: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    call()
+    return time.perf_counter() - started
+
+
+def _queries(pack: EscoPack, n: int) -> tuple[list[str], list[str], list[str]]:
+    """Seeded real queries: alternative labels, description sentences, concept IRIs."""
+    rng = random.Random(20261128)
+    concepts = sorted(pack.concepts.values(), key=lambda c: c.uri)
+    labels = [
+        label.text
+        for c in concepts
+        if c.kind in (NodeKind.SKILL, NodeKind.OCCUPATION)
+        for label in c.labels
+        if label.kind is LabelKind.ALTERNATIVE and label.lang == "en"
+    ]
+    sentences = [
+        d.text.split(". ")[0]
+        for c in concepts
+        if c.kind is NodeKind.SKILL
+        for d in c.descriptions
+        if d.lang == "en" and len(d.text.split()) >= 6
+    ]
+    nodes = [c.uri for c in concepts if c.kind in (NodeKind.SKILL, NodeKind.OCCUPATION)]
+    return rng.sample(labels, n), rng.sample(sentences, n), rng.sample(nodes, n)
+
+
+def _latencies(
+    store: GraphStore, embedder: CachedEmbedder, queries: tuple[list[str], list[str], list[str]]
+) -> dict[str, tuple[float, float]]:
+    labels, sentences, nodes = queries
+    for warm in labels[:5]:
+        search_concepts(store, embedder, warm, kind=NodeKind.SKILL)
+    search: list[float] = []
+    mapping: list[float] = []
+    neighbourhood: list[float] = []
+    for query in labels:
+        started = time.perf_counter()
+        search_concepts(store, embedder, query, kind=NodeKind.SKILL)
+        search.append(time.perf_counter() - started)
+    for sentence in sentences:
+        started = time.perf_counter()
+        map_texts(store, embedder, [sentence])
+        mapping.append(time.perf_counter() - started)
+    for uri in nodes:
+        started = time.perf_counter()
+        store.relations(uri, direction=Direction.BOTH)
+        neighbourhood.append(time.perf_counter() - started)
+    return {
+        "search": _percentiles(search),
+        "map": _percentiles(mapping),
+        "neighbourhood": _percentiles(neighbourhood),
+    }
+
+
+def _ingest(store: GraphStore, embedder: CachedEmbedder | None) -> float:
+    return _timed(lambda: ingest_esco(store, [PACK], embedder=embedder, errata=ERRATA))
+
+
+def _neo4j_url(given: str | None) -> tuple[str, bool]:
+    url = given or os.environ.get("CREDWALK_NEO4J_URI")
+    if url:
+        return url, False
+    started = subprocess.run(
+        [str(ROOT / "scripts" / "neo4j"), "start"], capture_output=True, text=True, check=True
+    )
+    return started.stdout.strip(), True
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench neo4j", description=__doc__)
+    parser.add_argument("--neo4j", help="Bolt URL (default CREDWALK_NEO4J_URI or scripts/neo4j)")
+    parser.add_argument(
+        "--cache", type=Path, default=Path.home() / ".cache" / "credwalk" / "embeddings.db"
+    )
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    embedder = CachedEmbedder(
+        SentenceTransformerEmbedder(DEFAULT_EMBEDDING_MODEL), EmbeddingCache(args.cache)
+    )
+    pack = read_esco([PACK], errata=ERRATA)
+    queries = _queries(pack, args.queries)
+    url, started_here = _neo4j_url(args.neo4j)
+    results: dict[str, object] = {"neo4j": url, "queries": args.queries}
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            namespace = f"bench{uuid.uuid4().hex[:8]}"
+            structure_ns = f"{namespace}s"
+            with EmbeddedStore(Path(folder) / "structure.db") as store:
+                results["embedded_structure_s"] = _ingest(store, None)
+            with Neo4jStore(url, namespace=structure_ns) as store:
+                results["neo4j_structure_s"] = _ingest(store, None)
+                store.drop_namespace()
+            with EmbeddedStore(Path(folder) / "esco.db") as embedded:
+                results["embedded_full_s"] = _ingest(embedded, embedder)
+                assert embedder.encoded == 0, "the embedding cache is not warm"
+                with Neo4jStore(url, namespace=namespace) as neo4j:
+                    results["neo4j_full_s"] = _ingest(neo4j, embedder)
+                    try:
+                        latency = {
+                            "embedded": _latencies(embedded, embedder, queries),
+                            "neo4j": _latencies(neo4j, embedder, queries),
+                        }
+                    finally:
+                        neo4j.drop_namespace()
+    finally:
+        if started_here:
+            subprocess.run([str(ROOT / "scripts" / "neo4j"), "stop"], check=False)
+    results["latency_ms"] = {
+        backend: {name: [round(v * 1000, 1) for v in pair] for name, pair in values.items()}
+        for backend, values in latency.items()
+    }
+    ratios = {
+        name: latency["neo4j"][name][1] / latency["embedded"][name][1] for name in latency["neo4j"]
+    }
+    results["p95_ratio"] = {name: round(r, 2) for name, r in ratios.items()}
+    checks = {
+        "neo4j structure ingest <= 90 s": float(results["neo4j_structure_s"]) <= 90,  # type: ignore[arg-type]
+        "neo4j full ingest (with vectors) <= 90 s": float(results["neo4j_full_s"]) <= 90,  # type: ignore[arg-type]
+        **{f"neo4j {name} p95 <= 3x embedded": r <= 3 for name, r in ratios.items()},
+    }
+    results["checks"] = checks
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return 0
+    print(f"ESCO v1.1.1 into each backend ({url}), {args.queries} queries each")
+    for key in ("embedded_structure_s", "neo4j_structure_s", "embedded_full_s", "neo4j_full_s"):
+        print(f"  {key:<24} {float(results[key]):8.1f} s")  # type: ignore[arg-type]
+    print(f"  {'query p50/p95 (ms)':<24} {'embedded':>16} {'neo4j':>16} {'p95 ratio':>10}")
+    for name in ("search", "map", "neighbourhood"):
+        e, n = latency["embedded"][name], latency["neo4j"][name]
+        print(
+            f"  {name:<24} {e[0] * 1000:7.1f}/{e[1] * 1000:7.1f} "
+            f"{n[0] * 1000:7.1f}/{n[1] * 1000:7.1f} {ratios[name]:10.2f}"
+        )
+    for check, passed in checks.items():
+        print(f"  {'PASS' if passed else 'FAIL'}  {check}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
