@@ -1,0 +1,75 @@
+"""Pathways of a learner to a target, and career transitions from an occupation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import EmbedderDep, ReferenceDep, StoreDep
+from api.errors import responses
+from api.routes.learners import similarity_embedder
+from api.schemas.pathways import PathwaySearch, PathwaysPublic, TransitionsPublic
+from graph.algorithms.pathways import Constraints
+from graph.services.learners import check_learner, get_learner
+from graph.services.pathways import PathwayRequest, find_pathways
+from graph.services.transitions import transitions_from
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["pathways"])
+
+
+@router.post("/pathways", response_model=PathwaysPublic, responses=responses(404, 413, 422, 503))
+def pathways(
+    body: PathwaySearch, store: StoreDep, embedder: EmbedderDep, reference: ReferenceDep
+) -> PathwaysPublic:
+    """The best pathways (and alternatives) of a learner to an occupation, credential or skills."""
+    if isinstance(body.learner, str):
+        learner = get_learner(store, body.learner)
+    else:
+        learner = check_learner(store, body.learner.to_domain(), reference=reference)
+    report = find_pathways(
+        store,
+        learner=learner,
+        target=body.to_target(),
+        reference=reference,
+        request=body.to_request(),
+        embedder=similarity_embedder(store, embedder),
+    )
+    return PathwaysPublic.from_domain(report)
+
+
+@router.get(
+    "/occupations/{uri:path}/transitions",
+    response_model=TransitionsPublic,
+    responses=responses(404, 422, 503),
+)
+def transitions(
+    uri: str,
+    store: StoreDep,
+    embedder: EmbedderDep,
+    reference: ReferenceDep,
+    top: Annotated[int, Query(ge=1, le=50)] = 10,
+    pathways: Annotated[int, Query(ge=0, le=10, description="Pathways for the best N")] = 3,
+    jurisdiction: Annotated[
+        str | None, Query(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
+    ] = None,
+    max_cost: Annotated[float | None, Query(ge=0)] = None,
+    max_hours: Annotated[float | None, Query(ge=0)] = None,
+) -> TransitionsPublic:
+    """Occupations reachable from this one, ranked by skill overlap, with closing pathways."""
+    request = PathwayRequest(
+        constraints=Constraints(max_cost=max_cost, max_hours=max_hours, jurisdiction=jurisdiction),
+        alternatives=1,
+    )
+    report = transitions_from(
+        store,
+        uri,
+        reference=reference,
+        embedder=similarity_embedder(store, embedder),
+        top=top,
+        request=request,
+        with_pathways=pathways,
+    )
+    return TransitionsPublic.from_domain(report)

@@ -1,0 +1,267 @@
+"""Use cases over learners: check, store (atomically), read, import assessment results.
+
+A learner is stored as a record of kind ``learner`` (its document, with its jurisdictions as
+index fields). Everything is checked before anything is written: skills must be skills of the
+store, levels on the scale 1-8, jurisdictions known to the reference data; bad input changes
+nothing. Credentials held may name credentials the store does not hold (yet): they are kept and
+reported as unresolved, and count as soon as the credential is saved.
+
+What a learner holds, for gap analysis and pathways, is :func:`held_skills`: each competence
+scored by the rule of :mod:`graph.learners` at a date, plus the confirmed skills of the
+credentials held (source ``credential``; a credential does not decay).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+from graph.algorithms.gaps import Held
+from graph.errors import ConflictError, InvalidInputError
+from graph.learners import (
+    DEFAULT_RULE,
+    LEVEL_SCALE,
+    AssessmentResult,
+    CompetenceRule,
+    Learner,
+    competence_score,
+    learner_from_document,
+    learner_to_document,
+)
+from graph.model import NodeKind
+from graph.reference import ReferenceData
+from graph.services.credentials import get_credentials
+from graph.store import GraphBatch, GraphStore, Record
+
+__all__ = [
+    "SavedLearner",
+    "check_learner",
+    "create_learner",
+    "get_learner",
+    "held_skills",
+    "import_assessments",
+    "learner_record",
+    "replace_learner",
+    "save_learner",
+]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedLearner:
+    """A learner as stored, with the credentials it names that the store does not hold."""
+
+    learner: Learner
+    unresolved: tuple[str, ...]
+
+
+def _fail(field: str, message: str, **details: object) -> InvalidInputError:
+    return InvalidInputError(f"{field}: {message}", details={"field": field, **details})
+
+
+def _check_level(level: int | None, field: str) -> None:
+    low, high = LEVEL_SCALE
+    if level is not None and not low <= level <= high:
+        raise _fail(field, f"{level} is outside the level scale {low}-{high}")
+
+
+def _check_results(
+    results: Sequence[AssessmentResult], skills: set[str], *, field: str = "assessments"
+) -> None:
+    for i, result in enumerate(results):
+        if result.skill not in skills:
+            raise _fail(f"{field}[{i}].skill", f"unknown skill {result.skill}", uri=result.skill)
+        _check_level(result.level, f"{field}[{i}].level")
+        if result.passed is None and result.score is None:
+            raise _fail(f"{field}[{i}].passed", "a result needs passed or score")
+        if result.score is not None and not 0.0 <= result.score <= 1.0:
+            raise _fail(f"{field}[{i}].score", f"must be in [0, 1], got {result.score}")
+
+
+def _known_skills(store: GraphStore, uris: Iterable[str]) -> set[str]:
+    return {
+        uri for uri, concept in store.get_concepts(uris).items() if concept.kind is NodeKind.SKILL
+    }
+
+
+def check_learner(store: GraphStore, learner: Learner, *, reference: ReferenceData) -> Learner:
+    """Return the learner with normalised jurisdiction codes, or raise naming the field.
+
+    Raises
+    ------
+    InvalidInputError
+        An id that is not an IRI, an unknown jurisdiction or skill, a level outside 1-8, an
+        assessment result without a result or with a score outside [0, 1].
+    """
+    if ":" not in learner.id or any(ch.isspace() for ch in learner.id):
+        raise _fail("id", f"must be an IRI (urn:example:learner:42), got {learner.id!r}")
+    wanted = {c.skill for c in learner.competences} | {a.skill for a in learner.assessments}
+    skills = _known_skills(store, wanted)
+    for i, competence in enumerate(learner.competences):
+        if competence.skill not in skills:
+            raise _fail(
+                f"competences[{i}].skill", f"unknown skill {competence.skill}", uri=competence.skill
+            )
+        _check_level(competence.level, f"competences[{i}].level")
+    _check_results(learner.assessments, skills)
+    return replace(
+        learner,
+        jurisdiction=(
+            reference.jurisdiction(learner.jurisdiction, field="jurisdiction")
+            if learner.jurisdiction
+            else None
+        ),
+        target_jurisdiction=(
+            reference.jurisdiction(learner.target_jurisdiction, field="target_jurisdiction")
+            if learner.target_jurisdiction
+            else None
+        ),
+        credentials=tuple(dict.fromkeys(learner.credentials)),
+    )
+
+
+def learner_record(learner: Learner) -> Record:
+    """The record of a learner, with the fields stores filter on."""
+    return Record(
+        uri=learner.id,
+        kind=NodeKind.LEARNER,
+        body=learner_to_document(learner),
+        index={
+            "jurisdiction": learner.jurisdiction,
+            "target_jurisdiction": learner.target_jurisdiction,
+        },
+    )
+
+
+def _write(store: GraphStore, learner: Learner) -> SavedLearner:
+    store.write(GraphBatch(records=[learner_record(learner)]))
+    held = set(learner.credentials)
+    unresolved = tuple(sorted(held - set(store.get_records(held, kind=NodeKind.CREDENTIAL))))
+    if unresolved:
+        logger.info("learner %s holds %d credentials not in the store", learner.id, len(unresolved))
+    return SavedLearner(learner, unresolved)
+
+
+def _exists(store: GraphStore, uri: str) -> bool:
+    return bool(store.get_records([uri], kind=NodeKind.LEARNER))
+
+
+def create_learner(
+    store: GraphStore, learner: Learner, *, reference: ReferenceData
+) -> SavedLearner:
+    """Check and store a new learner.
+
+    Raises
+    ------
+    InvalidInputError
+        See :func:`check_learner`; nothing is written.
+    ConflictError
+        When the IRI already names a node (a learner or anything else).
+    """
+    checked = check_learner(store, learner, reference=reference)
+    if not store.missing_nodes([checked.id]):
+        raise ConflictError(
+            f"{checked.id} already exists; use PUT to replace a learner",
+            details={"field": "id", "uri": checked.id},
+        )
+    return _write(store, checked)
+
+
+def replace_learner(
+    store: GraphStore, learner: Learner, *, reference: ReferenceData
+) -> SavedLearner:
+    """Check and store a learner in place of the stored one.
+
+    Raises
+    ------
+    InvalidInputError
+        See :func:`check_learner`; nothing is written.
+    NotFoundError
+        When there is no such learner.
+    """
+    store.get_record(learner.id, kind=NodeKind.LEARNER)
+    return _write(store, check_learner(store, learner, reference=reference))
+
+
+def save_learner(store: GraphStore, learner: Learner, *, reference: ReferenceData) -> SavedLearner:
+    """Create or replace a learner (the CLI's ``learner save``).
+
+    Raises
+    ------
+    InvalidInputError
+        See :func:`check_learner`; nothing is written.
+    ConflictError
+        When the IRI names a node that is not a learner.
+    """
+    if _exists(store, learner.id):
+        return replace_learner(store, learner, reference=reference)
+    return create_learner(store, learner, reference=reference)
+
+
+def get_learner(store: GraphStore, learner_id: str) -> Learner:
+    """Return the learner ``learner_id``.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such learner.
+    """
+    return learner_from_document(store.get_record(learner_id, kind=NodeKind.LEARNER).body)
+
+
+def import_assessments(
+    store: GraphStore,
+    learner_id: str,
+    results: Sequence[AssessmentResult],
+    *,
+    rule: CompetenceRule = DEFAULT_RULE,
+) -> Learner:
+    """Add assessment results to a learner and re-derive its assessed competences.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such learner.
+    InvalidInputError
+        An unknown skill, a level outside 1-8, a result without a result; nothing is written.
+    """
+    learner = get_learner(store, learner_id)
+    if not results:
+        raise _fail("results", "at least one assessment result is needed")
+    _check_results(results, _known_skills(store, {r.skill for r in results}), field="results")
+    updated = learner.with_assessments(results, rule=rule)
+    store.write(GraphBatch(records=[learner_record(updated)]))
+    logger.info("learner %s: %d assessment results imported", learner_id, len(results))
+    return updated
+
+
+def held_skills(
+    store: GraphStore,
+    learner: Learner,
+    *,
+    as_of: dt.date | None = None,
+    rule: CompetenceRule = DEFAULT_RULE,
+) -> list[Held]:
+    """What the learner holds: scored competences and the skills of credentials held.
+
+    Scores follow the rule of :mod:`graph.learners` at ``as_of`` (default today).
+    """
+    when = as_of or dt.date.today()
+    held = [
+        Held(
+            skill=c.skill,
+            score=competence_score(c, as_of=when, rule=rule),
+            source=c.source.value,
+            evidence=c.evidence,
+        )
+        for c in learner.competences
+    ]
+    for uri, credential in sorted(get_credentials(store, learner.credentials).items()):
+        held += [
+            Held(s.uri, None if s.level is None else float(s.level), "credential", uri)
+            for s in credential.confirmed_skills
+        ]
+    return held
