@@ -359,6 +359,35 @@ class GraphStore(abc.ABC):
         self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
     ) -> list[Relation]: ...
 
+    def relations_of(
+        self,
+        uris: Iterable[str],
+        *,
+        direction: Direction = Direction.OUT,
+        types: Iterable[RelationType] | None = None,
+    ) -> dict[str, list[Relation]]:
+        """Return the edges of many nodes at once, by IRI (unknown IRIs are omitted).
+
+        Each list is sorted as :meth:`relations` sorts; one call replaces a loop of them (one
+        round trip instead of hundreds on a networked backend).
+        """
+        self._require_open()
+        wanted = sorted(set(uris))
+        if not wanted:
+            return {}
+        found = self._relations_of(
+            wanted, direction=direction, types=None if types is None else frozenset(types)
+        )
+        return {
+            uri: sorted(edges, key=lambda r: (r.type.value, r.source, r.target))
+            for uri, edges in found.items()
+        }
+
+    @abc.abstractmethod
+    def _relations_of(
+        self, uris: Sequence[str], *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> dict[str, list[Relation]]: ...
+
     def iter_relations(
         self,
         *,

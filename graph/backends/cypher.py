@@ -208,6 +208,23 @@ RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
 """
 
 
+RELATIONS_OF_OUT = """
+UNWIND $uris AS uri
+MATCH (a:Node {ns: $ns, uri: uri})
+OPTIONAL MATCH (a)-[e]->(b:Node {ns: $ns})
+WHERE $types IS NULL OR type(e) IN $types
+RETURN uri AS node, a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+RELATIONS_OF_IN = """
+UNWIND $uris AS uri
+MATCH (b:Node {ns: $ns, uri: uri})
+OPTIONAL MATCH (a:Node {ns: $ns})-[e]->(b)
+WHERE $types IS NULL OR type(e) IN $types
+RETURN uri AS node, a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+"""
+
+
 def iter_relations(relation_type: RelationType) -> str:
     """Edges of one type, optionally restricted to endpoint kinds, in key order."""
     return f"""

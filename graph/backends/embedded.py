@@ -371,6 +371,16 @@ class EmbeddedStore(GraphStore):
     ) -> list[Relation]:
         return self._mem().edges_of(uri, direction=direction, types=types)
 
+    def _relations_of(
+        self, uris: Sequence[str], *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> dict[str, list[Relation]]:
+        memory = self._mem()
+        return {
+            uri: memory.edges_of(uri, direction=direction, types=types)
+            for uri in uris
+            if uri in memory.kinds
+        }
+
     def _iter_relations(
         self,
         *,

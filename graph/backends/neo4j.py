@@ -389,6 +389,23 @@ class Neo4jStore(GraphStore):
         relations = [_relation(row) for row in rows if row["type"] in _TYPES]
         return [r for r in relations if types is None or r.type in types]
 
+    def _relations_of(
+        self, uris: Sequence[str], *, direction: Direction, types: frozenset[RelationType] | None
+    ) -> dict[str, list[Relation]]:
+        type_names = None if types is None else sorted(cypher.REL_TYPE[t] for t in types)
+        found: dict[str, list[Relation]] = {}
+        queries = []
+        if direction in (Direction.OUT, Direction.BOTH):
+            queries.append(cypher.RELATIONS_OF_OUT)
+        if direction in (Direction.IN, Direction.BOTH):
+            queries.append(cypher.RELATIONS_OF_IN)
+        for query in queries:
+            for row in self._read(query, uris=list(uris), types=type_names):
+                edges = found.setdefault(row["node"], [])
+                if row["type"] in _TYPES:
+                    edges.append(_relation(row))
+        return found
+
     def _iter_relations(
         self,
         *,

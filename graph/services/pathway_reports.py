@@ -91,20 +91,21 @@ def _completed(
     return done
 
 
-def _occupations_of(store: GraphStore, cache: OffRampCache, skill: str) -> frozenset[str]:
-    """What names ``skill`` as essential (occupations, and skills in ESCO)."""
-    if skill not in cache.occupations_of:
-        cache.occupations_of[skill] = (
-            frozenset()
-            if store.missing_nodes([skill])
-            else frozenset(
-                r.source
-                for r in store.relations(
-                    skill, direction=Direction.IN, types=[RelationType.HAS_ESSENTIAL_SKILL]
-                )
-            )
-        )
-    return cache.occupations_of[skill]
+def _occupations_of(
+    store: GraphStore, cache: OffRampCache, skills: Iterable[str]
+) -> dict[str, frozenset[str]]:
+    """What names each of ``skills`` as essential (occupations, and skills in ESCO).
+
+    One store call for the skills not seen yet (one round trip on Neo4j).
+    """
+    wanted = set(skills)
+    new = sorted(wanted - set(cache.occupations_of))
+    edges = store.relations_of(
+        new, direction=Direction.IN, types=[RelationType.HAS_ESSENTIAL_SKILL]
+    )
+    for skill in new:
+        cache.occupations_of[skill] = frozenset(r.source for r in edges.get(skill, ()))
+    return {skill: cache.occupations_of[skill] for skill in wanted}
 
 
 def _shortlist(store: GraphStore, cache: OffRampCache, ranked: list[str]) -> list[str]:
@@ -134,8 +135,8 @@ def offramps(
     """
     have = set(held_skills)
     shared: Counter[str] = Counter()
-    for skill in have:
-        shared.update(_occupations_of(store, cache, skill))
+    for occupations in _occupations_of(store, cache, have).values():
+        shared.update(occupations)
     earned = set(held_credentials)
     modules = stack_modules(candidates)
     ramps = []
@@ -148,17 +149,19 @@ def offramps(
         ]
         earned.update(awards)
         skills = {s.skill for uri in (step.credential, *awards) for s in candidates[uri].skills}
+        needing = _occupations_of(store, cache, skills)
         for skill in skills - have:
-            shared.update(_occupations_of(store, cache, skill))
+            shared.update(needing[skill])
         have |= skills
-        touched = set().union(*(_occupations_of(store, cache, s) for s in skills))
+        touched = set().union(*needing.values())
         ranked = sorted(touched, key=lambda o: (-shared[o], o))
         fits = []
-        for uri in _shortlist(store, cache, ranked):
-            if uri not in cache.essential:
-                cache.essential[uri] = frozenset(
-                    r.target for r in store.relations(uri, types=[RelationType.HAS_ESSENTIAL_SKILL])
-                )
+        shortlist = _shortlist(store, cache, ranked)
+        unknown = [uri for uri in shortlist if uri not in cache.essential]
+        edges = store.relations_of(unknown, types=[RelationType.HAS_ESSENTIAL_SKILL])
+        for uri in unknown:
+            cache.essential[uri] = frozenset(r.target for r in edges.get(uri, ()))
+        for uri in shortlist:
             essential = cache.essential[uri]
             coverage = len(essential & have) / len(essential) if essential else 0.0
             if coverage >= threshold:

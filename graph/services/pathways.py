@@ -170,11 +170,8 @@ def _hierarchy_uris(store: GraphStore, required: Iterable[str], held: Iterable[s
     uris = set(required) | set(held)
     frontier = set(uris)
     for _ in range(2):
-        up = {
-            r.target
-            for uri in sorted(frontier)
-            for r in store.relations(uri, types=[RelationType.BROADER])
-        }
+        edges = store.relations_of(frontier, types=[RelationType.BROADER])
+        up = {r.target for found in edges.values() for r in found}
         frontier = up - uris
         uris |= up
     return uris
@@ -302,22 +299,19 @@ def candidate_credentials(
     limits = constraints or Constraints()
     certifying_cache: dict[str, set[str]] = {}
 
-    def certifying(skill: str) -> set[str]:
-        if skill not in certifying_cache:
-            certifying_cache[skill] = (
-                set()
-                if store.missing_nodes([skill])
-                else {
-                    r.source
-                    for r in store.relations(
-                        skill, direction=Direction.IN, types=[RelationType.CERTIFIES_SKILL]
-                    )
-                    if r.status in (None, "confirmed")
-                }
-            )
-        return certifying_cache[skill]
+    def certifying(wanted: Iterable[str]) -> set[str]:
+        # One store call for all the skills not seen yet (one round trip on Neo4j).
+        new = sorted(set(wanted) - set(certifying_cache))
+        edges = store.relations_of(
+            new, direction=Direction.IN, types=[RelationType.CERTIFIES_SKILL]
+        )
+        for skill in new:
+            certifying_cache[skill] = {
+                r.source for r in edges.get(skill, ()) if r.status in (None, "confirmed")
+            }
+        return set().union(*(certifying_cache[s] for s in set(wanted)))
 
-    frontier = set(also).union(*(certifying(s) for s in set(skills)))
+    frontier = set(also) | certifying(skills)
     found: dict[str, Found] = {}
     seen: set[str] = set()
     for depth in range(_CLOSURE_DEPTH):
@@ -325,6 +319,8 @@ def candidate_credentials(
             break
         seen |= frontier
         needed: set[str] = set()
+        usable: list[str] = []
+        prerequisite_skills: set[str] = set()
         for uri, record in sorted(store.get_records(frontier, kind=NodeKind.CREDENTIAL).items()):
             item = _candidate(uri, record, currency, exchange_rates)
             if item is None:
@@ -333,15 +329,13 @@ def candidate_credentials(
             c = item.candidate
             if exclusions(c, limits, recognises):
                 continue  # it cannot be a step, so what it needs does not matter
-            needed |= set(c.prerequisite_credentials) | {
-                r.source
-                for r in store.relations(
-                    uri, direction=Direction.IN, types=[RelationType.STACKS_INTO]
-                )
-            }
+            usable.append(uri)
+            needed |= set(c.prerequisite_credentials)
             if depth == 0:
-                for need in c.prerequisite_skills:
-                    needed |= certifying(need.skill)
+                prerequisite_skills |= {need.skill for need in c.prerequisite_skills}
+        parts = store.relations_of(usable, direction=Direction.IN, types=[RelationType.STACKS_INTO])
+        needed |= {r.source for edges in parts.values() for r in edges}
+        needed |= certifying(prerequisite_skills)
         frontier = needed - seen
     return found
 

@@ -164,3 +164,20 @@ def test_records_are_stored_and_filtered(loaded_store: GraphStore) -> None:
 def test_a_concept_cannot_be_written_as_a_record(store: GraphStore) -> None:
     with pytest.raises(InvalidInputError, match="concepts are written as concepts"):
         store.write(GraphBatch(records=[Record("http://example.org/s", NodeKind.SKILL, {})]))
+
+
+def test_relations_of_many_nodes_at_once(loaded_store: GraphStore) -> None:
+    uris = [SOFTWARE_DEVELOPER, PYTHON, "http://example.org/nothing"]
+    for direction in Direction:
+        bulk = loaded_store.relations_of(uris, direction=direction)
+        assert set(bulk) == {SOFTWARE_DEVELOPER, PYTHON}
+        for uri in (SOFTWARE_DEVELOPER, PYTHON):
+            assert bulk[uri] == loaded_store.relations(uri, direction=direction)
+    essential = loaded_store.relations_of(
+        [SOFTWARE_DEVELOPER], types=[RelationType.HAS_ESSENTIAL_SKILL]
+    )
+    assert essential[SOFTWARE_DEVELOPER] == loaded_store.relations(
+        SOFTWARE_DEVELOPER, types=[RelationType.HAS_ESSENTIAL_SKILL]
+    )
+    assert loaded_store.relations_of([PYTHON], types=[RelationType.STACKS_INTO]) == {PYTHON: []}
+    assert loaded_store.relations_of([]) == {}
