@@ -1,0 +1,416 @@
+"""The explanation of one equivalence: matched and missing skills, levels, credits, decisions.
+
+Shared by :func:`graph.services.equivalence.credential_equivalence` and
+:func:`graph.services.equivalence.equivalents`, so a pair gets the same score and the same
+explanation whichever question led to it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from graph.algorithms.equivalence import (
+    AncestorIndex,
+    MatchKind,
+    Thresholds,
+    Verdict,
+    ancestor_index,
+    equivalence_score,
+    level_factor,
+    skill_coverage,
+    verdict,
+)
+from graph.credentials import Credential, Credits, Money
+from graph.errors import CredwalkError
+from graph.qualifications import EQF_ID, FrameworkLevel
+from graph.reference import ReferenceData
+from graph.services.recognition import RecognitionDecision, decision_status
+
+__all__ = [
+    "CLOSE_THRESHOLD",
+    "CREDIT_HOUR_HOURS",
+    "ECTS_HOURS",
+    "CredentialSummary",
+    "CreditComparison",
+    "Equivalence",
+    "LevelDifference",
+    "MatchedSkills",
+    "RecognitionNote",
+    "Side",
+    "SkillRef",
+    "explain",
+    "make_side",
+    "volume_hours",
+]
+
+#: Cosine of two skill labels from which they count as semantically close.
+CLOSE_THRESHOLD = 0.7
+#: Learning hours per ECTS credit: the lower bound of the ECTS Users' Guide (25-30 hours).
+ECTS_HOURS = 25.0
+#: Learning hours per US semester credit hour: one class hour and two hours of work outside
+#: class a week over a 15-week semester (the Carnegie unit).
+CREDIT_HOUR_HOURS = 45.0
+_HOURS_PER_UNIT = {"ECTS": ECTS_HOURS, "credit_hours": CREDIT_HOUR_HOURS, "notional_hours": 1.0}
+_ADVERB = {"full": "fully", "partial": "partially", "conditional": "conditionally"}
+_FLIP = {MatchKind.NARROWER: MatchKind.BROADER, MatchKind.BROADER: MatchKind.NARROWER}
+
+
+@dataclass(frozen=True, slots=True)
+class SkillRef:
+    """A skill with its label and the level a credential certifies it at."""
+
+    uri: str
+    label: str
+    level: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MatchedSkills:
+    """A skill of A matched to a skill of B; ``kind`` says how A's skill relates to B's."""
+
+    a: SkillRef
+    b: SkillRef
+    kind: MatchKind
+    similarity: float
+
+
+@dataclass(frozen=True, slots=True)
+class CredentialSummary:
+    """What an advisor sees of a credential beside its skills."""
+
+    id: str
+    title: str
+    type: str
+    issuer: str
+    issuer_name: str | None
+    issuer_type: str | None
+    jurisdiction: str | None
+    recognized_in: tuple[str, ...]
+    level: str | None
+    eqf_level: int | None
+    credits: Credits | None
+    hours: float | None
+    cost: Money | None
+    industry: str | None
+    field_of_study: str | None
+    language: str | None
+    skills: int
+
+
+@dataclass(frozen=True, slots=True)
+class LevelDifference:
+    """The two qualification levels compared through the EQF (``difference`` is A minus B)."""
+
+    a: str | None
+    b: str | None
+    a_eqf: int | None
+    b_eqf: int | None
+    difference: int | None
+    factor: float
+    confidence: str | None
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreditComparison:
+    """The two learning volumes in hours and their ratio (A over B)."""
+
+    a_hours: float | None
+    b_hours: float | None
+    a_basis: str | None
+    b_basis: str | None
+    ratio: float | None
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecognitionNote:
+    """A declared recognition decision that applies to the pair, with its status today."""
+
+    decision: RecognitionDecision
+    status: str
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class Equivalence:
+    """The explained equivalence of credential A with credential B.
+
+    ``a_covers_b`` is the share of B's skills A covers (and conversely); ``skill_score`` their
+    harmonic mean; ``score`` that times the EQF level factor. Recognition decisions are listed
+    as declared and do not enter the score or the verdict.
+    """
+
+    a: CredentialSummary
+    b: CredentialSummary
+    score: float
+    skill_score: float
+    verdict: Verdict
+    thresholds: Thresholds
+    a_covers_b: float
+    b_covers_a: float
+    matched: tuple[MatchedSkills, ...]
+    missing_in_a: tuple[SkillRef, ...]
+    missing_in_b: tuple[SkillRef, ...]
+    level: LevelDifference
+    credits: CreditComparison
+    recognitions: tuple[RecognitionNote, ...]
+    explanation: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Side:
+    """A credential prepared for comparison: confirmed skills, resolved level, summary."""
+
+    credential: Credential
+    summary: CredentialSummary
+    skills: dict[str, int | None]
+    level: FrameworkLevel | None
+
+    @property
+    def eqf(self) -> int | None:
+        """The EQF level the credential's level is referenced to."""
+        return None if self.level is None else self.level.eqf_level
+
+
+def _resolved_level(credential: Credential, reference: ReferenceData) -> FrameworkLevel | None:
+    """The national level when there is one (it says more), else the EQF level."""
+    resolved: list[FrameworkLevel] = []
+    for level in credential.levels:
+        try:
+            found = reference.level(level)
+        except CredwalkError:
+            continue  # a level saved without reference data; it cannot be compared
+        if found.eqf_level is not None:
+            resolved.append(found)
+    national = [lv for lv in resolved if lv.framework != EQF_ID]
+    chosen = national or resolved
+    return chosen[0] if chosen else None
+
+
+def volume_hours(credential: Credential) -> tuple[float | None, str | None]:
+    """The learning volume in hours and how it was obtained (stated hours first)."""
+    if credential.hours is not None:
+        return credential.hours, f"{credential.hours:g} h stated"
+    credits = credential.credits
+    if credits is not None and credits.unit in _HOURS_PER_UNIT:
+        per = _HOURS_PER_UNIT[credits.unit]
+        return credits.value * per, f"{credits.value:g} {credits.unit} x {per:g} h"
+    return None, None
+
+
+def make_side(
+    credential: Credential, issuer: Mapping[str, Any] | None, reference: ReferenceData
+) -> Side:
+    """Prepare a credential for comparison (``issuer`` is its stored issuer document)."""
+    level = _resolved_level(credential, reference)
+    hours, _ = volume_hours(credential)
+    skills = {s.uri: s.level for s in credential.confirmed_skills}
+    summary = CredentialSummary(
+        id=credential.id,
+        title=credential.title,
+        type=credential.type,
+        issuer=credential.issuer,
+        issuer_name=None if issuer is None else issuer.get("name"),
+        issuer_type=None if issuer is None else issuer.get("type", "institution"),
+        jurisdiction=credential.jurisdiction,
+        recognized_in=credential.recognized_in,
+        level=None if level is None else level.name,
+        eqf_level=None if level is None else level.eqf_level,
+        credits=credential.credits,
+        hours=hours,
+        cost=credential.cost,
+        industry=credential.industry,
+        field_of_study=credential.field_of_study,
+        language=credential.language,
+        skills=len(skills),
+    )
+    return Side(credential, summary, skills, level)
+
+
+def _level_difference(a: Side, b: Side, reference: ReferenceData) -> LevelDifference:
+    if a.level is not None and b.level is not None:
+        comparison = reference.frameworks.compare_levels(a.level, b.level)
+        return LevelDifference(
+            a.level.name,
+            b.level.name,
+            a.eqf,
+            b.eqf,
+            comparison.difference,
+            level_factor(comparison.difference),
+            comparison.confidence,
+            comparison.explanation,
+        )
+    unstated = " and ".join(s.credential.title for s in (a, b) if s.level is None)
+    text = (
+        f"{unstated} states no qualification level referenced to the EQF, so the levels cannot "
+        "be compared and do not change the score."
+    )
+    return LevelDifference(
+        None if a.level is None else a.level.name,
+        None if b.level is None else b.level.name,
+        a.eqf,
+        b.eqf,
+        None,
+        1.0,
+        None,
+        text,
+    )
+
+
+def _credits(a: Side, b: Side) -> CreditComparison:
+    a_hours, a_basis = volume_hours(a.credential)
+    b_hours, b_basis = volume_hours(b.credential)
+    if a_hours and b_hours:
+        ratio = round(a_hours / b_hours, 3)
+        text = (
+            f"A is about {a_hours:g} h ({a_basis}), B about {b_hours:g} h ({b_basis}): "
+            f"volume ratio {ratio:g} (reported, not scored)."
+        )
+        return CreditComparison(a_hours, b_hours, a_basis, b_basis, ratio, text)
+    missing = " and ".join(n for n, h in (("A", a_hours), ("B", b_hours)) if not h)
+    return CreditComparison(
+        a_hours, b_hours, a_basis, b_basis, None, f"{missing} states no credits or hours."
+    )
+
+
+def _applies(decision: RecognitionDecision, a: Side, b: Side, reference: ReferenceData) -> bool:
+    for own, other in ((a, b), (b, a)):
+        if decision.credential != own.credential.id:
+            continue
+        if decision.target == other.credential.id:
+            return True
+        where = other.credential.jurisdiction
+        if decision.target is None and where:
+            try:
+                if reference.jurisdictions.contains(decision.to_jurisdiction, where):
+                    return True
+            except CredwalkError:
+                continue
+    return False
+
+
+def _note(decision: RecognitionDecision, superseded: set[str], names: Mapping[str, str]) -> str:
+    who = decision.authority_name or decision.authority
+    toward = f" toward {names.get(decision.target, decision.target)}" if decision.target else ""
+    granted = (
+        f", granting {decision.credits.value:g} {decision.credits.unit}" if decision.credits else ""
+    )
+    conditions = (
+        f" on condition that {'; '.join(decision.conditions)}" if decision.conditions else ""
+    )
+    period = f"{decision.valid_from or 'open start'} to {decision.valid_until or 'open end'}"
+    status = decision_status(decision, superseded=superseded)
+    return (
+        f"Declared by {who}: {names.get(decision.credential, decision.credential)} is recognised "
+        f"{_ADVERB[decision.outcome.value]} in {decision.to_jurisdiction}{toward}{granted}"
+        f"{conditions} (valid {period}; {status})."
+    )
+
+
+def _pairs(forward: Iterable[Any], backward: Iterable[Any]) -> dict[tuple[str, str], Any]:
+    merged: dict[tuple[str, str], tuple[MatchKind, float]] = {}
+    for pair in forward:  # required: B's skill, offered: A's skill
+        merged[(pair.offered, pair.required)] = (pair.kind, pair.similarity)
+    for pair in backward:  # required: A's skill, offered: B's skill
+        key = (pair.required, pair.offered)
+        if key not in merged:
+            merged[key] = (_FLIP.get(pair.kind, pair.kind), pair.similarity)
+    return merged
+
+
+def explain(
+    a: Side,
+    b: Side,
+    *,
+    hierarchy: nx.MultiDiGraph,
+    close: Mapping[tuple[str, str], float],
+    labels: Mapping[str, str],
+    decisions: Iterable[RecognitionDecision],
+    reference: ReferenceData,
+    thresholds: Thresholds,
+    ancestors: AncestorIndex | None = None,
+) -> Equivalence:
+    """Compare two prepared credentials and explain the result.
+
+    ``ancestors`` is the :func:`~graph.algorithms.equivalence.ancestor_index` of ``hierarchy``
+    when the caller explains many pairs over one hierarchy.
+    """
+    options: dict[str, Any] = {
+        "similarity": close,
+        "close_threshold": CLOSE_THRESHOLD,
+        "ancestors": ancestors if ancestors is not None else ancestor_index(hierarchy),
+    }
+    forward = skill_coverage(hierarchy, b.skills, a.skills, **options)
+    backward = skill_coverage(hierarchy, a.skills, b.skills, **options)
+    skill_score = equivalence_score(forward.share, backward.share)
+    level = _level_difference(a, b, reference)
+    score = round(skill_score * level.factor, 6)
+    outcome = verdict(score, thresholds)
+
+    def ref(uri: str, side: Side) -> SkillRef:
+        return SkillRef(uri, labels.get(uri, uri), side.skills.get(uri))
+
+    merged = _pairs(forward.pairs, backward.pairs)
+    matched = tuple(
+        MatchedSkills(ref(ua, a), ref(ub, b), kind, similarity)
+        for (ua, ub), (kind, similarity) in sorted(
+            merged.items(), key=lambda item: (list(MatchKind).index(item[1][0]), item[0])
+        )
+    )
+    missing_in_a = tuple(ref(u, b) for u in forward.missing)
+    missing_in_b = tuple(ref(u, a) for u in backward.missing)
+    credits = _credits(a, b)
+    applying = [d for d in decisions if _applies(d, a, b, reference)]
+    superseded = {d.supersedes for d in applying if d.supersedes}
+    names = {a.credential.id: a.credential.title, b.credential.id: b.credential.title}
+    notes = tuple(
+        RecognitionNote(d, decision_status(d, superseded=superseded), _note(d, superseded, names))
+        for d in applying
+    )
+    kinds = {k: sum(1 for m in matched if m.kind is k) for k in MatchKind}
+    lines = [
+        f"A ({a.credential.title}) covers {forward.share:.0%} of B's {len(b.skills)} skills; "
+        f"B ({b.credential.title}) covers {backward.share:.0%} of A's {len(a.skills)}.",
+        f"{len(matched)} matched skill pairs: {kinds[MatchKind.EXACT]} exact, "
+        f"{kinds[MatchKind.NARROWER] + kinds[MatchKind.BROADER]} narrower or broader, "
+        f"{kinds[MatchKind.CLOSE]} semantically close (label cosine >= {CLOSE_THRESHOLD}).",
+    ]
+    for name, missing in (("A", missing_in_a), ("B", missing_in_b)):
+        if missing:
+            shown = ", ".join(s.label for s in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            lines.append(f"Missing in {name}: {shown}{more}.")
+    lines.append(level.explanation)
+    lines.append(credits.explanation)
+    lines.append(
+        f"Score {score:.2f} = harmonic mean of the two coverages ({skill_score:.2f}) x EQF level "
+        f"factor {level.factor:g}; {outcome.value.replace('_', ' ')} (equivalent >= "
+        f"{thresholds.equivalent:g}, partially equivalent >= {thresholds.partial:g})."
+    )
+    lines.extend(note.explanation for note in notes)
+    if notes:
+        lines.append(
+            "Declared decisions are shown beside the computed result and do not change it."
+        )
+    return Equivalence(
+        a=a.summary,
+        b=b.summary,
+        score=score,
+        skill_score=skill_score,
+        verdict=outcome,
+        thresholds=thresholds,
+        a_covers_b=forward.share,
+        b_covers_a=backward.share,
+        matched=matched,
+        missing_in_a=missing_in_a,
+        missing_in_b=missing_in_b,
+        level=level,
+        credits=credits,
+        recognitions=notes,
+        explanation=tuple(lines),
+    )

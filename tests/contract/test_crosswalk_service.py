@@ -1,0 +1,87 @@
+"""The crosswalk over the store, on every backend: the demo ESCO slice and real O*NET rows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from graph.errors import InvalidInputError, NotFoundError
+from graph.model import Provenance, ProvenanceKind, Relation, RelationType
+from graph.services.crosswalk import crosswalk, store_crosswalk
+from graph.services.ingestion import import_concepts
+from graph.store import GraphBatch, GraphStore
+from ingest.demo import read_demo_slice
+from ingest.onet import OnetData, onet_import, onet_iri, read_onet
+from tests.fixtures.demo_catalogue import ONTOLOGIES
+from tests.fixtures.embedders import HashingEmbedder
+
+ESCO = "http://data.europa.eu/esco/occupation/"
+WELDER = ESCO + "7aedaa07-3884-4c5b-88f9-80997b2aa54b"
+COOK = ESCO + "90f75f67-495d-49fa-ab57-2f320e251d7e"
+#: O*NET occupations around the demo slice's seven ESCO occupations (2010 and 2019 codes).
+CODES = ("51-4121.06", "51-4121.00", "15-1132.00", "29-1141.00", "35-2014.00", "13-2011.01")
+
+
+@pytest.fixture(scope="module")
+def onet_rows(shared_data: Path) -> OnetData:
+    data = read_onet([shared_data / "onet"])
+    wanted = {uri: c for uri, c in data.occupations.items() if c.code in CODES}
+    return OnetData(wanted, data.rows, data.files, ())
+
+
+@pytest.fixture
+def both(store: GraphStore, onet_rows: OnetData) -> GraphStore:
+    import_concepts(store, read_demo_slice(ONTOLOGIES), embedder=None)
+    import_concepts(store, onet_import(onet_rows), embedder=None)
+    return store
+
+
+def test_every_source_is_ranked_with_evidence(both: GraphStore) -> None:
+    result = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=3)
+    assert sorted(e.code or "" for e in result.results) == sorted(CODES)
+    by_code = {e.code: e for e in result.results}
+    assert by_code["51-4121.06"].matches[0].uri == WELDER
+    assert by_code["35-2014.00"].matches[0].uri == COOK
+    welders_2019 = by_code["51-4121.00"].matches[0]
+    assert welders_2019.uri == WELDER
+    assert welders_2019.signals["activities"] is not None  # tasks against essential skills
+    assert "activities" in welders_2019.explanation
+    for entry in result.results:
+        assert [m.score for m in entry.matches] == sorted(
+            (m.score for m in entry.matches), reverse=True
+        )
+    reverse = crosswalk(both, HashingEmbedder(), source="esco", target="onet", sources=[WELDER])
+    assert [e.source for e in reverse.results] == [WELDER]
+    assert reverse.results[0].matches[0].code in {"51-4121.06", "51-4121.00"}
+
+
+def test_bad_requests(both: GraphStore) -> None:
+    with pytest.raises(InvalidInputError):
+        crosswalk(both, HashingEmbedder(), source="esco", target="esco")
+    with pytest.raises(NotFoundError) as raised:
+        crosswalk(both, HashingEmbedder(), source="onet", target="isco")
+    assert raised.value.details["framework"] == "isco"
+    with pytest.raises(NotFoundError):
+        crosswalk(both, HashingEmbedder(), source="onet", target="esco", sources=["99-0000.00"])
+
+
+def test_stored_top_matches_keep_declared_links(both: GraphStore) -> None:
+    result = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=2)
+    cook = onet_iri("35-2014.00")
+    entry = next(e for e in result.results if e.source == cook)
+    declared = Relation(
+        cook,
+        RelationType.CLOSE_MATCH,
+        entry.matches[1].uri,
+        provenance=Provenance(ProvenanceKind.DECLARED, agent="an expert", at="2026-01-01"),
+    )
+    both.write(GraphBatch(relations=[declared]))
+    assert store_crosswalk(both, result) == len(CODES)
+    links = {r.target: r for r in both.relations(cook, types=[RelationType.CLOSE_MATCH])}
+    assert links[entry.matches[1].uri].provenance == declared.provenance
+    computed = links[entry.matches[0].uri].provenance
+    assert computed is not None and computed.kind is ProvenanceKind.COMPUTED
+    assert computed.score == entry.matches[0].score
+    assert store_crosswalk(both, result) == len(CODES)
+    assert len(both.relations(cook, types=[RelationType.CLOSE_MATCH])) == 2
