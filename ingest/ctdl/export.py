@@ -1,0 +1,152 @@
+"""Writing a credential as CTDL JSON-LD: :func:`credential_to_ctdl` and the CTIDs it gives.
+
+The output names the published CTDL context (:data:`~ingest.ctdl.terms.CTDL_CONTEXT`) and
+reads back through :func:`ingest.ctdl.read_ctdl` to the same credential.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from graph.credentials import Credential, Issuer
+from ingest.ctdl.terms import _CREDENTIAL_TYPES, _LEARNING_TYPES, CTDL_CONTEXT
+
+_ESCO_SKILLS_SCHEME = "http://data.europa.eu/esco/concept-scheme/skills"
+
+
+def ctid(iri: str) -> str:
+    """Return the CTID credwalk gives a resource: ``ce-`` and the UUID v5 of its IRI."""
+    return f"ce-{uuid.uuid5(uuid.NAMESPACE_URL, iri)}"
+
+
+def _alignment(uri: str | None, name: str, lang: str) -> dict[str, Any]:
+    cao: dict[str, Any] = {
+        "@type": "ceterms:CredentialAlignmentObject",
+        "ceterms:targetNodeName": {lang: name},
+    }
+    if uri is not None:
+        cao["ceterms:targetNode"] = uri
+        cao["ceterms:framework"] = _ESCO_SKILLS_SCHEME
+        cao["ceterms:frameworkName"] = {"en": "ESCO"}
+    return cao
+
+
+def _place(code: str | None) -> list[dict[str, Any]] | None:
+    return [{"@type": "ceterms:Place", "ceterms:addressCountry": {"en": code}}] if code else None
+
+
+def _compact(node: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in node.items() if v not in (None, [], {})}
+
+
+def _organization(issuer: Issuer, lang: str) -> dict[str, Any]:
+    return _compact(
+        {
+            "@id": issuer.id,
+            "@type": "ceterms:CredentialOrganization",
+            "ceterms:ctid": ctid(issuer.id),
+            "ceterms:name": {lang: issuer.name},
+            "ceterms:description": {lang: issuer.description} if issuer.description else None,
+            "ceterms:subjectWebpage": issuer.url,
+            "ceterms:address": _place(issuer.jurisdiction),
+        }
+    )
+
+
+_UNIT_TEXT = {"ECTS": "ECTS", "credit_hours": "credit hours", "notional_hours": "notional hours"}
+_DELIVERY_NODE = {"online": "OnlineOnly", "in_person": "InPerson", "blended": "BlendedDelivery"}
+
+
+def credential_to_ctdl(
+    credential: Credential,
+    issuer: Issuer | None = None,
+    *,
+    skill_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return the credential as compact CTDL JSON-LD with the published CTDL context.
+
+    The credential gets the CTID ``ce-<UUID v5 of its id>``. Its confirmed ESCO skills become
+    ``ceterms:targetCompetency`` alignments (``targetNode`` the ESCO URI, ``frameworkName``
+    ESCO) of a ``ceterms:requires`` condition — of ``ceterms:teaches`` for courses and programmes
+    — and its learning outcomes alignments with a name only. Prerequisites become a
+    ``ceterms:entryCondition``, ``stacks_into`` ``ceterms:isPartOf``. With ``issuer`` the result
+    is an ``@graph`` of the credential and its organisation.
+
+    Parameters
+    ----------
+    credential : Credential
+        The credential to write.
+    issuer : Issuer, optional
+        Its issuer, described alongside it.
+    skill_labels : mapping, optional
+        ESCO URI -> label for ``targetNodeName`` (the URI is used when missing).
+    """
+    c = credential
+    lang = c.language or "en"
+    labels = skill_labels or {}
+    alignments = [_alignment(s.uri, labels.get(s.uri, s.uri), lang) for s in c.confirmed_skills]
+    alignments += [_alignment(None, text, lang) for text in c.learning_outcomes]
+    condition = {"@type": "ceterms:ConditionProfile", "ceterms:name": {"en": "Competencies"}}
+    entry = _compact(
+        {
+            "@type": "ceterms:ConditionProfile",
+            "ceterms:name": {"en": "Prerequisites"},
+            "ceterms:targetCredential": [p.credential for p in c.prerequisites if p.credential],
+            "ceterms:targetCompetency": [
+                _alignment(p.skill, labels.get(p.skill, p.skill), lang)
+                for p in c.prerequisites
+                if p.skill
+            ],
+        }
+    )
+    durations = [f"PT{c.hours:g}H"] if c.hours is not None else []
+    known = _CREDENTIAL_TYPES | _LEARNING_TYPES
+    cost_type = {
+        "@type": "ceterms:CredentialAlignmentObject",
+        "ceterms:targetNode": "costType:AggregateCost",
+    }
+    node = _compact(
+        {
+            "@id": c.id,
+            "@type": f"ceterms:{c.type if c.type in known else 'Credential'}",
+            "ceterms:ctid": ctid(c.id),
+            "ceterms:name": {lang: c.title},
+            "ceterms:description": {lang: c.description} if c.description else None,
+            "ceterms:inLanguage": [c.language] if c.language else None,
+            "ceterms:ownedBy": [c.issuer],
+            "ceterms:subjectWebpage": c.url,
+            "ceterms:jurisdiction": [
+                {"@type": "ceterms:JurisdictionProfile",
+                 "ceterms:mainJurisdiction": _place(c.jurisdiction)}
+            ] if c.jurisdiction else None,
+            "ceterms:estimatedCost": [
+                {"@type": "ceterms:CostProfile", "ceterms:price": c.cost.amount,
+                 "ceterms:currency": c.cost.currency, "ceterms:directCostType": cost_type}
+            ] if c.cost else None,
+            "ceterms:creditValue": [
+                {"@type": "schema:QuantitativeValue", "schema:value": c.credits.value,
+                 "schema:unitText": _UNIT_TEXT.get(c.credits.unit, c.credits.unit)}
+            ] if c.credits else None,
+            "ceterms:estimatedDuration": [
+                {"@type": "ceterms:DurationProfile", "ceterms:exactDuration": d}
+                for d in [*durations, *([c.duration] if c.duration else [])]
+            ],
+            "ceterms:deliveryType": [
+                {"@type": "ceterms:CredentialAlignmentObject",
+                 "ceterms:targetNode": f"deliveryType:{_DELIVERY_NODE[c.delivery]}"}
+            ] if c.delivery in _DELIVERY_NODE else None,
+            "ceterms:assessmentMethodDescription": {lang: c.assessment} if c.assessment else None,
+            "ceterms:teaches": alignments if c.type in _LEARNING_TYPES else None,
+            "ceterms:requires": [{**condition, "ceterms:targetCompetency": alignments}]
+            if alignments and c.type not in _LEARNING_TYPES else None,
+            "ceterms:entryCondition": [entry] if len(entry) > 2 else None,
+            "ceterms:isPartOf": list(c.stacks_into),
+            "ceterms:dateEffective": c.valid_from[:10] if c.valid_from else None,
+            "ceterms:expirationDate": c.valid_until[:10] if c.valid_until else None,
+        }
+    )  # fmt: skip
+    if issuer is None:
+        return {"@context": CTDL_CONTEXT, **node}
+    return {"@context": CTDL_CONTEXT, "@graph": [node, _organization(issuer, lang)]}
