@@ -10,6 +10,9 @@ languages. Three signals are combined:
   geometric mean of how much of the query the label explains and how much of the label the
   query contains (so "Python" inside a long sentence still counts).
 
+A concept without a description is scored on the other two signals, their weights
+renormalised, so that a missing text is not counted as a dissimilar one.
+
 Candidates come from the store (the nearest texts by cosine, and the concepts whose labels hold
 the query's rarest terms); every candidate is then scored here, in shared code, so both
 backends rank identically. Scores are in [0, 1].
@@ -226,32 +229,41 @@ def _score_candidates(
         if vector is not None
         else (0.0, 0.0, 1.0)
     )
+    query_set = frozenset(query_terms)
     results = []
     for uri, hits in by_uri.items():
-        best_label = max(
-            (h for h in hits if h.field in _LABEL_FIELDS and not math.isnan(h.score)),
-            key=lambda h: h.score,
-            default=None,
-        )
-        best_description = max(
-            (h for h in hits if h.field is TextField.DESCRIPTION and not math.isnan(h.score)),
-            key=lambda h: h.score,
-            default=None,
-        )
+        # One pass over the concept's texts: best label and description cosines, and the best
+        # lexical overlap (computed only for labels sharing a term with the query).
+        best_label: TextHit | None = None
+        best_description: TextHit | None = None
         lexical, lexical_hit = 0.0, None
         matched_terms: tuple[str, ...] = ()
         for hit in hits:
+            if hit.field is TextField.DESCRIPTION:
+                if not math.isnan(hit.score) and (
+                    best_description is None or hit.score > best_description.score
+                ):
+                    best_description = hit
+                continue
             if hit.field not in _LABEL_FIELDS:
+                continue
+            if not math.isnan(hit.score) and (best_label is None or hit.score > best_label.score):
+                best_label = hit
+            label_terms = terms(hit.text)
+            if query_set and query_set.isdisjoint(label_terms):
                 continue
             if normalise(hit.text).strip() == exact:
                 value, found = 1.0, query_terms
             else:
-                value, found = lexical_overlap(query_terms, terms(hit.text), idf)
+                value, found = lexical_overlap(query_terms, label_terms, idf)
             if value > lexical:
                 lexical, lexical_hit, matched_terms = value, hit, found
         label = best_label.score if best_label else 0.0
         description = best_description.score if best_description else 0.0
-        score = weights[0] * label + weights[1] * description + weights[2] * lexical
+        # A concept without a description (a held-out or issuer-defined skill) is scored on the
+        # signals it has, weights renormalised, rather than losing the description's share.
+        mass = weights[0] + weights[2] + (weights[1] if best_description else 0.0)
+        score = (weights[0] * label + weights[1] * description + weights[2] * lexical) / mass
         # Not rounded: both backends compute each signal to ~1e-8, and rounding would turn such
         # a difference into a whole 1e-6 step at a rounding boundary.
         score = min(max(score, 0.0), 1.0)

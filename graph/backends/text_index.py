@@ -38,9 +38,7 @@ class TextIndex:
         self._rows: list[IndexedText] = []
         self._row_of: dict[int, int] = {}
         self._matrix: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
-        self._row_kind: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
-        self._row_lang: npt.NDArray[np.int16] = np.zeros(0, dtype=np.int16)
-        self._lang_codes: dict[str, int] = {}
+        self._blocks: dict[tuple[NodeKind, str], tuple[int, int]] = {}
 
     def __len__(self) -> int:
         return sum(len(texts) for texts in self._texts.values())
@@ -73,7 +71,12 @@ class TextIndex:
         if not self._dirty:
             return
         kind_codes = {kind: i for i, kind in enumerate(NodeKind)}
-        rows = [t for uri in sorted(self._texts) for t in self._texts[uri] if t.vector is not None]
+        # Rows are grouped by (kind, language) so that a search scores contiguous blocks of the
+        # matrix (views) instead of gathering a masked copy of it on every query.
+        rows = sorted(
+            (t for uri in sorted(self._texts) for t in self._texts[uri] if t.vector is not None),
+            key=lambda t: (kind_codes[self._kinds[t.uri]], t.lang),
+        )
         self._rows = rows
         self._row_of = {id(t): i for i, t in enumerate(rows)}
         if rows:
@@ -82,26 +85,21 @@ class TextIndex:
             )
         else:
             self._matrix = np.zeros((0, 0), dtype=np.float32)
-        self._row_kind = np.fromiter(
-            (kind_codes[self._kinds[t.uri]] for t in rows), dtype=np.int8, count=len(rows)
-        )
-        self._lang_codes = {}
-        self._row_lang = np.fromiter(
-            (self._lang_codes.setdefault(t.lang, len(self._lang_codes)) for t in rows),
-            dtype=np.int16,
-            count=len(rows),
-        )
+        self._blocks = {}
+        for i, t in enumerate(rows):
+            key = (self._kinds[t.uri], t.lang)
+            start, _ = self._blocks.get(key, (i, i))
+            self._blocks[key] = (start, i + 1)
         self._dirty = False
 
-    def _mask(
+    def _block_rows(
         self, kinds: frozenset[NodeKind], langs: frozenset[str] | None
-    ) -> npt.NDArray[np.bool_]:
-        kind_codes = [i for i, kind in enumerate(NodeKind) if kind in kinds]
-        mask = np.isin(self._row_kind, kind_codes)
-        if langs is not None:
-            codes = [self._lang_codes[lang] for lang in langs if lang in self._lang_codes]
-            mask &= np.isin(self._row_lang, codes)
-        return mask
+    ) -> list[tuple[int, int]]:
+        return [
+            span
+            for (kind, lang), span in sorted(self._blocks.items(), key=lambda kv: kv[1])
+            if kind in kinds and (langs is None or lang in langs)
+        ]
 
     def nearest(
         self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
@@ -110,10 +108,11 @@ class TextIndex:
         self._rebuild()
         if not self._rows or vector.shape[0] != self._matrix.shape[1]:
             return []
-        candidates = np.flatnonzero(self._mask(kinds, langs))
-        if candidates.size == 0:
+        spans = self._block_rows(kinds, langs)
+        if not spans:
             return []
-        scores = self._matrix[candidates] @ vector
+        candidates = np.concatenate([np.arange(start, stop) for start, stop in spans])
+        scores = np.concatenate([self._matrix[start:stop] @ vector for start, stop in spans])
         if candidates.size > k:
             # Keep every row tied with the k-th score so the tie-break below is exact.
             kth = np.partition(scores, candidates.size - k)[candidates.size - k]
