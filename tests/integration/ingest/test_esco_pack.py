@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -138,3 +139,49 @@ def test_gzip_files_and_zip_archives_read_like_folders(
     assert _released(store, NodeKind.SKILL) == 13_891
     assert _released(store, NodeKind.OCCUPATION) == 3_008
     assert {s.version for s in store.schemes()} == {"1.1.0"}
+
+
+#: How ESCO v1.2.x lays out the relation files: one flat folder, an ``_en`` suffix, and a label
+#: column after each URI column. The shared data holds v1.1.0 and v1.1.1 only, so the v1.1.1
+#: content is rewritten in that layout (and keeps its version, which the errata are keyed on).
+V12_LABEL_COLUMNS = {
+    "occupationSkillRelations": {"occupationUri": "occupationLabel", "skillUri": "skillLabel"},
+    "skillSkillRelations": {
+        "originalSkillUri": "originalSkillLabel",
+        "relatedSkillUri": "relatedSkillLabel",
+    },
+    "broaderRelationsOccPillar": {"conceptUri": "conceptLabel", "broaderUri": "broaderLabel"},
+    "broaderRelationsSkillPillar": {"conceptUri": "conceptLabel", "broaderUri": "broaderLabel"},
+}
+
+
+def _as_v12(v111: Path, target: Path) -> Path:
+    folder = target / "ESCO dataset - v1.1.1 - classification - en - csv"
+    folder.mkdir()
+    for path in (v111 / "en").iterdir():
+        shutil.copy(path, folder / path.name)
+    for stem, labels in V12_LABEL_COLUMNS.items():
+        with (v111 / "relations" / f"{stem}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        columns = [c for name in rows[0] for c in (name, labels.get(name)) if c is not None]
+        with (folder / f"{stem}_en.csv").open("w", encoding="utf-8", newline="") as f:
+            writer = csv.DictWriter(f, columns)
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(row | {label: "a label, quoted" for label in labels.values()})
+    return folder
+
+
+def test_the_v1_2_layout_and_columns_read_the_same(
+    store: GraphStore, esco_dir: Path, tmp_path: Path
+) -> None:
+    ingest_esco(store, [_as_v12(esco_dir, tmp_path)], embedder=None, errata=ERRATA)
+    stats = store.stats()
+    assert _released(store, NodeKind.SKILL) == 13_896
+    assert stats.count_relations(RelationType.BROADER) == 20_656 + 3_617
+    assert (
+        stats.count_relations(RelationType.HAS_ESSENTIAL_SKILL)
+        + stats.count_relations(RelationType.HAS_OPTIONAL_SKILL)
+        == 123_855 + 5_899
+    )
+    assert {s.version for s in store.schemes()} == {"1.1.1"}
