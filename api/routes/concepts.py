@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import EmbedderDep, StoreDep
-from api.errors import ERROR_RESPONSES
+from api.errors import responses
 from api.schemas.concepts import (
     ConceptPublic,
     MappedTextPublic,
@@ -23,9 +23,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["concepts"])
 
-_SEARCH_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: ERROR_RESPONSES[status] for status in (409, 422, 503)
-}
+_SEARCH_ERRORS = responses(409, 422, 503)
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Words or a sentence")]
 Top = Annotated[int, Query(ge=1, le=100)]
 Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
@@ -73,7 +71,7 @@ def match(request: MatchRequest, store: StoreDep, embedder: EmbedderDep) -> Matc
 @router.get(
     "/concepts/{uri:path}",
     response_model=ConceptPublic,
-    responses={status: ERROR_RESPONSES[status] for status in (404, 503)},
+    responses=responses(404, 503),
 )
 def get_concept(uri: str, store: StoreDep, lang: Lang = None) -> ConceptPublic:
     """Return a concept with its labels, attributes and relations."""

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
 from api.deps import RuntimeDep
-from api.errors import ERROR_RESPONSES, error_body
+from api.errors import error_body, responses
 from api.schemas.common import HealthPublic
 from graph.errors import BackendUnavailableError
 
@@ -21,7 +21,7 @@ def healthz() -> HealthPublic:
     return HealthPublic(status="ok")
 
 
-@router.get("/readyz", response_model=HealthPublic, responses={503: ERROR_RESPONSES[503]})
+@router.get("/readyz", response_model=HealthPublic, responses=responses(503))
 def readyz(runtime: RuntimeDep) -> HealthPublic | JSONResponse:
     """Say whether the graph store is open and answering."""
     store = runtime.store

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 
 from api.deps import ReferenceDep, RuntimeDep, StoreDep
-from api.errors import ERROR_RESPONSES
+from api.errors import responses
 from api.proofs_setup import proof_issuer
 from api.schemas.proofs import (
     AssessmentCreate,
@@ -52,15 +52,11 @@ def get_issuer(runtime: RuntimeDep) -> ProofIssuer:
 IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: ERROR_RESPONSES[code] for code in codes}
-
-
 @router.post(
     "/v1/assessment-panels",
     response_model=PanelPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=_errors(422, 503),
+    responses=responses(422, 503),
 )
 def declare_assessment_panel(
     request: PanelCreate, store: StoreDep, issuer: IssuerDep
@@ -77,7 +73,7 @@ def declare_assessment_panel(
     return PanelPublic.from_domain(panel)
 
 
-@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=_errors(404, 503))
+@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=responses(404, 503))
 def read_assessment_panel(
     store: StoreDep, issuer: IssuerDep, credential: Annotated[str, Query(min_length=3)]
 ) -> PanelPublic:
@@ -89,7 +85,7 @@ def read_assessment_panel(
     "/v1/submissions",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=_errors(422, 503),
+    responses=responses(422, 503),
 )
 def create_submission(
     request: SubmissionCreate, store: StoreDep, issuer: IssuerDep
@@ -106,7 +102,7 @@ def create_submission(
     return SubmissionPublic.from_domain(view)
 
 
-@router.get("/v1/submissions", response_model=SubmissionsPublic, responses=_errors(422, 503))
+@router.get("/v1/submissions", response_model=SubmissionsPublic, responses=responses(422, 503))
 def read_submissions(
     store: StoreDep,
     learner: str | None = None,
@@ -129,7 +125,7 @@ def read_submissions(
 @router.get(
     "/v1/submissions/{submission_id}",
     response_model=SubmissionPublic,
-    responses=_errors(404, 503),
+    responses=responses(404, 503),
 )
 def read_submission(submission_id: str, store: StoreDep, issuer: IssuerDep) -> SubmissionPublic:
     """Return a submission with its assessments, the rule's outcome and its status."""
@@ -141,7 +137,7 @@ def read_submission(submission_id: str, store: StoreDep, issuer: IssuerDep) -> S
     "/v1/submissions/{submission_id}/assessments",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=_errors(404, 409, 422, 503),
+    responses=responses(404, 409, 422, 503),
 )
 def create_assessment(
     submission_id: str, request: AssessmentCreate, store: StoreDep, issuer: IssuerDep
@@ -163,7 +159,7 @@ def create_assessment(
     "/v1/proofs",
     response_model=ProofPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=_errors(404, 409, 422, 503),
+    responses=responses(404, 409, 422, 503),
 )
 def create_proof(request: ProofCreate, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
     """Issue the signed Proof of Competence of a submission whose rule is met."""
@@ -173,7 +169,7 @@ def create_proof(request: ProofCreate, store: StoreDep, issuer: IssuerDep) -> Pr
     return ProofPublic.from_domain(proof)
 
 
-@router.post("/v1/proofs/verify", response_model=VerificationPublic, responses=_errors(422, 503))
+@router.post("/v1/proofs/verify", response_model=VerificationPublic, responses=responses(422, 503))
 def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> VerificationPublic:
     """Verify a signed credential offline and say which check failed."""
     report = verify_document(
@@ -189,7 +185,7 @@ def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> 
     return VerificationPublic.from_domain(report)
 
 
-@router.get("/v1/proofs/{proof_id}", response_model=ProofPublic, responses=_errors(404, 503))
+@router.get("/v1/proofs/{proof_id}", response_model=ProofPublic, responses=responses(404, 503))
 def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
     """Return an issued proof with its signed credential and status."""
     return ProofPublic.from_domain(get_proof(store, proof_id, base_iri=issuer.base_iri))
@@ -198,7 +194,7 @@ def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep) -> ProofPublic
 @router.get(
     "/v1/proofs/{proof_id}/credential",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
 )
 def read_proof_credential(proof_id: str, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
     """Return the signed Open Badges 3.0 credential alone (for wallets)."""
@@ -209,7 +205,7 @@ def read_proof_credential(proof_id: str, store: StoreDep, issuer: IssuerDep) -> 
 @router.post(
     "/v1/proofs/{proof_id}/revoke",
     response_model=ProofPublic,
-    responses=_errors(404, 409, 422, 503),
+    responses=responses(404, 409, 422, 503),
 )
 def revoke(
     proof_id: str, store: StoreDep, issuer: IssuerDep, request: RevokeRequest | None = None
@@ -224,7 +220,7 @@ def revoke(
 @router.get(
     "/v1/proofs/{proof_id}/elm",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
 )
 def read_proof_elm(
     proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep
@@ -238,7 +234,7 @@ def read_proof_elm(
 @router.get(
     "/v1/status-lists/{number}",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **_errors(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
 )
 def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
     """Return the signed BitstringStatusListCredential of a status list."""
@@ -249,7 +245,7 @@ def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONRes
 @router.get(
     "/.well-known/did.json",
     response_class=JSONResponse,
-    responses={200: {"content": {"application/did+json": {}}}, **_errors(404)},
+    responses={200: {"content": {"application/did+json": {}}}, **responses(404)},
 )
 def read_did_document(issuer: IssuerDep) -> JSONResponse:
     """Return the DID document of this service's did:web (when a domain is configured)."""
