@@ -21,15 +21,23 @@ backends rank identically. Scores are in [0, 1].
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+import numpy.typing as npt
+
 from graph.model import Concept, NodeKind
-from graph.store import GraphStore, TextField, TextHit, Vector
+from graph.store import TEXT_FIELDS, GraphStore, TextField, TextHit, Vector
 from graph.text import normalise, terms
 
-__all__ = ["SearchMatch", "SearchParams", "hybrid_search", "lexical_overlap"]
+__all__ = [
+    "SearchMatch",
+    "SearchParams",
+    "hybrid_search",
+    "hybrid_search_many",
+    "lexical_overlap",
+]
 
 _LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 
@@ -168,35 +176,77 @@ def hybrid_search(
     Cost: one nearest-texts query, one term-frequency lookup, one candidate fetch, then
     O(candidate texts) scoring.
     """
+    (matches,) = hybrid_search_many(
+        store,
+        [(query, query_vector)],
+        kinds=kinds,
+        top=top,
+        langs=langs,
+        display_lang=display_lang,
+        params=params,
+    )
+    return matches
+
+
+def hybrid_search_many(
+    store: GraphStore,
+    queries: Sequence[tuple[str, Vector | None]],
+    *,
+    kinds: Iterable[NodeKind],
+    top: int = 10,
+    langs: Iterable[str] | None = None,
+    display_lang: str = "en",
+    params: SearchParams | None = None,
+) -> list[list[SearchMatch]]:
+    """:func:`hybrid_search` for several (query, vector) pairs, one ranking per pair.
+
+    The same rankings as one call per query; the nearest texts of all the queries are found in
+    one pass over the store's vectors.
+    """
     params = params or SearchParams()
     kind_set = frozenset(kinds)
     lang_set = None if langs is None else frozenset(langs)
-    query_terms = terms(query)
     total = store.count_nodes(kind_set)
-    frequencies = store.term_frequencies(query_terms, kinds=kind_set)
-    idf = _idf(frequencies, max(total, 1))
-    candidates = _lexical_candidates(store, frequencies, kinds=kind_set, params=params)
-    dense = query_vector is not None and store.embedding_model() is not None
-    if dense and query_vector is not None:
-        hits = store.nearest_texts(
-            query_vector, k=params.dense_candidates, kinds=kind_set, langs=lang_set
+    dense = store.embedding_model() is not None
+    vectors = [(i, v) for i, (_, v) in enumerate(queries) if dense and v is not None]
+    nearest: dict[int, list[TextHit]] = {}
+    if vectors:
+        found = store.nearest_texts_many(
+            [v for _, v in vectors], k=params.dense_candidates, kinds=kind_set, langs=lang_set
         )
-        candidates |= {hit.uri for hit in hits}
-    if not candidates:
-        return []
-    vector = query_vector if dense and query_vector is not None else None
-    scored = _score_candidates(
-        store, query, query_terms, vector, candidates, idf=idf, langs=lang_set, params=params
-    )
-    ranked = sorted(scored, key=lambda m: (-m[0], m[1]))
-    concepts = store.get_concepts(uri for _, uri, _ in ranked[: top * 2])
-    # A text whose concept is gone (an import interrupted between texts and concepts on a
-    # chunked backend) is skipped rather than shown without a name.
-    return [
-        _match(concepts[uri], score, parts, display_lang)
-        for score, uri, parts in ranked
-        if uri in concepts
-    ][:top]
+        nearest = {i: hits for (i, _), hits in zip(vectors, found, strict=True)}
+    results: list[list[SearchMatch]] = []
+    for i, (query, query_vector) in enumerate(queries):
+        query_terms = terms(query)
+        frequencies = store.term_frequencies(query_terms, kinds=kind_set)
+        idf = _idf(frequencies, max(total, 1))
+        candidates = _lexical_candidates(store, frequencies, kinds=kind_set, params=params)
+        candidates |= {hit.uri for hit in nearest.get(i, ())}
+        if not candidates:
+            results.append([])
+            continue
+        ranked = _score_candidates(
+            store,
+            query,
+            query_terms,
+            query_vector if i in nearest else None,
+            candidates,
+            idf=idf,
+            langs=lang_set,
+            params=params,
+            keep=top * 2,
+        )
+        concepts = store.get_concepts(uri for _, uri, _ in ranked)
+        # A text whose concept is gone (an import interrupted between texts and concepts on a
+        # chunked backend) is skipped rather than shown without a name.
+        results.append(
+            [
+                _match(concepts[uri], score, parts, display_lang)
+                for score, uri, parts in ranked
+                if uri in concepts
+            ][:top]
+        )
+    return results
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +256,24 @@ class _Parts:
     lexical: float
     matched: TextHit
     matched_terms: tuple[str, ...]
+
+
+_DESCRIPTION = TEXT_FIELDS.index(TextField.DESCRIPTION)
+_LABEL_CODES = [TEXT_FIELDS.index(f) for f in _LABEL_FIELDS]
+
+
+def _first_best(
+    values: npt.NDArray[np.float64], starts: npt.NDArray[np.int64], owner: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Per concept, the first row holding its largest value (-1 where every value is -inf).
+
+    ``starts`` are where each concept's rows begin (rows grouped by concept, as ``owner``).
+    Taking the *first* best row keeps the tie-break of a scan in row order.
+    """
+    best = np.maximum.reduceat(values, starts)
+    rows = np.arange(values.size)
+    first = np.minimum.reduceat(np.where(values == best[owner], rows, values.size), starts)
+    return np.where(np.isneginf(best), -1, first)
 
 
 def _score_candidates(
@@ -218,67 +286,88 @@ def _score_candidates(
     idf: Mapping[str, float],
     langs: frozenset[str] | None,
     params: SearchParams,
+    keep: int,
 ) -> list[tuple[float, str, _Parts]]:
-    texts = store.text_scores(vector, candidates, langs=langs)
-    by_uri: dict[str, list[TextHit]] = defaultdict(list)
-    for hit in texts:
-        by_uri[hit.uri].append(hit)
+    """Score every candidate concept from its texts, and return the best ``keep``, ranked.
+
+    The same arithmetic as one pass over each concept's texts, on columns: best label and
+    description cosines, and the best lexical overlap (:func:`lexical_overlap`) of a label.
+    """
+    table = store.text_table(vector, candidates, langs=langs, query_terms=query_terms)
+    if not len(table):
+        return []
+    owner = table.owner
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    is_label = np.isin(table.field, _LABEL_CODES)
+    is_description = table.field == _DESCRIPTION
+    scored = ~np.isnan(table.cosine)
+    label_row = _first_best(np.where(is_label & scored, table.cosine, -np.inf), starts, owner)
+    description_row = _first_best(
+        np.where(is_description & scored, table.cosine, -np.inf), starts, owner
+    )
+    # Lexical overlap of every label at once: the IDF-weighted share of the query it holds and
+    # the share of its own terms that are in the query.
+    lexical = np.zeros(len(table))
+    held = table.holds.sum(axis=1)
+    if query_terms:
+        weights_of_terms = np.array([idf.get(t, 1.0) for t in query_terms])
+        query_share = (table.holds @ weights_of_terms) / weights_of_terms.sum()
+        label_share = held / np.maximum(table.term_counts, 1)
+        lexical = np.where(is_label & (held > 0), np.sqrt(query_share * label_share), 0.0)
     exact = normalise(query).strip()
+    same_terms = is_label & (held == len(query_terms)) & (table.term_counts == len(query_terms))
+    exact_rows = [
+        r for r in np.flatnonzero(same_terms).tolist() if normalise(table.texts[r]).strip() == exact
+    ]
+    lexical[exact_rows] = 1.0
+    lexical_row = _first_best(np.where(lexical > 0, lexical, -np.inf), starts, owner)
+
     weights = (
         (params.label_weight, params.description_weight, params.lexical_weight)
         if vector is not None
         else (0.0, 0.0, 1.0)
     )
-    query_set = frozenset(query_terms)
-    results = []
-    for uri, hits in by_uri.items():
-        # One pass over the concept's texts: best label and description cosines, and the best
-        # lexical overlap (computed only for labels sharing a term with the query).
-        best_label: TextHit | None = None
-        best_description: TextHit | None = None
-        lexical, lexical_hit = 0.0, None
-        matched_terms: tuple[str, ...] = ()
-        for hit in hits:
-            if hit.field is TextField.DESCRIPTION:
-                if not math.isnan(hit.score) and (
-                    best_description is None or hit.score > best_description.score
-                ):
-                    best_description = hit
-                continue
-            if hit.field not in _LABEL_FIELDS:
-                continue
-            if not math.isnan(hit.score) and (best_label is None or hit.score > best_label.score):
-                best_label = hit
-            label_terms = terms(hit.text)
-            if query_set and query_set.isdisjoint(label_terms):
-                continue
-            if normalise(hit.text).strip() == exact:
-                value, found = 1.0, query_terms
-            else:
-                value, found = lexical_overlap(query_terms, label_terms, idf)
-            if value > lexical:
-                lexical, lexical_hit, matched_terms = value, hit, found
-        label = best_label.score if best_label else 0.0
-        description = best_description.score if best_description else 0.0
-        # A concept without a description (a held-out or issuer-defined skill) is scored on the
-        # signals it has, weights renormalised, rather than losing the description's share.
-        mass = weights[0] + weights[2] + (weights[1] if best_description else 0.0)
-        score = (weights[0] * label + weights[1] * description + weights[2] * lexical) / mass
-        # Not rounded: both backends compute each signal to ~1e-8, and rounding would turn such
-        # a difference into a whole 1e-6 step at a rounding boundary.
-        score = min(max(score, 0.0), 1.0)
-        contributions = [
-            (weights[0] * label, best_label),
-            (weights[1] * description, best_description),
-            (weights[2] * lexical, lexical_hit),
+    label = np.where(label_row >= 0, table.cosine[label_row], 0.0)
+    description = np.where(description_row >= 0, table.cosine[description_row], 0.0)
+    lexical_best = np.where(lexical_row >= 0, lexical[lexical_row], 0.0)
+    # A concept without a description (a held-out or issuer-defined skill) is scored on the
+    # signals it has, weights renormalised, rather than losing the description's share.
+    mass = weights[0] + weights[2] + np.where(description_row >= 0, weights[1], 0.0)
+    score = (weights[0] * label + weights[1] * description + weights[2] * lexical_best) / mass
+    # Not rounded: both backends compute each signal to ~1e-8, and rounding would turn such
+    # a difference into a whole 1e-6 step at a rounding boundary.
+    score = np.clip(score, 0.0, 1.0)
+    # The text that contributed most explains the match (the first of equal contributions).
+    contributions = np.stack(
+        [
+            np.where(label_row >= 0, weights[0] * label, -np.inf),
+            np.where(description_row >= 0, weights[1] * description, -np.inf),
+            np.where(lexical_row >= 0, weights[2] * lexical_best, -np.inf),
         ]
-        matched = max(
-            ((c, h) for c, h in contributions if h is not None),
-            key=lambda pair: pair[0],
-            default=(0.0, hits[0]),
-        )[1]
-        parts = _Parts(label, description, lexical, matched, matched_terms)
-        results.append((score, uri, parts))
+    )
+    matched_row = np.choose(contributions.argmax(axis=0), [label_row, description_row, lexical_row])
+    matched_row = np.where(np.isneginf(contributions.max(axis=0)), starts, matched_row)
+    exact_set = set(exact_rows)
+    results = []
+    # Concepts are sorted by IRI, so a stable sort on the score breaks ties by IRI.
+    for c in np.argsort(-score, kind="stable")[:keep].tolist():
+        row = int(lexical_row[c])
+        if row < 0:
+            found: tuple[str, ...] = ()
+        elif row in exact_set:
+            found = query_terms
+        else:
+            found = tuple(t for t, h in zip(query_terms, table.holds[row], strict=True) if h)
+        m = int(matched_row[c])
+        hit = TextHit(
+            uri=table.concepts[c],
+            field=TEXT_FIELDS[table.field[m]],
+            lang=table.langs[m],
+            text=table.texts[m],
+            score=float(table.cosine[m]),
+        )
+        parts = _Parts(float(label[c]), float(description[c]), float(lexical_best[c]), hit, found)
+        results.append((float(score[c]), table.concepts[c], parts))
     return results
 
 

@@ -23,8 +23,10 @@ import numpy.typing as npt
 
 from graph.errors import BackendUnavailableError, InvalidInputError, NotFoundError
 from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.text import terms as text_terms
 
 __all__ = [
+    "TEXT_FIELDS",
     "Direction",
     "GraphBatch",
     "GraphStore",
@@ -33,6 +35,7 @@ __all__ = [
     "StoreStats",
     "TextField",
     "TextHit",
+    "TextTable",
     "Vector",
     "WriteSummary",
 ]
@@ -47,6 +50,11 @@ class TextField(StrEnum):
     ALTERNATIVE = "alternative"
     HIDDEN = "hidden"
     DESCRIPTION = "description"
+
+
+#: The fields in code order: ``TextTable.field`` holds indexes into this tuple.
+TEXT_FIELDS: tuple[TextField, ...] = tuple(TextField)
+_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 
 
 class Direction(StrEnum):
@@ -82,6 +90,78 @@ class TextHit:
     lang: str
     text: str
     score: float
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TextTable:
+    """The indexed texts of some concepts as columns, scored against one query.
+
+    Rows are in :meth:`GraphStore.text_scores` order, (uri, field, lang, text). A row's concept
+    is ``concepts[owner[row]]`` (``concepts`` sorted, ``owner`` non-decreasing); its field is
+    ``TEXT_FIELDS[field[row]]``. ``cosine`` is nan where the text has no vector or no query
+    vector was given. ``holds[row, j]`` says whether the label holds the ``j``-th query term
+    and ``term_counts[row]`` how many distinct terms it has (both 0 for descriptions, which
+    are matched densely only).
+    """
+
+    concepts: list[str]
+    owner: npt.NDArray[np.int64]
+    field: npt.NDArray[np.int8]
+    langs: Sequence[str]
+    texts: Sequence[str]
+    cosine: npt.NDArray[np.float64]
+    term_counts: npt.NDArray[np.int64]
+    holds: npt.NDArray[np.bool_]
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @classmethod
+    def from_hits(cls, hits: Sequence[TextHit], query_terms: Sequence[str]) -> TextTable:
+        """Build a table from hits in (uri, field, lang, text) order.
+
+        Each label's terms are read with :func:`graph.text.terms`, what the index stores.
+        """
+        concepts = sorted({h.uri for h in hits})
+        index = {uri: i for i, uri in enumerate(concepts)}
+        wanted = list(query_terms)
+        holds = np.zeros((len(hits), len(wanted)), dtype=bool)
+        counts = np.zeros(len(hits), dtype=np.int64)
+        for row, hit in enumerate(hits):
+            if hit.field in _LABEL_FIELDS:
+                found = set(text_terms(hit.text))
+                counts[row] = len(found)
+                holds[row] = [t in found for t in wanted]
+        return cls(
+            concepts=concepts,
+            owner=np.array([index[h.uri] for h in hits], dtype=np.int64),
+            field=np.array([TEXT_FIELDS.index(h.field) for h in hits], dtype=np.int8),
+            langs=[h.lang for h in hits],
+            texts=[h.text for h in hits],
+            cosine=np.array([h.score for h in hits], dtype=np.float64),
+            term_counts=counts,
+            holds=holds,
+        )
+
+    def hits(self) -> list[TextHit]:
+        """The rows as :class:`TextHit` objects, in row order."""
+        return [
+            TextHit(
+                uri=self.concepts[owner],
+                field=TEXT_FIELDS[code],
+                lang=lang,
+                text=text,
+                score=score,
+            )
+            for owner, code, lang, text, score in zip(
+                self.owner.tolist(),
+                self.field.tolist(),
+                self.langs,
+                self.texts,
+                self.cosine.tolist(),
+                strict=True,
+            )
+        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,6 +625,36 @@ class GraphStore(abc.ABC):
         langs: frozenset[str] | None,
     ) -> list[TextHit]: ...
 
+    def nearest_texts_many(
+        self,
+        vectors: Sequence[Vector],
+        *,
+        k: int,
+        kinds: Iterable[NodeKind],
+        langs: Iterable[str] | None = None,
+    ) -> list[list[TextHit]]:
+        """:meth:`nearest_texts` for several vectors at once, one list of hits per vector."""
+        self._require_open()
+        if k <= 0:
+            raise InvalidInputError("k must be positive", details={"field": "k"})
+        return self._nearest_texts_many(
+            [np.asarray(v, dtype=np.float32) for v in vectors],
+            k=k,
+            kinds=frozenset(kinds),
+            langs=None if langs is None else frozenset(langs),
+        )
+
+    def _nearest_texts_many(
+        self,
+        vectors: Sequence[Vector],
+        *,
+        k: int,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+    ) -> list[list[TextHit]]:
+        """One :meth:`_nearest_texts` per vector; a backend that can share the work overrides."""
+        return [self._nearest_texts(v, k=k, kinds=kinds, langs=langs) for v in vectors]
+
     def text_scores(
         self, vector: Vector | None, uris: Iterable[str], *, langs: Iterable[str] | None = None
     ) -> list[TextHit]:
@@ -565,6 +675,42 @@ class GraphStore(abc.ABC):
     def _text_scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]: ...
+
+    def text_table(
+        self,
+        vector: Vector | None,
+        uris: Iterable[str],
+        *,
+        query_terms: Sequence[str],
+        langs: Iterable[str] | None = None,
+    ) -> TextTable:
+        """Return the indexed texts of the concepts ``uris`` as columns (:class:`TextTable`).
+
+        The same texts and cosines as :meth:`text_scores`, plus which of ``query_terms`` each
+        label holds; search scores thousands of candidate texts from it at once.
+        """
+        self._require_open()
+        return self._text_table(
+            None if vector is None else np.asarray(vector, dtype=np.float32),
+            sorted(set(uris)),
+            langs=None if langs is None else frozenset(langs),
+            query_terms=tuple(query_terms),
+        )
+
+    def _text_table(
+        self,
+        vector: Vector | None,
+        uris: Sequence[str],
+        *,
+        langs: frozenset[str] | None,
+        query_terms: tuple[str, ...],
+    ) -> TextTable:
+        """Build the table from :meth:`_text_scores`; a backend with columns at hand overrides."""
+        hits = sorted(
+            self._text_scores(vector, uris, langs=langs),
+            key=lambda h: (h.uri, h.field.value, h.lang, h.text),
+        )
+        return TextTable.from_hits(hits, query_terms)
 
     def term_frequencies(
         self, terms: Iterable[str], *, kinds: Iterable[NodeKind]

@@ -43,6 +43,7 @@ from graph.store import (
     StoreStats,
     TextField,
     TextHit,
+    TextTable,
     Vector,
     WriteSummary,
 )
@@ -59,6 +60,8 @@ _FIELDS = {field.value: field for field in TextField}
 # Batches larger than this drop the in-memory graph (reloaded on the next read) instead of
 # patching it.
 _PATCH_LIMIT = 20_000
+_WRITE_CACHE_KIB = -262144  # SQLite page cache while writing (negative: KiB)
+_READ_CACHE_KIB = -2048  # and while loading the whole store into memory
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS schemes (uri TEXT PRIMARY KEY, body TEXT NOT NULL);
@@ -132,7 +135,7 @@ class EmbeddedStore(GraphStore):
                 conn.execute("PRAGMA synchronous=FULL")
                 # A full ESCO import touches ~100 MB of B-tree pages; the default 2 MB page cache
                 # would re-read them for every random-order insert.
-                conn.execute("PRAGMA cache_size=-262144")
+                conn.execute(f"PRAGMA cache_size={_WRITE_CACHE_KIB}")
                 self._migrate(conn)
             except (sqlite3.Error, OSError) as e:
                 raise BackendUnavailableError(
@@ -196,6 +199,17 @@ class EmbeddedStore(GraphStore):
             return self._memory
 
     def _load(self) -> MemoryGraph:
+        # Loading reads every page once, in order: a page cache would only keep a second copy
+        # of the store in memory (about 250 MB for ESCO) for as long as the process lives.
+        db = self._db
+        db.execute(f"PRAGMA cache_size={_READ_CACHE_KIB}")
+        try:
+            return self._load_memory()
+        finally:
+            db.execute(f"PRAGMA cache_size={_WRITE_CACHE_KIB}")
+            db.execute("PRAGMA shrink_memory")
+
+    def _load_memory(self) -> MemoryGraph:
         started = time.perf_counter()
         db = self._db
         memory = MemoryGraph()
@@ -210,22 +224,14 @@ class EmbeddedStore(GraphStore):
             "SELECT source, type, target, props FROM relations"
         ):
             memory.add_relation(relation_from_json(source, type_, target, props))
-        texts: dict[str, list[IndexedText]] = {}
-        for uri, field, lang, text, terms, vector in db.execute(
-            "SELECT uri, field, lang, text, terms, vector FROM texts ORDER BY uri, rowid"
-        ):
-            texts.setdefault(uri, []).append(
-                IndexedText(
-                    uri,
-                    _FIELDS[field],
-                    lang,
-                    text,
-                    tuple(terms.split()),
-                    None if vector is None else np.frombuffer(vector, dtype=np.float32),
-                )
-            )
-        for uri, items in texts.items():
-            memory.set_texts(uri, items)
+        count, dimension = db.execute(
+            "SELECT count(*), max(length(vector)) / 4 FROM texts"
+        ).fetchone()
+        memory.index.load(
+            db.execute("SELECT uri, field, lang, text, terms, vector FROM texts"),
+            count=count,
+            dimension=dimension,
+        )
         row = db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
         memory.embedding_model = row[0] if row else None
         logger.info(
@@ -434,12 +440,32 @@ class EmbeddedStore(GraphStore):
     def _nearest_texts(
         self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
     ) -> list[TextHit]:
-        return self._mem().index.nearest(vector, k=k, kinds=kinds, langs=langs)
+        return self._mem().index.nearest([vector], k=k, kinds=kinds, langs=langs)[0]
+
+    def _nearest_texts_many(
+        self,
+        vectors: Sequence[Vector],
+        *,
+        k: int,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+    ) -> list[list[TextHit]]:
+        return self._mem().index.nearest(vectors, k=k, kinds=kinds, langs=langs)
 
     def _text_scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]:
         return self._mem().index.scores(vector, uris, langs=langs)
+
+    def _text_table(
+        self,
+        vector: Vector | None,
+        uris: Sequence[str],
+        *,
+        langs: frozenset[str] | None,
+        query_terms: tuple[str, ...],
+    ) -> TextTable:
+        return self._mem().index.table(vector, uris, langs=langs, query_terms=query_terms)
 
     def _term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]

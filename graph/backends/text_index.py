@@ -1,25 +1,41 @@
-"""An in-memory index of concept texts: a float32 matrix for cosine search and term postings.
+"""An in-memory index of concept texts, held as columns: a float32 matrix, codes and term ids.
 
-The embedded store keeps one; it is rebuilt from SQLite on open and patched after each write.
+The embedded store keeps one; it is loaded from SQLite on open and patched after each write.
 Exact search over the whole matrix is fast enough for ESCO (about 150,000 texts): one matrix
 product of a few milliseconds.
+
+Texts live in arrays rather than one Python object per text: ESCO's 150,000 texts as objects
+with their own vectors took about twice the memory of the matrix alone, and scoring the texts
+of a thousand candidate concepts is a few vectorised operations instead of a Python loop.
+Rows are ordered by (kind, language, uri, field, text), so the texts a search may match form
+contiguous blocks of the matrix; ``_by_uri`` orders the same rows by (uri, field, lang, text),
+the order the store contract returns texts in.
 """
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
 
 from graph.model import NodeKind
-from graph.store import IndexedText, TextField, TextHit, Vector
+from graph.store import TEXT_FIELDS, IndexedText, TextField, TextHit, TextTable, Vector
 
 __all__ = ["TextIndex", "top_hits"]
 
 _LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
+_FIELD_CODE = {f: i for i, f in enumerate(TEXT_FIELDS)}
+_KIND_CODE = {kind: i for i, kind in enumerate(NodeKind)}
+_COPY_CHUNK = 8192  # rows copied at a time between matrices, to bound the temporary copy
+
+IntArray = npt.NDArray[np.int64]
+
+# A row before the columns are built: sort key (kind code, lang, uri, field, text), term ids,
+# and where its vector is: (source matrix, row) or None.
+_Entry = tuple[int, str, str, str, str, tuple[int, ...], "tuple[int, int] | None"]
 
 
 def top_hits(hits: Iterable[TextHit], k: int) -> list[TextHit]:
@@ -27,118 +43,230 @@ def top_hits(hits: Iterable[TextHit], k: int) -> list[TextHit]:
     return sorted(hits, key=lambda h: (-h.score, h.uri, h.field.value, h.text))[:k]
 
 
+def _ranges(starts: IntArray, stops: IntArray) -> IntArray:
+    """Concatenate ``arange(start, stop)`` for each pair, without a Python loop.
+
+    >>> _ranges(np.array([5, 0, 9]), np.array([7, 0, 10])).tolist()
+    [5, 6, 9]
+    """
+    lengths = stops - starts
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+class _Gathered(Sequence[str]):
+    """``values[rows[i]]`` for each ``i``, read on demand.
+
+    Search reads the text of a handful of a table's thousands of rows (the evidence of the
+    best matches); building the whole list per query cost more than scoring the rows.
+    """
+
+    __slots__ = ("_rows", "_values")
+
+    def __init__(self, values: Sequence[str], rows: IntArray) -> None:
+        self._values = values
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return int(self._rows.size)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [self._values[r] for r in self._rows[i].tolist()]
+        return self._values[int(self._rows[i])]
+
+    def __iter__(self) -> Iterator[str]:
+        return (self._values[r] for r in self._rows.tolist())
+
+
 class TextIndex:
     """Texts of concepts with their vectors and terms; not thread-safe, the store locks."""
 
     def __init__(self) -> None:
-        self._texts: dict[str, list[IndexedText]] = {}
         self._kinds: dict[str, NodeKind] = {}
         self._postings: dict[NodeKind, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        self._dirty = True
-        self._rows: list[IndexedText] = []
-        self._row_of: dict[int, int] = {}
+        self._vocab: dict[str, int] = {}
+        self._vocab_terms: list[str] = []
+        # Texts set since the columns were last built (uri -> its whole new list of texts).
+        self._pending: dict[str, list[IndexedText]] = {}
+        self._dirty = False
+        # The columns (one entry per row).
+        self._uris: list[str] = []
+        self._uri_of_row: IntArray = np.zeros(0, dtype=np.int64)
+        self._field: npt.NDArray[np.int8] = np.zeros(0, dtype=np.int8)
+        self._langs: list[str] = []
+        self._lang_of_row: IntArray = np.zeros(0, dtype=np.int64)
+        self._text: list[str] = []
+        self._term_offsets: IntArray = np.zeros(1, dtype=np.int64)
+        self._term_ids: npt.NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._has_vector: npt.NDArray[np.bool_] = np.zeros(0, dtype=bool)
         self._matrix: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self._by_uri: IntArray = np.zeros(0, dtype=np.int64)
+        self._uri_starts: IntArray = np.zeros(1, dtype=np.int64)
+        self._uri_index: dict[str, int] = {}
         self._blocks: dict[tuple[NodeKind, str], tuple[int, int]] = {}
+        self._unvectored: dict[tuple[NodeKind, str], IntArray] = {}
 
     def __len__(self) -> int:
-        return sum(len(texts) for texts in self._texts.values())
+        self._rebuild()
+        return len(self._text)
+
+    # -- updates -----------------------------------------------------------------------------
 
     def replace(self, uri: str, kind: NodeKind, texts: Sequence[IndexedText]) -> None:
         """Set the texts of concept ``uri`` (replacing any it had)."""
-        for old in self._texts.get(uri, ()):
-            if old.field in _LABEL_FIELDS:
-                for term in old.terms:
-                    postings = self._postings[self._kinds[uri]].get(term)
-                    if postings is not None:
-                        postings.discard(uri)
-        self._texts[uri] = list(texts)
+        self._unpost(uri)
+        self._pending[uri] = list(texts)
         self._kinds[uri] = kind
-        for text in texts:
-            if text.field in _LABEL_FIELDS:
-                for term in text.terms:
-                    self._postings[kind][term].add(uri)
+        self._post(uri)
         self._dirty = True
 
     def set_kind(self, uri: str, kind: NodeKind) -> None:
         """Record the kind of a concept that may have no texts yet."""
         if uri in self._kinds and self._kinds[uri] is not kind:
-            texts = self._texts.get(uri, [])
-            self.replace(uri, self._kinds[uri], [])
-            self.replace(uri, kind, texts)
+            self._unpost(uri)
+            self._kinds[uri] = kind
+            self._post(uri)
+            self._dirty = True
         self._kinds[uri] = kind
 
-    def _rebuild(self) -> None:
-        if not self._dirty:
-            return
-        kind_codes = {kind: i for i, kind in enumerate(NodeKind)}
-        # Rows are grouped by (kind, language) so that a search scores contiguous blocks of the
-        # matrix (views) instead of gathering a masked copy of it on every query.
-        rows = sorted(
-            (t for uri in sorted(self._texts) for t in self._texts[uri] if t.vector is not None),
-            key=lambda t: (kind_codes[self._kinds[t.uri]], t.lang),
-        )
-        self._rows = rows
-        self._row_of = {id(t): i for i, t in enumerate(rows)}
-        if rows:
-            self._matrix = np.vstack([t.vector for t in rows if t.vector is not None]).astype(
-                np.float32, copy=False
-            )
-        else:
-            self._matrix = np.zeros((0, 0), dtype=np.float32)
-        self._blocks = {}
-        for i, t in enumerate(rows):
-            key = (self._kinds[t.uri], t.lang)
-            start, _ = self._blocks.get(key, (i, i))
-            self._blocks[key] = (start, i + 1)
-        self._dirty = False
+    def load(
+        self,
+        rows: Iterable[tuple[str, str, str, str, str, bytes | None]],
+        *,
+        count: int,
+        dimension: int | None,
+    ) -> None:
+        """Add ``count`` stored texts in bulk: (uri, field, lang, text, terms, float32 vector).
 
-    def _block_rows(
-        self, kinds: frozenset[NodeKind], langs: frozenset[str] | None
-    ) -> list[tuple[int, int]]:
-        return [
-            span
-            for (kind, lang), span in sorted(self._blocks.items(), key=lambda kv: kv[1])
-            if kind in kinds and (langs is None or lang in langs)
-        ]
+        The vectors go straight into one matrix, never one array per text, so that loading
+        ESCO needs the memory of the matrix (twice, while it is sorted) and not of 150,000
+        small objects. Every text's concept kind must be known (:meth:`set_kind`).
+        """
+        staging = np.zeros((count, dimension or 0), dtype=np.float32)
+        entries: list[_Entry] = []
+        vocab = self._vocab_id
+        for i, (uri, field, lang, text, words, vector) in enumerate(rows):
+            kind = self._kinds[uri]
+            ids = tuple(vocab(t) for t in words.split())
+            where = None
+            if vector is not None and dimension:
+                staging[i] = np.frombuffer(vector, dtype=np.float32)
+                where = (1, i)
+            entries.append((_KIND_CODE[kind], lang, uri, field, text, ids, where))
+            if TextField(field) in _LABEL_FIELDS:
+                postings = self._postings[kind]
+                for term in words.split():
+                    postings[term].add(uri)
+        self._rebuild(extra=entries, staging=staging)
+
+    # -- reads -------------------------------------------------------------------------------
 
     def nearest(
-        self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
-    ) -> list[TextHit]:
-        """Return the exact top ``k`` texts by cosine among concepts of ``kinds``."""
+        self,
+        vectors: Sequence[Vector],
+        *,
+        k: int,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+    ) -> list[list[TextHit]]:
+        """Return, for each vector, the exact top ``k`` texts by cosine among ``kinds``.
+
+        One matrix product for all the vectors: the matrix is read from memory once, which is
+        what a product over 150,000 rows costs, however many queries share it.
+        """
         self._rebuild()
-        if not self._rows or vector.shape[0] != self._matrix.shape[1]:
-            return []
-        spans = self._block_rows(kinds, langs)
-        if not spans:
-            return []
-        candidates = np.concatenate([np.arange(start, stop) for start, stop in spans])
-        scores = np.concatenate([self._matrix[start:stop] @ vector for start, stop in spans])
-        if candidates.size > k:
-            # Keep every row tied with the k-th score so the tie-break below is exact.
-            kth = np.partition(scores, candidates.size - k)[candidates.size - k]
-            keep = np.flatnonzero(scores >= kth)
-        else:
-            keep = np.arange(candidates.size)
-        hits = (self._hit(self._rows[candidates[i]], float(scores[i])) for i in keep)
-        return top_hits(hits, k)
+        spans = sorted(
+            (span, key)
+            for key, span in self._blocks.items()
+            if key[0] in kinds and (langs is None or key[1] in langs)
+        )
+        if not self._text or not spans or not vectors:
+            return [[] for _ in vectors]
+        dimension = self._matrix.shape[1]
+        usable = [i for i, v in enumerate(vectors) if v.shape[0] == dimension]
+        found: list[list[TextHit]] = [[] for _ in vectors]
+        if not usable:
+            return found
+        # One query: a matrix-vector product; several: (rows x queries), the orientation
+        # numpy's BLAS runs about 1.5x faster than (queries x rows).
+        queries = (
+            vectors[usable[0]] if len(usable) == 1 else np.stack([vectors[i] for i in usable], 1)
+        )
+        parts = []
+        for (start, stop), key in spans:
+            scores = (self._matrix[start:stop] @ queries).reshape(stop - start, len(usable))
+            # Texts without a vector (hidden labels) are zero rows; they never count as near.
+            scores[self._unvectored[key]] = -np.inf
+            parts.append(scores)
+        candidates = np.concatenate([np.arange(start, stop) for (start, stop), _ in spans])
+        all_scores = np.concatenate(parts).T.copy()  # one contiguous row per query
+        for line, i in enumerate(usable):
+            scores = all_scores[line]
+            if candidates.size > k:
+                # Keep every row tied with the k-th score so the tie-break below is exact.
+                kth = np.partition(scores, candidates.size - k)[candidates.size - k]
+                keep = np.flatnonzero((scores >= kth) & np.isfinite(scores))
+            else:
+                keep = np.flatnonzero(np.isfinite(scores))
+            hits = (self._hit(int(candidates[j]), float(scores[j])) for j in keep)
+            found[i] = top_hits(hits, k)
+        return found
+
+    def table(
+        self,
+        vector: Vector | None,
+        uris: Sequence[str],
+        *,
+        langs: frozenset[str] | None,
+        query_terms: Sequence[str],
+    ) -> TextTable:
+        """Return the texts of ``uris`` (sorted IRIs) as a :class:`TextTable`."""
+        self._rebuild()
+        positions = np.array(
+            [self._uri_index[u] for u in uris if u in self._uri_index], dtype=np.int64
+        )
+        rows = self._by_uri[_ranges(self._uri_starts[positions], self._uri_starts[positions + 1])]
+        if langs is not None:
+            wanted = [i for i, lang in enumerate(self._langs) if lang in langs]
+            rows = rows[np.isin(self._lang_of_row[rows], wanted)]
+        concepts, owner = np.unique(self._uri_of_row[rows], return_inverse=True)
+        cosine = np.full(rows.size, np.nan)
+        if vector is not None and vector.shape[0] == self._matrix.shape[1] and rows.size:
+            with_vector = self._has_vector[rows]
+            cosine[with_vector] = self._matrix[rows[with_vector]] @ vector
+        starts, stops = self._term_offsets[rows], self._term_offsets[rows + 1]
+        holds = np.zeros((rows.size, len(query_terms)), dtype=bool)
+        if query_terms and rows.size:
+            flat = self._term_ids[_ranges(starts, stops)]
+            row_of_term = np.repeat(np.arange(rows.size), stops - starts)
+            for j, term in enumerate(query_terms):
+                term_id = self._vocab.get(term)
+                if term_id is not None:
+                    holds[row_of_term[flat == term_id], j] = True
+        return TextTable(
+            concepts=[self._uris[i] for i in concepts],
+            owner=owner.astype(np.int64).reshape(-1),
+            field=self._field[rows],
+            langs=_Gathered(self._langs, self._lang_of_row[rows]),
+            texts=_Gathered(self._text, rows),
+            cosine=cosine,
+            term_counts=stops - starts,
+            holds=holds,
+        )
 
     def scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]:
         """Return every text of ``uris`` with its cosine to ``vector`` (nan without a vector)."""
-        self._rebuild()
-        texts = [
-            t for uri in uris for t in self._texts.get(uri, ()) if langs is None or t.lang in langs
-        ]
-        rows = [self._row_of.get(id(t), -1) for t in texts]
-        with_vector = [r for r in rows if r >= 0]
-        dims_match = vector is not None and vector.shape[0] == self._matrix.shape[1]
-        scored = (
-            dict(zip(with_vector, (self._matrix[with_vector] @ vector).tolist(), strict=True))
-            if with_vector and dims_match and vector is not None
-            else {}
-        )
-        return [self._hit(t, scored.get(r, math.nan)) for t, r in zip(texts, rows, strict=True)]
+        return self.table(vector, uris, langs=langs, query_terms=()).hits()
 
     def term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
@@ -159,8 +287,164 @@ class TextIndex:
 
     def texts_of(self, uri: str) -> list[IndexedText]:
         """Return the texts of concept ``uri``."""
-        return list(self._texts.get(uri, ()))
+        if uri in self._pending:
+            return list(self._pending[uri])
+        position = self._uri_index.get(uri)
+        if position is None:
+            return []
+        rows = self._by_uri[self._uri_starts[position] : self._uri_starts[position + 1]]
+        return [self._indexed_text(int(r)) for r in rows]
 
-    @staticmethod
-    def _hit(text: IndexedText, score: float) -> TextHit:
-        return TextHit(uri=text.uri, field=text.field, lang=text.lang, text=text.text, score=score)
+    # -- internals ---------------------------------------------------------------------------
+
+    def _vocab_id(self, term: str) -> int:
+        found = self._vocab.get(term)
+        if found is None:
+            found = self._vocab[term] = len(self._vocab_terms)
+            self._vocab_terms.append(term)
+        return found
+
+    def _post(self, uri: str) -> None:
+        postings = self._postings[self._kinds[uri]]
+        for text in self.texts_of(uri):
+            if text.field in _LABEL_FIELDS:
+                for term in text.terms:
+                    postings[term].add(uri)
+
+    def _unpost(self, uri: str) -> None:
+        if uri not in self._kinds:
+            return
+        postings = self._postings[self._kinds[uri]]
+        for text in self.texts_of(uri):
+            if text.field in _LABEL_FIELDS:
+                for term in text.terms:
+                    found = postings.get(term)
+                    if found is not None:
+                        found.discard(uri)
+
+    def _hit(self, row: int, score: float) -> TextHit:
+        return TextHit(
+            uri=self._uris[self._uri_of_row[row]],
+            field=TEXT_FIELDS[self._field[row]],
+            lang=self._langs[self._lang_of_row[row]],
+            text=self._text[row],
+            score=score,
+        )
+
+    def _indexed_text(self, row: int) -> IndexedText:
+        start, stop = self._term_offsets[row], self._term_offsets[row + 1]
+        return IndexedText(
+            uri=self._uris[self._uri_of_row[row]],
+            field=TEXT_FIELDS[self._field[row]],
+            lang=self._langs[self._lang_of_row[row]],
+            text=self._text[row],
+            terms=tuple(self._vocab_terms[i] for i in self._term_ids[start:stop]),
+            vector=self._matrix[row].copy() if self._has_vector[row] else None,
+        )
+
+    def _rebuild(
+        self, extra: Sequence[_Entry] = (), staging: npt.NDArray[np.float32] | None = None
+    ) -> None:
+        """Rebuild the columns from the current ones, the pending texts and ``extra`` rows.
+
+        Vectors are copied from three sources: the current matrix (0), ``staging`` (1) and the
+        pending texts (2).
+        """
+        if not self._dirty and not extra:
+            return
+        entries: list[_Entry] = list(extra)
+        replaced = set(self._pending)
+        for row, uri_id in enumerate(self._uri_of_row.tolist()):
+            uri = self._uris[uri_id]
+            if uri in replaced:
+                continue
+            start, stop = self._term_offsets[row], self._term_offsets[row + 1]
+            entries.append(
+                (
+                    _KIND_CODE[self._kinds[uri]],
+                    self._langs[self._lang_of_row[row]],
+                    uri,
+                    TEXT_FIELDS[self._field[row]].value,
+                    self._text[row],
+                    tuple(self._term_ids[start:stop].tolist()),
+                    (0, row) if self._has_vector[row] else None,
+                )
+            )
+        pending_vectors: list[Vector] = []
+        for uri, texts in self._pending.items():
+            for t in texts:
+                where = None
+                if t.vector is not None:
+                    where = (2, len(pending_vectors))
+                    pending_vectors.append(np.asarray(t.vector, dtype=np.float32))
+                ids = tuple(self._vocab_id(term) for term in t.terms)
+                kind = _KIND_CODE[self._kinds[uri]]
+                entries.append((kind, t.lang, uri, t.field.value, t.text, ids, where))
+        entries.sort(key=lambda e: e[:5])
+        self._build_columns(entries, staging, pending_vectors)
+        self._pending = {}
+        self._dirty = False
+
+    def _build_columns(
+        self,
+        entries: Sequence[_Entry],
+        staging: npt.NDArray[np.float32] | None,
+        pending_vectors: Sequence[Vector],
+    ) -> None:
+        dims = {v.shape[0] for v in pending_vectors}
+        if staging is not None and staging.shape[1]:
+            dims.add(staging.shape[1])
+        if any(e[6] is not None and e[6][0] == 0 for e in entries):
+            dims.add(self._matrix.shape[1])
+        if len(dims) > 1:
+            raise ValueError(f"indexed vectors of different dimensions: {sorted(dims)}")
+        dimension = dims.pop() if dims else 0
+        matrix = np.zeros((len(entries), dimension), dtype=np.float32)
+        sources: dict[int, tuple[list[int], list[int]]] = {0: ([], []), 1: ([], []), 2: ([], [])}
+        for row, entry in enumerate(entries):
+            if entry[6] is not None:
+                source, at = entry[6]
+                sources[source][0].append(row)
+                sources[source][1].append(at)
+        for source, (targets, origins) in sources.items():
+            for i in range(0, len(targets), _COPY_CHUNK):
+                chunk = slice(i, i + _COPY_CHUNK)
+                if source == 2:
+                    matrix[targets[chunk]] = np.vstack([pending_vectors[j] for j in origins[chunk]])
+                else:
+                    origin = self._matrix if source == 0 else staging
+                    assert origin is not None
+                    matrix[targets[chunk]] = origin[origins[chunk]]
+        kinds = list(NodeKind)
+        uris = sorted({e[2] for e in entries})
+        uri_index = {u: i for i, u in enumerate(uris)}
+        langs = sorted({e[1] for e in entries})
+        lang_index = {lang: i for i, lang in enumerate(langs)}
+        lengths = np.fromiter((len(e[5]) for e in entries), dtype=np.int64, count=len(entries))
+        self._term_offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+        self._term_ids = np.fromiter(
+            (i for e in entries for i in e[5]), dtype=np.int32, count=int(lengths.sum())
+        )
+        self._uris, self._uri_index, self._langs = uris, uri_index, langs
+        self._uri_of_row = np.fromiter((uri_index[e[2]] for e in entries), dtype=np.int64)
+        self._lang_of_row = np.fromiter((lang_index[e[1]] for e in entries), dtype=np.int64)
+        field_codes = (_FIELD_CODE[TextField(e[3])] for e in entries)
+        self._field = np.fromiter(field_codes, dtype=np.int8, count=len(entries))
+        self._text = [e[4] for e in entries]
+        self._has_vector = np.fromiter((e[6] is not None for e in entries), dtype=bool)
+        self._matrix = matrix
+        self._blocks, self._unvectored = {}, {}
+        for row, entry in enumerate(entries):
+            key = (kinds[entry[0]], entry[1])
+            start, _ = self._blocks.get(key, (row, row))
+            self._blocks[key] = (start, row + 1)
+        for key, (start, stop) in self._blocks.items():
+            self._unvectored[key] = np.flatnonzero(~self._has_vector[start:stop])
+        # The same rows in (uri, field, lang, text) order, and where each uri's rows start.
+        by_uri = sorted(
+            range(len(entries)),
+            key=lambda r: (entries[r][2], entries[r][3], entries[r][1], entries[r][4]),
+        )
+        self._by_uri = np.array(by_uri, dtype=np.int64)
+        counts = np.bincount(self._uri_of_row, minlength=len(uris))
+        self._uri_starts = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)

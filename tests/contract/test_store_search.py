@@ -10,9 +10,9 @@ import pytest
 from graph.errors import InvalidInputError
 from graph.indexing import index_concepts
 from graph.model import NodeKind
-from graph.search import hybrid_search
-from graph.store import GraphBatch, GraphStore, TextField
-from graph.text import terms
+from graph.search import SearchParams, hybrid_search, lexical_overlap
+from graph.store import GraphBatch, GraphStore, TextField, TextHit, TextTable
+from graph.text import normalise, terms
 from ingest.esco import EscoPack
 from tests.fixtures.embedders import HashingEmbedder
 
@@ -102,3 +102,88 @@ def test_vectors_of_another_model_are_refused(loaded_store: GraphStore) -> None:
             GraphBatch(concepts=[concept], texts=texts, embedding_model="test/hashing-32")
         )
     assert np.asarray(loaded_store.text_scores(None, [PYTHON])).size > 0
+
+
+QUERIES = ("python programming", "manage a team of nurses", "IT", "data")
+
+
+def test_text_table_holds_the_text_scores(loaded_store: GraphStore) -> None:
+    embedder = HashingEmbedder()
+    for query in QUERIES:
+        vector = embedder.embed_one(query)
+        wanted = terms(query)
+        uris = {h.uri for h in loaded_store.nearest_texts(vector, k=20, kinds=[NodeKind.SKILL])}
+        uris |= loaded_store.concepts_with_terms(wanted, kinds=[NodeKind.SKILL])
+        for v, langs in ((vector, None), (None, None), (vector, ["en"]), (vector, ["fr"])):
+            table = loaded_store.text_table(v, uris, query_terms=wanted, langs=langs)
+            expected = TextTable.from_hits(loaded_store.text_scores(v, uris, langs=langs), wanted)
+            assert table.concepts == expected.concepts
+            assert list(table.texts) == list(expected.texts)
+            assert list(table.langs) == list(expected.langs)
+            assert table.owner.tolist() == expected.owner.tolist()
+            assert table.field.tolist() == expected.field.tolist()
+            assert table.term_counts.tolist() == expected.term_counts.tolist()
+            assert table.holds.tolist() == expected.holds.tolist()
+            np.testing.assert_allclose(table.cosine, expected.cosine, atol=1e-6, equal_nan=True)
+
+
+def test_nearest_texts_many_equals_one_query_at_a_time(loaded_store: GraphStore) -> None:
+    embedder = HashingEmbedder()
+    vectors = [embedder.embed_one(q) for q in QUERIES]
+    kinds = [NodeKind.SKILL, NodeKind.OCCUPATION]
+    many = loaded_store.nearest_texts_many(vectors, k=12, kinds=kinds)
+    for vector, hits in zip(vectors, many, strict=True):
+        one = loaded_store.nearest_texts(vector, k=12, kinds=kinds)
+        assert [(h.uri, h.field, h.text) for h in hits] == [(h.uri, h.field, h.text) for h in one]
+        assert [h.score for h in hits] == pytest.approx([h.score for h in one], abs=1e-6)
+    assert loaded_store.nearest_texts_many([], k=3, kinds=kinds) == []
+
+
+def _reference_scores(
+    store: GraphStore, query: str, vector: np.ndarray, uris: set[str]
+) -> dict[str, float]:
+    """The hybrid score of each concept, one text at a time (the definition, unvectorised)."""
+    params = SearchParams()
+    wanted = terms(query)
+    total = store.count_nodes([NodeKind.SKILL])
+    frequencies = store.term_frequencies(wanted, kinds=[NodeKind.SKILL])
+    idf = {t: math.log(1.0 + total / (1.0 + df)) for t, df in frequencies.items()}
+    by_uri: dict[str, list[TextHit]] = {}
+    for hit in store.text_scores(vector, uris):
+        by_uri.setdefault(hit.uri, []).append(hit)
+    scores = {}
+    for uri, hits in by_uri.items():
+        labels = [h for h in hits if h.field is not TextField.DESCRIPTION]
+        descriptions = [h.score for h in hits if h.field is TextField.DESCRIPTION]
+        label = max((h.score for h in labels if not math.isnan(h.score)), default=0.0)
+        lexical = max(
+            (
+                1.0
+                if normalise(h.text).strip() == normalise(query).strip()
+                else lexical_overlap(wanted, terms(h.text), idf)[0]
+                for h in labels
+            ),
+            default=0.0,
+        )
+        mass = params.label_weight + params.lexical_weight
+        total_score = params.label_weight * label + params.lexical_weight * lexical
+        if descriptions:
+            mass += params.description_weight
+            total_score += params.description_weight * max(descriptions)
+        scores[uri] = min(max(total_score / mass, 0.0), 1.0)
+    return scores
+
+
+def test_hybrid_scores_follow_their_definition(loaded_store: GraphStore) -> None:
+    embedder = HashingEmbedder()
+    for query in QUERIES:
+        vector = embedder.embed_one(query)
+        matches = hybrid_search(loaded_store, query, vector, kinds=[NodeKind.SKILL], top=15)
+        assert matches
+        reference = _reference_scores(loaded_store, query, vector, {m.uri for m in matches})
+        for match in matches:
+            assert match.score == pytest.approx(reference[match.uri], abs=1e-9), match.uri
+        # The text shown as evidence is one of the concept's own texts.
+        for match in matches:
+            own = {h.text for h in loaded_store.text_scores(None, [match.uri])}
+            assert match.matched_text in own
