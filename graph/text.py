@@ -11,9 +11,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["STOP_WORDS", "clauses", "normalise", "stem", "terms"]
+__all__ = ["STOP_WORDS", "normalise", "stem", "terms"]
 
-_CLAUSE_SPLIT = re.compile(r";|,|\band\b|\bor\b|\bincluding\b|\bsuch as\b", re.IGNORECASE)
 # Keep "c++", "c#", ".net"-like tokens whole: they are real ESCO skill labels.
 _TOKEN = re.compile(r"[a-z0-9]+(?:[+#]+|\.[a-z0-9]+)*")
 
@@ -212,24 +211,3 @@ def terms(text: str) -> tuple[str, ...]:
             if term not in found:
                 found.append(term)
     return tuple(found)
-
-
-def clauses(text: str) -> list[str]:
-    """The text itself, then its clauses (split at commas, semicolons, "and", "or").
-
-    A sentence naming several skills ("use SQL and Python ...") is matched clause by clause as
-    well as whole: splitting also cuts multi-word skill names, so the whole is kept.
-
-    Examples
-    --------
-    >>> clauses("Use SQL and Python to query sales data")
-    ['Use SQL and Python to query sales data', 'Use SQL', 'Python to query sales data']
-    >>> clauses("weld steel")
-    ['weld steel']
-    """
-    whole = " ".join(text.split())
-    parts = [p.strip() for p in _CLAUSE_SPLIT.split(whole) if p.strip()]
-    found = [whole]
-    if len(parts) > 1:
-        found += [p for p in parts if terms(p) and p != whole]
-    return list(dict.fromkeys(found))

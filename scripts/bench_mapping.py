@@ -4,9 +4,8 @@ Usage: ``python scripts/bench.py mapping [--quality|--speed] [--json] [--dump PA
 
 Systems, on the same texts, ESCO v1.1.1 and model (all-MiniLM-L6-v2) in one run:
 
-- ``credwalk``: ``map_outcomes`` (hybrid search per outcome and clause), its per-outcome matches;
+- ``credwalk``: ``map_outcomes`` (hybrid search per outcome), its per-outcome matches;
 - ``baseline``: cosine of the whole text's vector to each skill's preferred-label vector;
-- ``whole`` (diagnostic): credwalk's hybrid search on the whole text, without clause splitting;
 - ``extractor``: the PyPI package esco-skill-extractor, its skill table rebuilt from the same
   (held-out) v1.1.1 pack with its own recipe, offline, embeddings cached in a temp folder. It
   splits a text into tokens and keeps each token's most similar skill above 0.6; for ranking, a
@@ -37,7 +36,6 @@ from mapping_devset import Item, build_devset, credential_items, extractor_table
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.model import Concept, NodeKind
-from graph.services.concepts import search_concepts
 from graph.services.ingestion import import_concepts
 from graph.services.mapping import BANDS, SkillSuggestion, map_outcomes
 from ingest.esco import esco_import, read_esco
@@ -48,7 +46,7 @@ DEFAULT_CACHE = Path.home() / ".cache" / "credwalk" / "embeddings.db"
 TMP = Path(tempfile.gettempdir()) / "credwalk-bench"
 ERRATA = REPO / "ontologies" / "esco" / "errata.csv"
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-SYSTEMS = ("credwalk", "baseline", "extractor", "whole")
+SYSTEMS = ("credwalk", "baseline", "extractor")
 TARGET_P95_MS = 150.0
 HIGH = dict(BANDS)["high"]
 Ranking = list[tuple[str, float]]
@@ -154,16 +152,6 @@ def run_credwalk(
         mapping = map_outcomes(store, model, texts[start : start + 100], top=top)
         out += [o.matches for o in mapping.outcomes]
     return out
-
-
-def run_whole(
-    store: EmbeddedStore, model: SentenceTransformerEmbedder, texts: Sequence[str], top: int
-) -> list[Ranking]:
-    """``search_concepts`` on each whole text (what ``map_outcomes`` adds clauses to)."""
-    return [
-        [(m.uri, m.score) for m in search_concepts(store, model, t, kind=NodeKind.SKILL, top=top)]
-        for t in texts
-    ]
 
 
 def run_baseline(
@@ -321,14 +309,13 @@ def _print_quality(report: dict[str, Any], misses: list[dict[str, Any]]) -> None
         "\nP band: credwalk = share of its high-band matches (score >= "
         f"{HIGH}) that are correct; baseline/extractor = precision of their top-1 over the "
         "'band n' most confident texts (threshold 'thr' gives that count). P top1@n: the same "
-        "top-1 measure for every system. extr: esco-skill-extractor's own get_skills at 0.6. "
-        "whole: credwalk's hybrid search on the whole text (no clauses), a diagnostic."
+        "top-1 measure for every system. extr: esco-skill-extractor's own get_skills at 0.6."
     )
     print(f"\ncredwalk misses (no correct skill in its top 5), {len(misses)} shown:")
     for miss in misses:
         print(f"  [{miss['part']}] {miss['text']!r}\n      want {miss['want']}")
         print(f"      got  {miss['got']}  (ranks: baseline {miss['baseline']}, extractor "
-              f"{miss['extractor']}, whole {miss['whole']})")  # fmt: skip
+              f"{miss['extractor']})")  # fmt: skip
 
 
 def _print_speed(s: dict[str, Any]) -> None:
@@ -371,7 +358,6 @@ def _misses(
             "got": [f"{s.label} ({s.score:.2f}, {s.band})" for s in top5[k][:3]],
             "baseline": rank("baseline", k),
             "extractor": rank("extractor", k),
-            "whole": rank("whole", k),
         }
         for k in order
         if k >= 0
@@ -430,7 +416,6 @@ def main(argv: list[str]) -> int:
                 ],
                 "baseline": run_baseline(stripped, index, model.embed(texts), 10),
                 "extractor": extractor.rank(texts, 10),
-                "whole": run_whole(store, model, texts, 10),
             }
             top5 = run_credwalk(store, model, texts, 5)
             extracted = [set(found) for found in extractor.get_skills(texts)]
@@ -447,7 +432,6 @@ def main(argv: list[str]) -> int:
                     "credwalk": [[s.uri, s.label, s.score, s.band] for s in top5[k]],
                     "baseline": ranked["baseline"][k][:5],
                     "extractor": ranked["extractor"][k][:5],
-                    "whole": ranked["whole"][k][:5],
                     "extracted": sorted(extracted[k]),
                 }
                 for k, item in enumerate(items)

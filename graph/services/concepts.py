@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from graph.embeddings import Embedder
 from graph.errors import ConflictError, InvalidInputError
 from graph.model import Concept, NodeKind, RelationType
-from graph.search import SearchMatch, SearchParams, hybrid_search
+from graph.search import SearchMatch, SearchParams, hybrid_search, hybrid_search_many
 from graph.store import Direction, GraphStore, Vector
-from graph.text import clauses
 
 __all__ = [
     "ConceptDetail",
@@ -135,8 +134,10 @@ def map_texts(
 ) -> list[MappedText]:
     """Map each text (a job-ad sentence, a learning outcome) to its best concepts of ``kind``.
 
-    Each text is matched whole and clause by clause (:func:`graph.text.clauses`); a concept
-    keeps its best score.
+    Each text is matched whole. Splitting sentences into clauses and merging the clauses'
+    rankings was tried and lowered recall@5 on ESCO description sentences from 0.860 to 0.708
+    (``scripts/dev bench quality``, system ``map`` before this change): a clause loses the
+    context that says which of many similar skills is meant.
 
     Raises
     ------
@@ -154,44 +155,20 @@ def map_texts(
         except InvalidInputError as e:
             e.details.setdefault("index", i)
             raise
-    pieces = [(i, clause) for i, text in enumerate(cleaned) for clause in clauses(text)]
-    vectors = _query_vectors(store, embedder, [clause for _, clause in pieces])
-    ranked: list[list[list[SearchMatch]]] = [[] for _ in cleaned]
-    for (i, clause), vector in zip(pieces, vectors, strict=True):
-        ranked[i].append(
-            hybrid_search(
-                store,
-                clause,
-                vector,
-                kinds=[kind],
-                top=top * 2,
-                langs=None if lang is None else [lang],
-                display_lang=lang or "en",
-                params=params,
-            )
-        )
+    vectors = _query_vectors(store, embedder, cleaned)
+    rankings = hybrid_search_many(
+        store,
+        list(zip(cleaned, vectors, strict=True)),
+        kinds=[kind],
+        top=top,
+        langs=None if lang is None else [lang],
+        display_lang=lang or "en",
+        params=params,
+    )
     return [
-        MappedText(text=text, matches=_merge_clauses(lists, top=top))
-        for text, lists in zip(cleaned, ranked, strict=True)
+        MappedText(text=text, matches=matches)
+        for text, matches in zip(cleaned, rankings, strict=True)
     ]
-
-
-def _merge_clauses(lists: Sequence[list[SearchMatch]], *, top: int) -> list[SearchMatch]:
-    """Merge the rankings of a text and its clauses into ``top`` matches, best first.
-
-    A concept keeps its best score. The best match of each clause is kept first, so that a
-    generic concept matching a short clause well ("analyse data") does not push out the specific
-    one another clause names ("Python").
-    """
-    best: dict[str, SearchMatch] = {}
-    for matches in lists:
-        for match in matches:
-            if match.uri not in best or match.score > best[match.uri].score:
-                best[match.uri] = match
-    chosen = list(dict.fromkeys(m[0].uri for m in lists if m))[:top]
-    rest = sorted(best.values(), key=lambda m: (-m.score, m.uri))
-    chosen += [m.uri for m in rest if m.uri not in chosen][: top - len(chosen)]
-    return sorted((best[uri] for uri in chosen), key=lambda m: (-m.score, m.uri))
 
 
 def concept_detail(store: GraphStore, uri: str, *, lang: str = "en") -> ConceptDetail:

@@ -1,8 +1,7 @@
 """Use case: map a curriculum's learning outcomes to ESCO skills, with scores, bands and reasons.
 
-Each outcome is matched as a whole and, when it names several things ("design, implement and
-test Python programs and SQL databases"), clause by clause; a skill keeps its best score over
-the clauses. Skills are then aggregated over the credential's outcomes: a skill several
+Each outcome is matched as a whole (hybrid search, :func:`graph.services.concepts.map_texts`).
+Skills are then aggregated over the credential's outcomes: a skill several
 outcomes point to is more likely to be taught (noisy-or of the per-outcome scores), and its
 reason lists every outcome that supports it.
 
