@@ -228,7 +228,10 @@ class EmbeddedStore(GraphStore):
             "SELECT count(*), max(length(vector)) / 4 FROM texts"
         ).fetchone()
         memory.index.load(
-            db.execute("SELECT uri, field, lang, text, terms, vector FROM texts"),
+            db.execute(
+                "SELECT uri, field, lang, text, terms, vector FROM texts "
+                "ORDER BY uri, field, lang, text"
+            ),
             count=count,
             dimension=dimension,
         )

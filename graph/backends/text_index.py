@@ -28,7 +28,8 @@ from graph.store import TEXT_FIELDS, IndexedText, TextField, TextHit, TextTable,
 __all__ = ["TextIndex", "top_hits"]
 
 _LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
-_FIELD_CODE = {f: i for i, f in enumerate(TEXT_FIELDS)}
+_FIELD_CODE = {f.value: i for i, f in enumerate(TEXT_FIELDS)}
+_FIELD_VALUES = [f.value for f in TEXT_FIELDS]
 _KIND_CODE = {kind: i for i, kind in enumerate(NodeKind)}
 _COPY_CHUNK = 8192  # rows copied at a time between matrices, to bound the temporary copy
 
@@ -164,28 +165,79 @@ class TextIndex:
         count: int,
         dimension: int | None,
     ) -> None:
-        """Add ``count`` stored texts in bulk: (uri, field, lang, text, terms, float32 vector).
+        """Fill an empty index with ``count`` stored texts.
 
-        The vectors go straight into one matrix, never one array per text, so that loading
-        ESCO needs the memory of the matrix (twice, while it is sorted) and not of 150,000
-        small objects. Every text's concept kind must be known (:meth:`set_kind`).
+        ``rows`` are (uri, field, lang, text, terms, float32 vector bytes), sorted by (uri,
+        field, lang, text): the contract order, which ``_by_uri`` keeps. Grouping them into
+        (kind, language) blocks is then one stable numpy sort. The vectors go straight into one
+        matrix, never one array per text, so loading ESCO needs the memory of the matrix (twice,
+        while it is reordered) rather than of 150,000 small objects. Every text's concept kind
+        must be known (:meth:`set_kind`).
         """
+        if self._text or self._pending:
+            raise ValueError("load() fills an empty index")
         staging = np.zeros((count, dimension or 0), dtype=np.float32)
-        entries: list[_Entry] = []
-        vocab = self._vocab_id
+        uris: list[str] = []
+        uri_of_row = np.zeros(count, dtype=np.int64)
+        fields = np.zeros(count, dtype=np.int8)
+        langs: list[str] = []
+        texts: list[str] = []
+        lengths = np.zeros(count, dtype=np.int64)
+        term_ids: list[int] = []
+        has_vector = np.zeros(count, dtype=bool)
+        # Local names: this loop runs once per text (150,000 for ESCO).
+        vocab, add_term = self._vocab, self._vocab_id
+        kinds, postings_of = self._kinds, self._postings
+        description = TextField.DESCRIPTION.value
         for i, (uri, field, lang, text, words, vector) in enumerate(rows):
-            kind = self._kinds[uri]
-            ids = tuple(vocab(t) for t in words.split())
-            where = None
+            if not uris or uris[-1] != uri:
+                if uris and uri < uris[-1]:
+                    raise ValueError(f"texts must come sorted by uri: {uri} after {uris[-1]}")
+                uris.append(uri)
+            uri_of_row[i] = len(uris) - 1
+            fields[i] = _FIELD_CODE[field]
+            langs.append(lang)
+            texts.append(text)
+            split = words.split()
+            lengths[i] = len(split)
+            term_ids += [vocab[t] if t in vocab else add_term(t) for t in split]
             if vector is not None and dimension:
                 staging[i] = np.frombuffer(vector, dtype=np.float32)
-                where = (1, i)
-            entries.append((_KIND_CODE[kind], lang, uri, field, text, ids, where))
-            if TextField(field) in _LABEL_FIELDS:
-                postings = self._postings[kind]
-                for term in words.split():
+                has_vector[i] = True
+            if split and field != description:
+                postings = postings_of[kinds[uri]]
+                for term in split:
                     postings[term].add(uri)
-        self._rebuild(extra=entries, staging=staging)
+        lang_names = sorted(set(langs))
+        lang_index = {lang: i for i, lang in enumerate(lang_names)}
+        lang_codes = np.array([lang_index[lang] for lang in langs], dtype=np.int64)
+        kind_of_uri = np.array([_KIND_CODE[kinds[u]] for u in uris], dtype=np.int64)
+        kind_codes = kind_of_uri[uri_of_row]
+        # Rows in (kind, lang) blocks, each block still in (uri, field, lang, text) order.
+        order = np.lexsort((lang_codes, kind_codes))
+        offsets = np.concatenate([[0], np.cumsum(lengths)])
+        flat = np.array(term_ids, dtype=np.int32)
+        self._uris, self._uri_index, self._langs = (
+            uris,
+            {u: i for i, u in enumerate(uris)},
+            lang_names,
+        )
+        self._uri_of_row = uri_of_row[order]
+        self._field = fields[order]
+        self._lang_of_row = lang_codes[order]
+        self._text = [texts[i] for i in order.tolist()]
+        self._term_offsets = np.concatenate([[0], np.cumsum(lengths[order])]).astype(np.int64)
+        self._term_ids = flat[_ranges(offsets[order], offsets[order + 1])]
+        self._has_vector = has_vector[order]
+        self._matrix = staging[order]
+        del staging
+        by_uri = np.empty(count, dtype=np.int64)
+        by_uri[order] = np.arange(count)
+        self._by_uri = by_uri
+        self._uri_starts = np.concatenate(
+            [[0], np.cumsum(np.bincount(uri_of_row, minlength=len(uris)))]
+        ).astype(np.int64)
+        self._set_blocks(kind_codes[order], self._lang_of_row)
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -362,17 +414,14 @@ class TextIndex:
             vector=self._matrix[row].copy() if self._has_vector[row] else None,
         )
 
-    def _rebuild(
-        self, extra: Sequence[_Entry] = (), staging: npt.NDArray[np.float32] | None = None
-    ) -> None:
-        """Rebuild the columns from the current ones, the pending texts and ``extra`` rows.
+    def _rebuild(self) -> None:
+        """Rebuild the columns from the current ones and the pending texts.
 
-        Vectors are copied from three sources: the current matrix (0), ``staging`` (1) and the
-        pending texts (2).
+        Vectors are copied from two sources: the current matrix (0) and the pending texts (1).
         """
-        if not self._dirty and not extra:
+        if not self._dirty:
             return
-        entries: list[_Entry] = list(extra)
+        entries: list[_Entry] = []
         replaced = set(self._pending)
         for row, uri_id in enumerate(self._uri_of_row.tolist()):
             uri = self._uris[uri_id]
@@ -384,7 +433,7 @@ class TextIndex:
                     _KIND_CODE[self._kinds[uri]],
                     self._langs[self._lang_of_row[row]],
                     uri,
-                    TEXT_FIELDS[self._field[row]].value,
+                    _FIELD_VALUES[self._field[row]],
                     self._text[row],
                     tuple(self._term_ids[start:stop].tolist()),
                     (0, row) if self._has_vector[row] else None,
@@ -395,32 +444,39 @@ class TextIndex:
             for t in texts:
                 where = None
                 if t.vector is not None:
-                    where = (2, len(pending_vectors))
+                    where = (1, len(pending_vectors))
                     pending_vectors.append(np.asarray(t.vector, dtype=np.float32))
                 ids = tuple(self._vocab_id(term) for term in t.terms)
                 kind = _KIND_CODE[self._kinds[uri]]
                 entries.append((kind, t.lang, uri, t.field.value, t.text, ids, where))
         entries.sort(key=lambda e: e[:5])
-        self._build_columns(entries, staging, pending_vectors)
+        self._build_columns(entries, pending_vectors)
         self._pending = {}
         self._dirty = False
 
-    def _build_columns(
-        self,
-        entries: Sequence[_Entry],
-        staging: npt.NDArray[np.float32] | None,
-        pending_vectors: Sequence[Vector],
-    ) -> None:
+    def _set_blocks(self, kind_codes: IntArray, lang_codes: IntArray) -> None:
+        """Record where each (kind, language) block of rows starts and stops."""
+        kinds = list(NodeKind)
+        self._blocks, self._unvectored = {}, {}
+        keys = kind_codes * (len(self._langs) + 1) + lang_codes
+        if not keys.size:
+            return
+        starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+        stops = np.r_[starts[1:], keys.size]
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            key = (kinds[int(kind_codes[start])], self._langs[int(lang_codes[start])])
+            self._blocks[key] = (start, stop)
+            self._unvectored[key] = np.flatnonzero(~self._has_vector[start:stop])
+
+    def _build_columns(self, entries: Sequence[_Entry], pending_vectors: Sequence[Vector]) -> None:
         dims = {v.shape[0] for v in pending_vectors}
-        if staging is not None and staging.shape[1]:
-            dims.add(staging.shape[1])
         if any(e[6] is not None and e[6][0] == 0 for e in entries):
             dims.add(self._matrix.shape[1])
         if len(dims) > 1:
             raise ValueError(f"indexed vectors of different dimensions: {sorted(dims)}")
         dimension = dims.pop() if dims else 0
         matrix = np.zeros((len(entries), dimension), dtype=np.float32)
-        sources: dict[int, tuple[list[int], list[int]]] = {0: ([], []), 1: ([], []), 2: ([], [])}
+        sources: dict[int, tuple[list[int], list[int]]] = {0: ([], []), 1: ([], [])}
         for row, entry in enumerate(entries):
             if entry[6] is not None:
                 source, at = entry[6]
@@ -429,13 +485,10 @@ class TextIndex:
         for source, (targets, origins) in sources.items():
             for i in range(0, len(targets), _COPY_CHUNK):
                 chunk = slice(i, i + _COPY_CHUNK)
-                if source == 2:
+                if source == 1:
                     matrix[targets[chunk]] = np.vstack([pending_vectors[j] for j in origins[chunk]])
                 else:
-                    origin = self._matrix if source == 0 else staging
-                    assert origin is not None
-                    matrix[targets[chunk]] = origin[origins[chunk]]
-        kinds = list(NodeKind)
+                    matrix[targets[chunk]] = self._matrix[origins[chunk]]
         uris = sorted({e[2] for e in entries})
         uri_index = {u: i for i, u in enumerate(uris)}
         langs = sorted({e[1] for e in entries})
@@ -448,18 +501,13 @@ class TextIndex:
         self._uris, self._uri_index, self._langs = uris, uri_index, langs
         self._uri_of_row = np.fromiter((uri_index[e[2]] for e in entries), dtype=np.int64)
         self._lang_of_row = np.fromiter((lang_index[e[1]] for e in entries), dtype=np.int64)
-        field_codes = (_FIELD_CODE[TextField(e[3])] for e in entries)
+        field_codes = (_FIELD_CODE[e[3]] for e in entries)
         self._field = np.fromiter(field_codes, dtype=np.int8, count=len(entries))
         self._text = [e[4] for e in entries]
         self._has_vector = np.fromiter((e[6] is not None for e in entries), dtype=bool)
         self._matrix = matrix
-        self._blocks, self._unvectored = {}, {}
-        for row, entry in enumerate(entries):
-            key = (kinds[entry[0]], entry[1])
-            start, _ = self._blocks.get(key, (row, row))
-            self._blocks[key] = (start, row + 1)
-        for key, (start, stop) in self._blocks.items():
-            self._unvectored[key] = np.flatnonzero(~self._has_vector[start:stop])
+        kind_codes = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
+        self._set_blocks(kind_codes, self._lang_of_row)
         # The same rows in (uri, field, lang, text) order, and where each uri's rows start.
         by_uri = sorted(
             range(len(entries)),

@@ -45,7 +45,7 @@ def _loaded() -> TextIndex:
     index = TextIndex()
     for uri, kind in KINDS.items():
         index.set_kind(uri, kind)
-    rows = [
+    rows = sorted(
         (
             t.uri,
             t.field.value,
@@ -56,7 +56,7 @@ def _loaded() -> TextIndex:
         )
         for texts in TEXTS.values()
         for t in texts
-    ]
+    )  # as the store reads them: by (uri, field, lang, text)
     index.load(iter(rows), count=len(rows), dimension=8)
     return index
 
@@ -92,6 +92,22 @@ def test_nearest_never_returns_texts_without_a_vector(make: Callable[[], TextInd
     assert len(hits) == 5
     (fr,) = index.nearest([_vector(4)], k=1, kinds=frozenset({SKILL}), langs=frozenset({"fr"}))
     assert [h.text for h in fr] == ["Python (programmation)"]
+
+
+def test_the_bulk_load_wants_rows_grouped_by_concept() -> None:
+    index = TextIndex()
+    index.set_kind("s:a", SKILL)
+    index.set_kind("s:b", SKILL)
+    rows = [("s:b", "preferred", "en", "b", "b", None), ("s:a", "preferred", "en", "a", "a", None)]
+    with pytest.raises(ValueError, match="sorted by uri"):
+        index.load(iter(rows), count=2, dimension=None)
+
+
+def test_an_empty_store_loads_an_empty_index() -> None:
+    index = TextIndex()
+    index.load(iter([]), count=0, dimension=None)
+    assert len(index) == 0
+    assert index.nearest([_vector(1)], k=3, kinds=frozenset({SKILL}), langs=None) == [[]]
 
 
 def test_a_patch_replaces_one_concept_and_keeps_the_others() -> None:
