@@ -134,6 +134,10 @@ class TextIndex:
         self._uri_index: dict[str, int] = {}
         self._blocks: dict[tuple[NodeKind, str], tuple[int, int]] = {}
         self._unvectored: dict[tuple[NodeKind, str], IntArray] = {}
+        # The cosines the last nearest() call computed, by query vector: search asks for the
+        # nearest texts and then for its candidates' texts with the same vector, and the first
+        # product already holds every cosine the second needs.
+        self._last_cosines: dict[bytes, tuple[IntArray, npt.NDArray[np.float32]]] = {}
 
     def __len__(self) -> int:
         self._rebuild()
@@ -238,6 +242,7 @@ class TextIndex:
             [[0], np.cumsum(np.bincount(uri_of_row, minlength=len(uris)))]
         ).astype(np.int64)
         self._set_blocks(kind_codes[order], self._lang_of_row)
+        self._last_cosines = {}
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -280,8 +285,12 @@ class TextIndex:
             parts.append(scores)
         candidates = np.concatenate([np.arange(start, stop) for (start, stop), _ in spans])
         all_scores = np.concatenate(parts).T.copy()  # one contiguous row per query
+        row_of_column = np.full(self._matrix.shape[0], -1, dtype=np.int64)
+        row_of_column[candidates] = np.arange(candidates.size)
+        self._last_cosines = {}
         for line, i in enumerate(usable):
             scores = all_scores[line]
+            self._last_cosines[vectors[i].tobytes()] = (row_of_column, scores)
             if candidates.size > k:
                 # Keep every row tied with the k-th score so the tie-break below is exact.
                 kth = np.partition(scores, candidates.size - k)[candidates.size - k]
@@ -312,8 +321,13 @@ class TextIndex:
         concepts, owner = np.unique(self._uri_of_row[rows], return_inverse=True)
         cosine = np.full(rows.size, np.nan)
         if vector is not None and vector.shape[0] == self._matrix.shape[1] and rows.size:
-            with_vector = self._has_vector[rows]
-            cosine[with_vector] = self._matrix[rows[with_vector]] @ vector
+            with_vector = rows[self._has_vector[rows]]
+            known = self._last_cosines.get(vector.tobytes())
+            columns = known[0][with_vector] if known is not None else None
+            if known is not None and columns is not None and (columns >= 0).all():
+                cosine[self._has_vector[rows]] = known[1][columns]
+            else:
+                cosine[self._has_vector[rows]] = self._matrix[with_vector] @ vector
         starts, stops = self._term_offsets[rows], self._term_offsets[rows + 1]
         holds = np.zeros((rows.size, len(query_terms)), dtype=bool)
         if query_terms and rows.size:
@@ -508,6 +522,7 @@ class TextIndex:
         self._matrix = matrix
         kind_codes = np.fromiter((e[0] for e in entries), dtype=np.int64, count=len(entries))
         self._set_blocks(kind_codes, self._lang_of_row)
+        self._last_cosines = {}
         # The same rows in (uri, field, lang, text) order, and where each uri's rows start.
         by_uri = sorted(
             range(len(entries)),

@@ -147,3 +147,20 @@ def test_the_table_equals_one_built_from_hits(make: Callable[[], TextIndex]) -> 
     assert table.term_counts.tolist() == expected.term_counts.tolist()
     assert table.owner.tolist() == expected.owner.tolist() == [0, 0, 0, 0, 0, 1]
     np.testing.assert_allclose(table.cosine, expected.cosine, equal_nan=True)
+
+
+def test_cosines_reused_from_nearest_equal_computed_ones() -> None:
+    index, fresh = _loaded(), _loaded()
+    vector = _vector(2)
+    index.nearest([vector, _vector(3)], k=2, kinds=frozenset({SKILL}), langs=None)
+    uris = ["s:python", "s:weld"]
+    reused = index.table(vector, uris, langs=None, query_terms=())
+    computed = fresh.table(vector, uris, langs=None, query_terms=())
+    np.testing.assert_allclose(reused.cosine, computed.cosine, atol=1e-6, equal_nan=True)
+    # An occupation's texts were not in the skills-only product: computed, not reused.
+    (dev,) = index.table(vector, ["o:dev"], langs=None, query_terms=()).cosine
+    assert dev == pytest.approx(float(_vector(6) @ vector), abs=1e-6)
+    # After a patch the rows move; the reused cosines are dropped with them.
+    index.replace("s:weld", SKILL, [_text("s:weld", TextField.PREFERRED, "arc welding", 9)])
+    patched = index.table(vector, ["s:weld"], langs=None, query_terms=())
+    assert patched.cosine[0] == pytest.approx(float(_vector(9) @ vector), abs=1e-6)
