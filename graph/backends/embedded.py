@@ -11,6 +11,7 @@ and the next read reloads.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
@@ -49,6 +50,7 @@ from graph.store import (
 )
 
 from .memory import MemoryGraph
+from .text_index import TextIndex
 
 __all__ = ["EmbeddedStore"]
 
@@ -199,12 +201,17 @@ class EmbeddedStore(GraphStore):
             return self._memory
 
     def _load(self) -> MemoryGraph:
+        with self._reading_everything():
+            return self._load_memory()
+
+    @contextlib.contextmanager
+    def _reading_everything(self) -> Iterator[None]:
         # Loading reads every page once, in order: a page cache would only keep a second copy
         # of the store in memory (about 250 MB for ESCO) for as long as the process lives.
         db = self._db
         db.execute(f"PRAGMA cache_size={_READ_CACHE_KIB}")
         try:
-            return self._load_memory()
+            yield
         finally:
             db.execute(f"PRAGMA cache_size={_WRITE_CACHE_KIB}")
             db.execute("PRAGMA shrink_memory")
@@ -212,7 +219,7 @@ class EmbeddedStore(GraphStore):
     def _load_memory(self) -> MemoryGraph:
         started = time.perf_counter()
         db = self._db
-        memory = MemoryGraph()
+        memory = MemoryGraph(load_texts=self._load_texts)
         for (body,) in db.execute("SELECT body FROM schemes"):
             scheme = scheme_from_json(body)
             memory.schemes[scheme.uri] = scheme
@@ -224,10 +231,38 @@ class EmbeddedStore(GraphStore):
             "SELECT source, type, target, props FROM relations"
         ):
             memory.add_relation(relation_from_json(source, type_, target, props))
+        row = db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
+        memory.embedding_model = row[0] if row else None
+        logger.info(
+            "embedded store %s loaded: %d concepts, %d records in %.1fs",
+            self._path or ":memory:",
+            len(memory.concepts),
+            len(memory.records),
+            time.perf_counter() - started,
+        )
+        return memory
+
+    def _load_texts(self, memory: MemoryGraph) -> None:
+        """Attach the text index to the in-memory graph; it is read on the first search."""
+        # The store lock: two searches load it once, and a write on this connection in another
+        # thread is never half-read.
+        with self._lock:
+            if memory.has_index:
+                return
+            index = TextIndex()
+            for uri, concept in memory.concepts.items():
+                index.set_kind(uri, concept.kind)
+            with self._reading_everything():
+                self._fill_text_index(index)
+            memory.attach_index(index)
+
+    def _fill_text_index(self, index: TextIndex) -> None:
+        started = time.perf_counter()
+        db = self._db
         count, dimension = db.execute(
             "SELECT count(*), max(length(vector)) / 4 FROM texts"
         ).fetchone()
-        memory.index.load(
+        index.load(
             db.execute(
                 "SELECT uri, field, lang, text, terms, vector FROM texts "
                 "ORDER BY uri, field, lang, text"
@@ -235,17 +270,7 @@ class EmbeddedStore(GraphStore):
             count=count,
             dimension=dimension,
         )
-        row = db.execute("SELECT value FROM meta WHERE key = 'embedding_model'").fetchone()
-        memory.embedding_model = row[0] if row else None
-        logger.info(
-            "embedded store %s loaded: %d concepts, %d records, %d texts in %.1fs",
-            self._path or ":memory:",
-            len(memory.concepts),
-            len(memory.records),
-            len(memory.index),
-            time.perf_counter() - started,
-        )
-        return memory
+        logger.info("text index loaded: %d texts in %.1fs", count, time.perf_counter() - started)
 
     # -- writes ------------------------------------------------------------------------------
 

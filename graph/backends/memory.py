@@ -9,7 +9,7 @@ the part they ask for (a copy, as the contract requires).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import networkx as nx
 
@@ -26,14 +26,20 @@ _EdgeKey = tuple[str, str, str]
 class MemoryGraph:
     """Everything the embedded store serves reads from; rebuilt from SQLite when stale."""
 
-    def __init__(self) -> None:
+    def __init__(self, load_texts: Callable[[MemoryGraph], None] | None = None) -> None:
+        """``load_texts`` attaches the text index on first use; without it the index starts empty.
+
+        Imports and graph queries never read the index: an unchanged re-import of ESCO would
+        otherwise spend two of its ten seconds loading 150,000 texts and their vectors.
+        """
         self.concepts: dict[str, Concept] = {}
         self.records: dict[str, Record] = {}
         self.schemes: dict[str, ConceptScheme] = {}
         self.kinds: dict[str, NodeKind] = {}
         self.out_edges: dict[str, dict[_EdgeKey, Relation]] = {}
         self.in_edges: dict[str, dict[_EdgeKey, Relation]] = {}
-        self.index = TextIndex()
+        self._index: TextIndex | None = None if load_texts else TextIndex()
+        self._load_texts = load_texts
         self.embedding_model: str | None = None
         self._kind_counts: Counter[NodeKind] | None = None
 
@@ -43,7 +49,8 @@ class MemoryGraph:
         """Add or replace a concept."""
         self.concepts[concept.uri] = concept
         self.kinds[concept.uri] = concept.kind
-        self.index.set_kind(concept.uri, concept.kind)
+        if self._index is not None:
+            self._index.set_kind(concept.uri, concept.kind)
         self._kind_counts = None
 
     def add_record(self, record: Record) -> None:
@@ -65,8 +72,27 @@ class MemoryGraph:
         self.in_edges.get(target, {}).pop(key, None)
 
     def set_texts(self, uri: str, texts: list[IndexedText]) -> None:
-        """Replace the indexed texts of a concept."""
-        self.index.replace(uri, self.kinds[uri], texts)
+        """Replace the indexed texts of a concept (an index not read yet will read them)."""
+        if self._index is not None:
+            self._index.replace(uri, self.kinds[uri], texts)
+
+    @property
+    def index(self) -> TextIndex:
+        """The text index, loaded on first use."""
+        if self._index is None:
+            assert self._load_texts is not None
+            self._load_texts(self)  # attaches it, under the store's lock
+        assert self._index is not None
+        return self._index
+
+    @property
+    def has_index(self) -> bool:
+        """Whether the text index is in memory."""
+        return self._index is not None
+
+    def attach_index(self, index: TextIndex) -> None:
+        """Use ``index`` (filled for the concepts of this graph) as the text index."""
+        self._index = index
 
     # -- reads -------------------------------------------------------------------------------
 

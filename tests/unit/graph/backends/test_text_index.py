@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from graph.backends.embedded import EmbeddedStore
 from graph.backends.text_index import TextIndex
-from graph.model import NodeKind
-from graph.store import IndexedText, TextField, TextTable
+from graph.indexing import index_concepts
+from graph.model import Concept, Label, LabelKind, NodeKind
+from graph.store import GraphBatch, IndexedText, TextField, TextTable
 from graph.text import terms
+from tests.fixtures.embedders import HashingEmbedder
 
 SKILL, OCCUPATION = NodeKind.SKILL, NodeKind.OCCUPATION
 
@@ -164,3 +168,29 @@ def test_cosines_reused_from_nearest_equal_computed_ones() -> None:
     index.replace("s:weld", SKILL, [_text("s:weld", TextField.PREFERRED, "arc welding", 9)])
     patched = index.table(vector, ["s:weld"], langs=None, query_terms=())
     assert patched.cosine[0] == pytest.approx(float(_vector(9) @ vector), abs=1e-6)
+
+
+def test_the_embedded_store_reads_its_text_index_on_the_first_search(tmp_path: Path) -> None:
+    concept = Concept(
+        uri="http://example.org/skill/python",
+        kind=SKILL,
+        framework="example",
+        labels=(Label("Python programming", "en", LabelKind.PREFERRED),),
+    )
+    embedder = HashingEmbedder()
+    with EmbeddedStore(tmp_path / "store.db") as store:
+        store.write(
+            GraphBatch(
+                concepts=[concept],
+                texts=index_concepts([concept], embedder),
+                embedding_model=embedder.name,
+            )
+        )
+    with EmbeddedStore(tmp_path / "store.db") as store:
+        assert store.get_concept(concept.uri) == concept
+        memory = store._mem()
+        assert not memory.has_index  # an import compares concepts; it never reads texts
+        hits = store.nearest_texts(embedder.embed_one("Python programming"), k=1, kinds=[SKILL])
+        assert memory.has_index
+        assert [h.uri for h in hits] == [concept.uri]
+        assert hits[0].score == pytest.approx(1.0)
