@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.model import Concept, NodeKind
-from graph.store import TEXT_FIELDS, GraphStore, TextField, TextHit, Vector
+from graph.store import LABEL_FIELDS, TEXT_FIELDS, GraphStore, TextField, TextHit, Vector
 from graph.text import normalise, terms
 
 __all__ = [
@@ -38,8 +38,6 @@ __all__ = [
     "hybrid_search_many",
     "lexical_overlap",
 ]
-
-_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -259,7 +257,7 @@ class _Parts:
 
 
 _DESCRIPTION = TEXT_FIELDS.index(TextField.DESCRIPTION)
-_LABEL_CODES = [TEXT_FIELDS.index(f) for f in _LABEL_FIELDS]
+_LABEL_CODES = [TEXT_FIELDS.index(f) for f in LABEL_FIELDS]
 
 
 def _first_best(

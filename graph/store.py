@@ -26,6 +26,7 @@ from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.text import terms as text_terms
 
 __all__ = [
+    "LABEL_FIELDS",
     "TEXT_FIELDS",
     "Direction",
     "GraphBatch",
@@ -54,7 +55,8 @@ class TextField(StrEnum):
 
 #: The fields in code order: ``TextTable.field`` holds indexes into this tuple.
 TEXT_FIELDS: tuple[TextField, ...] = tuple(TextField)
-_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
+#: The fields that are labels (matched lexically as well as densely).
+LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 
 
 class Direction(StrEnum):
@@ -128,7 +130,7 @@ class TextTable:
         holds = np.zeros((len(hits), len(wanted)), dtype=bool)
         counts = np.zeros(len(hits), dtype=np.int64)
         for row, hit in enumerate(hits):
-            if hit.field in _LABEL_FIELDS:
+            if hit.field in LABEL_FIELDS:
                 found = set(text_terms(hit.text))
                 counts[row] = len(found)
                 holds[row] = [t in found for t in wanted]

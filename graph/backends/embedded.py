@@ -42,7 +42,6 @@ from graph.store import (
     IndexedText,
     Record,
     StoreStats,
-    TextField,
     TextHit,
     TextTable,
     Vector,
@@ -58,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 _SCHEMA_VERSION = 1
 _KINDS = {kind.value: kind for kind in NodeKind}
-_FIELDS = {field.value: field for field in TextField}
 # Batches larger than this drop the in-memory graph (reloaded on the next read) instead of
 # patching it.
 _PATCH_LIMIT = 20_000

@@ -40,6 +40,7 @@ from graph.codec import (
 from graph.errors import BackendUnavailableError, ConflictError, InvalidInputError
 from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
+    LABEL_FIELDS,
     Direction,
     GraphBatch,
     GraphStore,
@@ -63,7 +64,6 @@ _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _TYPES = {cypher.REL_TYPE[t]: t for t in RelationType}
 _FIELDS = {f.value: f for f in TextField}
 _KINDS = {k.value: k for k in NodeKind}
-_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 # Rows per transaction: texts carry 384 floats each; relations are small.
 _TEXT_CHUNK = 1_000
 _ROW_CHUNK = 5_000
@@ -556,7 +556,7 @@ def _lucene_term(term: str) -> str:
 def _label_terms(texts: Sequence[IndexedText]) -> list[str]:
     seen: dict[str, None] = {}
     for text in texts:
-        if text.field in _LABEL_FIELDS:
+        if text.field in LABEL_FIELDS:
             seen.update(dict.fromkeys(text.terms))
     return list(seen)
 

@@ -23,11 +23,18 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.model import NodeKind
-from graph.store import TEXT_FIELDS, IndexedText, TextField, TextHit, TextTable, Vector
+from graph.store import (
+    LABEL_FIELDS,
+    TEXT_FIELDS,
+    IndexedText,
+    TextField,
+    TextHit,
+    TextTable,
+    Vector,
+)
 
 __all__ = ["TextIndex", "top_hits"]
 
-_LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
 _FIELD_CODE = {f.value: i for i, f in enumerate(TEXT_FIELDS)}
 _FIELD_VALUES = [f.value for f in TEXT_FIELDS]
 _KIND_CODE = {kind: i for i, kind in enumerate(NodeKind)}
@@ -393,7 +400,7 @@ class TextIndex:
     def _post(self, uri: str) -> None:
         postings = self._postings[self._kinds[uri]]
         for text in self.texts_of(uri):
-            if text.field in _LABEL_FIELDS:
+            if text.field in LABEL_FIELDS:
                 for term in text.terms:
                     postings[term].add(uri)
 
@@ -402,7 +409,7 @@ class TextIndex:
             return
         postings = self._postings[self._kinds[uri]]
         for text in self.texts_of(uri):
-            if text.field in _LABEL_FIELDS:
+            if text.field in LABEL_FIELDS:
                 for term in text.terms:
                     found = postings.get(term)
                     if found is not None:
