@@ -388,38 +388,52 @@ class EmbeddedStore(GraphStore):
             memory.embedding_model = batch.embedding_model
 
     # -- reads -------------------------------------------------------------------------------
+    #
+    # Every read holds the store lock: the API serves requests from a thread pool, a write
+    # patches the in-memory graph in place, and the text index rebuilds its columns on the
+    # first read after a patch. Without the lock, a search racing a write read half-built
+    # columns (wrong answers, or errors). Query encoding, the slow part of a search, runs
+    # outside the store and stays parallel.
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[MemoryGraph]:
+        with self._lock:
+            yield self._mem()
 
     def _get_concepts(self, uris: Sequence[str]) -> dict[str, Concept]:
-        concepts = self._mem().concepts
-        return {uri: concepts[uri] for uri in uris if uri in concepts}
+        with self._reading() as memory:
+            concepts = memory.concepts
+            return {uri: concepts[uri] for uri in uris if uri in concepts}
 
     def _iter_concepts(self, *, kind: NodeKind | None, framework: str | None) -> Iterator[Concept]:
-        concepts = self._mem().concepts
-        for uri in sorted(concepts):
-            concept = concepts[uri]
-            if (kind is None or concept.kind is kind) and (
-                framework is None or concept.framework == framework
-            ):
-                yield concept
+        with self._reading() as memory:
+            selected = [
+                concept
+                for _, concept in sorted(memory.concepts.items())
+                if (kind is None or concept.kind is kind)
+                and (framework is None or concept.framework == framework)
+            ]
+        return iter(selected)
 
     def _missing_nodes(self, uris: Sequence[str]) -> set[str]:
-        kinds = self._mem().kinds
-        return {uri for uri in uris if uri not in kinds}
+        with self._reading() as memory:
+            return {uri for uri in uris if uri not in memory.kinds}
 
     def _relations(
         self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
     ) -> list[Relation]:
-        return self._mem().edges_of(uri, direction=direction, types=types)
+        with self._reading() as memory:
+            return memory.edges_of(uri, direction=direction, types=types)
 
     def _relations_of(
         self, uris: Sequence[str], *, direction: Direction, types: frozenset[RelationType] | None
     ) -> dict[str, list[Relation]]:
-        memory = self._mem()
-        return {
-            uri: memory.edges_of(uri, direction=direction, types=types)
-            for uri in uris
-            if uri in memory.kinds
-        }
+        with self._reading() as memory:
+            return {
+                uri: memory.edges_of(uri, direction=direction, types=types)
+                for uri in uris
+                if uri in memory.kinds
+            }
 
     def _iter_relations(
         self,
@@ -428,9 +442,10 @@ class EmbeddedStore(GraphStore):
         source_kinds: frozenset[NodeKind] | None,
         target_kinds: frozenset[NodeKind] | None,
     ) -> Iterator[Relation]:
-        return self._mem().iter_relations(
-            types=types, source_kinds=source_kinds, target_kinds=target_kinds
-        )
+        with self._reading() as memory:
+            return memory.iter_relations(
+                types=types, source_kinds=source_kinds, target_kinds=target_kinds
+            )
 
     def _subgraph(
         self,
@@ -439,42 +454,47 @@ class EmbeddedStore(GraphStore):
         relation_types: frozenset[RelationType] | None,
         uris: frozenset[str] | None,
     ) -> nx.MultiDiGraph:
-        return self._mem().subgraph(kinds=kinds, relation_types=relation_types, uris=uris)
+        with self._reading() as memory:
+            return memory.subgraph(kinds=kinds, relation_types=relation_types, uris=uris)
 
     def _schemes(self) -> list[ConceptScheme]:
-        return list(self._mem().schemes.values())
+        with self._reading() as memory:
+            return list(memory.schemes.values())
 
     def _stats(self) -> StoreStats:
-        memory = self._mem()
-        return StoreStats(
-            nodes=memory.kind_counts(),
-            relations=memory.relation_counts(),
-            texts=len(memory.index),
-            embedding_model=memory.embedding_model,
-        )
+        with self._reading() as memory:
+            return StoreStats(
+                nodes=memory.kind_counts(),
+                relations=memory.relation_counts(),
+                texts=len(memory.index),
+                embedding_model=memory.embedding_model,
+            )
 
     def _count_nodes(self, kinds: frozenset[NodeKind]) -> int:
-        return self._mem().count(kinds)
+        with self._reading() as memory:
+            return memory.count(kinds)
 
     def _embedding_model(self) -> str | None:
-        return self._mem().embedding_model
+        with self._reading() as memory:
+            return memory.embedding_model
 
     def _get_records(self, uris: Sequence[str], *, kind: NodeKind) -> dict[str, Record]:
-        records = self._mem().records
-        found = (records.get(uri) for uri in uris)
-        return {r.uri: r for r in found if r is not None and r.kind is kind}
+        with self._reading() as memory:
+            found = (memory.records.get(uri) for uri in uris)
+            return {r.uri: r for r in found if r is not None and r.kind is kind}
 
     def _list_records(
         self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool]
     ) -> list[Record]:
-        return self._mem().records_of(kind, where)
+        with self._reading() as memory:
+            return memory.records_of(kind, where)
 
     # -- search support ----------------------------------------------------------------------
 
     def _nearest_texts(
         self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
     ) -> list[TextHit]:
-        return self._mem().index.nearest([vector], k=k, kinds=kinds, langs=langs)[0]
+        return self._nearest_texts_many([vector], k=k, kinds=kinds, langs=langs)[0]
 
     def _nearest_texts_many(
         self,
@@ -484,12 +504,14 @@ class EmbeddedStore(GraphStore):
         kinds: frozenset[NodeKind],
         langs: frozenset[str] | None,
     ) -> list[list[TextHit]]:
-        return self._mem().index.nearest(vectors, k=k, kinds=kinds, langs=langs)
+        with self._reading() as memory:
+            return memory.index.nearest(vectors, k=k, kinds=kinds, langs=langs)
 
     def _text_scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]:
-        return self._mem().index.scores(vector, uris, langs=langs)
+        with self._reading() as memory:
+            return memory.index.scores(vector, uris, langs=langs)
 
     def _text_table(
         self,
@@ -499,12 +521,17 @@ class EmbeddedStore(GraphStore):
         langs: frozenset[str] | None,
         query_terms: tuple[str, ...],
     ) -> TextTable:
-        return self._mem().index.table(vector, uris, langs=langs, query_terms=query_terms)
+        # The table's text columns are the index's lists, which a rebuild replaces rather than
+        # changes: they stay valid after the lock is released.
+        with self._reading() as memory:
+            return memory.index.table(vector, uris, langs=langs, query_terms=query_terms)
 
     def _term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
     ) -> dict[str, int]:
-        return self._mem().index.term_frequencies(terms, kinds=kinds)
+        with self._reading() as memory:
+            return memory.index.term_frequencies(terms, kinds=kinds)
 
     def _concepts_with_terms(self, terms: Sequence[str], *, kinds: frozenset[NodeKind]) -> set[str]:
-        return self._mem().index.concepts_with_terms(terms, kinds=kinds)
+        with self._reading() as memory:
+            return memory.index.concepts_with_terms(terms, kinds=kinds)

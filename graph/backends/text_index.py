@@ -115,7 +115,7 @@ class _Gathered(Sequence[str]):
 
 
 class TextIndex:
-    """Texts of concepts with their vectors and terms; not thread-safe, the store locks."""
+    """Texts of concepts with their vectors and terms; not thread-safe: the embedded store calls it under its lock."""
 
     def __init__(self) -> None:
         self._kinds: dict[str, NodeKind] = {}
