@@ -191,18 +191,23 @@ class EmbeddedStore(GraphStore):
 
     # -- the in-memory graph -----------------------------------------------------------------
 
-    def _mem(self) -> MemoryGraph:
-        """Return the in-memory graph, loading it when absent or when another process wrote."""
-        self._require_open()
-        version = self._db.execute("PRAGMA data_version").fetchone()[0]
-        memory = self._memory
-        if memory is not None and version == self._data_version:
-            return memory
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[MemoryGraph]:
+        """Hold the store lock and yield the in-memory graph, (re)loaded if absent or stale.
+
+        Every read goes through here. The API serves requests from a thread pool, a write
+        patches the in-memory graph in place, and the text index rebuilds its columns on the
+        first read after a patch: without the lock, a search racing a write read half-built
+        columns (wrong answers, or errors). Query encoding, the slow part of a search, runs
+        outside the store and stays parallel. The graph is stale when another process committed.
+        """
         with self._lock:
+            self._require_open()
+            version = self._db.execute("PRAGMA data_version").fetchone()[0]
             if self._memory is None or version != self._data_version:
                 self._memory = self._load()
                 self._data_version = version
-            return self._memory
+            yield self._memory
 
     def _load(self) -> MemoryGraph:
         with self._reading_everything():
@@ -388,17 +393,6 @@ class EmbeddedStore(GraphStore):
             memory.embedding_model = batch.embedding_model
 
     # -- reads -------------------------------------------------------------------------------
-    #
-    # Every read holds the store lock: the API serves requests from a thread pool, a write
-    # patches the in-memory graph in place, and the text index rebuilds its columns on the
-    # first read after a patch. Without the lock, a search racing a write read half-built
-    # columns (wrong answers, or errors). Query encoding, the slow part of a search, runs
-    # outside the store and stays parallel.
-
-    @contextlib.contextmanager
-    def _reading(self) -> Iterator[MemoryGraph]:
-        with self._lock:
-            yield self._mem()
 
     def _get_concepts(self, uris: Sequence[str]) -> dict[str, Concept]:
         with self._reading() as memory:

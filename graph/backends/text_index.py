@@ -115,7 +115,11 @@ class _Gathered(Sequence[str]):
 
 
 class TextIndex:
-    """Texts of concepts with their vectors and terms; not thread-safe: the embedded store calls it under its lock."""
+    """Texts of concepts with their vectors and terms.
+
+    Not thread-safe (reads rebuild columns and remember cosines): the embedded store calls it
+    under its lock.
+    """
 
     def __init__(self) -> None:
         self._kinds: dict[str, NodeKind] = {}

@@ -188,7 +188,8 @@ def test_the_embedded_store_reads_its_text_index_on_the_first_search(tmp_path: P
         )
     with EmbeddedStore(tmp_path / "store.db") as store:
         assert store.get_concept(concept.uri) == concept
-        memory = store._mem()
+        with store._reading() as memory:
+            pass
         assert not memory.has_index  # an import compares concepts; it never reads texts
         hits = store.nearest_texts(embedder.embed_one("Python programming"), k=1, kinds=[SKILL])
         assert memory.has_index
