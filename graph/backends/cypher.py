@@ -202,14 +202,23 @@ MATCH (n:Node {ns: $ns, uri: uri})
 RETURN n.uri AS uri, n.kind AS kind
 """
 
-RELATIONS_OUT = """
-MATCH (a:Node {ns: $ns, uri: $uri})-[e]->(b:Node {ns: $ns})
-RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
-"""
-
-RELATIONS_IN = """
-MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns, uri: $uri})
-RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+#: The edges of one node (outgoing, incoming or both, as ``$outgoing``/``$incoming`` ask), in one
+#: round trip.
+#: One record holding [source, type, target, props] lists: the driver's per-record cost is
+#: several times the cost of the data for a few dozen small rows. A self-loop is listed once
+#: per direction asked for, as two separate queries would list it.
+RELATIONS = """
+MATCH (n:Node {ns: $ns, uri: $uri})
+CALL (n) {
+  MATCH (n)-[e]->(b:Node {ns: $ns})
+  WHERE $outgoing
+  RETURN [n.uri, type(e), b.uri, e.props] AS edge
+  UNION ALL
+  MATCH (a:Node {ns: $ns})-[e]->(n)
+  WHERE $incoming
+  RETURN [a.uri, type(e), n.uri, e.props] AS edge
+}
+RETURN collect(edge) AS edges
 """
 
 

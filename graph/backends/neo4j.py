@@ -381,12 +381,18 @@ class Neo4jStore(GraphStore):
     def _relations(
         self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
     ) -> list[Relation]:
-        rows: list[dict[str, Any]] = []
-        if direction in (Direction.OUT, Direction.BOTH):
-            rows += self._read(cypher.RELATIONS_OUT, uri=uri)
-        if direction in (Direction.IN, Direction.BOTH):
-            rows += self._read(cypher.RELATIONS_IN, uri=uri)
-        relations = [_relation(row) for row in rows if row["type"] in _TYPES]
+        rows = self._read(
+            cypher.RELATIONS,
+            uri=uri,
+            outgoing=direction in (Direction.OUT, Direction.BOTH),
+            incoming=direction in (Direction.IN, Direction.BOTH),
+        )
+        edges = rows[0]["edges"] if rows else []
+        relations = [
+            relation_from_json(source, _TYPES[type_].value, target, props)
+            for source, type_, target, props in edges
+            if type_ in _TYPES
+        ]
         return [r for r in relations if types is None or r.type in types]
 
     def _relations_of(
