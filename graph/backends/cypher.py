@@ -120,12 +120,17 @@ MATCH (t:Text {ns: $ns, uri: uri})
 DETACH DELETE t
 """
 
+#: Vectors are stored with ``db.create.setNodeVectorProperty``, as 32-bit floats: the values
+#: are float32 to begin with, so nothing is lost, and every cosine computed in Cypher reads half
+#: the bytes that ``SET`` (which stores 64-bit floats) would leave.
 CREATE_TEXTS = {
     kind: f"""
 UNWIND $rows AS row
 CREATE (t:Text:{TEXT_LABEL[kind]} {{ns: $ns, uri: row.uri, kind: row.kind, field: row.field,
     lang: row.lang, text: row.text, terms: row.terms, seq: row.seq}})
-SET t.embedding = row.embedding
+WITH t, row
+WHERE row.embedding IS NOT NULL
+CALL db.create.setNodeVectorProperty(t, 'embedding', row.embedding)
 """
     for kind in CONCEPT_KINDS
 }
@@ -197,14 +202,23 @@ MATCH (n:Node {ns: $ns, uri: uri})
 RETURN n.uri AS uri, n.kind AS kind
 """
 
-RELATIONS_OUT = """
-MATCH (a:Node {ns: $ns, uri: $uri})-[e]->(b:Node {ns: $ns})
-RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
-"""
-
-RELATIONS_IN = """
-MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns, uri: $uri})
-RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
+#: The edges of one node (outgoing, incoming or both, as ``$outgoing``/``$incoming`` ask), in one
+#: round trip.
+#: One record holding [source, type, target, props] lists: the driver's per-record cost is
+#: several times the cost of the data for a few dozen small rows. A self-loop is listed once
+#: per direction asked for, as two separate queries would list it.
+RELATIONS = """
+MATCH (n:Node {ns: $ns, uri: $uri})
+CALL (n) {
+  MATCH (n)-[e]->(b:Node {ns: $ns})
+  WHERE $outgoing
+  RETURN [n.uri, type(e), b.uri, e.props] AS edge
+  UNION ALL
+  MATCH (a:Node {ns: $ns})-[e]->(n)
+  WHERE $incoming
+  RETURN [a.uri, type(e), n.uri, e.props] AS edge
+}
+RETURN collect(edge) AS edges
 """
 
 
@@ -291,14 +305,20 @@ ORDER BY n.uri
 
 # -- search ------------------------------------------------------------------------------------
 
+# Search reads return one record of columns (a list per field) instead of a record per text:
+# the driver spends about 50 microseconds per record, which for the thousands of texts of a
+# search's candidates cost more than the query itself. ``collect`` drops nulls, so a missing
+# cosine is NaN, never null, and every column keeps one entry per text.
+
 #: Nearest texts through the native vector index (approximate, over-fetched), re-scored exactly.
 #: ``vector.similarity.cosine`` returns (1 + cos) / 2.
 NEAREST_TEXTS = {
     kind: f"""
 CALL db.index.vector.queryNodes('{VECTOR_INDEX[kind]}', $fetch, $vector) YIELD node
 WHERE node.ns = $ns AND ($langs IS NULL OR node.lang IN $langs)
-RETURN node.uri AS uri, node.field AS field, node.lang AS lang, node.text AS text,
-       2 * vector.similarity.cosine(node.embedding, $vector) - 1 AS score
+WITH node, 2 * vector.similarity.cosine(node.embedding, $vector) - 1 AS score
+RETURN collect(node.uri) AS uri, collect(node.field) AS field, collect(node.lang) AS lang,
+       collect(node.text) AS text, collect(score) AS score
 """
     for kind in CONCEPT_KINDS
 }
@@ -307,9 +327,10 @@ TEXT_SCORES = """
 UNWIND $uris AS uri
 MATCH (t:Text {ns: $ns, uri: uri})
 WHERE $langs IS NULL OR t.lang IN $langs
-RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text,
-       CASE WHEN $vector IS NULL OR t.embedding IS NULL THEN null
-            ELSE 2 * vector.similarity.cosine(t.embedding, $vector) - 1 END AS score
+WITH t, CASE WHEN $vector IS NULL OR t.embedding IS NULL THEN toFloat('NaN')
+             ELSE 2 * vector.similarity.cosine(t.embedding, $vector) - 1 END AS score
+RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang,
+       collect(t.text) AS text, collect(score) AS score
 """
 
 TEXTS_OF = """

@@ -381,12 +381,18 @@ class Neo4jStore(GraphStore):
     def _relations(
         self, uri: str, *, direction: Direction, types: frozenset[RelationType] | None
     ) -> list[Relation]:
-        rows: list[dict[str, Any]] = []
-        if direction in (Direction.OUT, Direction.BOTH):
-            rows += self._read(cypher.RELATIONS_OUT, uri=uri)
-        if direction in (Direction.IN, Direction.BOTH):
-            rows += self._read(cypher.RELATIONS_IN, uri=uri)
-        relations = [_relation(row) for row in rows if row["type"] in _TYPES]
+        rows = self._read(
+            cypher.RELATIONS,
+            uri=uri,
+            outgoing=direction in (Direction.OUT, Direction.BOTH),
+            incoming=direction in (Direction.IN, Direction.BOTH),
+        )
+        edges = rows[0]["edges"] if rows else []
+        relations = [
+            relation_from_json(source, _TYPES[type_].value, target, props)
+            for source, type_, target, props in edges
+            if type_ in _TYPES
+        ]
         return [r for r in relations if types is None or r.type in types]
 
     def _relations_of(
@@ -504,26 +510,26 @@ class Neo4jStore(GraphStore):
         for kind in kinds:
             if kind not in cypher.NEAREST_TEXTS:
                 continue
-            rows = self._read(
+            (columns,) = self._read(
                 cypher.NEAREST_TEXTS[kind],
                 fetch=fetch,
                 vector=vector.tolist(),
                 langs=None if langs is None else sorted(langs),
             )
-            hits += [_hit(row) for row in rows]
+            hits += _hits(columns)
         return sorted(hits, key=lambda h: (-h.score, h.uri, h.field.value, h.text))[:k]
 
     def _text_scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]:
         comparable = vector is not None and vector.shape[0] == self._vector_dimension
-        rows = self._read(
+        (columns,) = self._read(
             cypher.TEXT_SCORES,
             uris=list(uris),
             vector=vector.tolist() if comparable and vector is not None else None,
             langs=None if langs is None else sorted(langs),
         )
-        return [_hit(row) for row in rows]
+        return _hits(columns)
 
     def _term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
@@ -593,12 +599,16 @@ def _relation(row: Mapping[str, Any]) -> Relation:
     return relation_from_json(row["source"], _TYPES[row["type"]].value, row["target"], row["props"])
 
 
-def _hit(row: Mapping[str, Any]) -> TextHit:
-    score = row["score"]
-    return TextHit(
-        uri=row["uri"],
-        field=_FIELDS[row["field"]],
-        lang=row["lang"],
-        text=row["text"],
-        score=float("nan") if score is None else float(score),
-    )
+def _hits(columns: Mapping[str, list[Any]]) -> list[TextHit]:
+    """The texts of a search read, which returns one list per field (NaN for no cosine)."""
+    return [
+        TextHit(uri=uri, field=_FIELDS[field], lang=lang, text=text, score=float(score))
+        for uri, field, lang, text, score in zip(
+            columns["uri"],
+            columns["field"],
+            columns["lang"],
+            columns["text"],
+            columns["score"],
+            strict=True,
+        )
+    ]
