@@ -333,14 +333,6 @@ RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang
        collect(t.text) AS text, collect(score) AS score
 """
 
-TEXTS_OF = """
-UNWIND $uris AS uri
-MATCH (t:Text {ns: $ns, uri: uri})
-RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
-       t.embedding AS embedding
-ORDER BY t.uri, t.seq
-"""
-
 #: Concepts whose label terms hold ``term`` (an escaped Lucene term), by kind.
 TERM_MATCHES = """
 UNWIND $terms AS term

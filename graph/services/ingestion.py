@@ -220,7 +220,8 @@ def import_concepts(
         encoded_before
     )
     to_add, to_remove = _relation_changes(store, data)
-    schemes = [s for s in data.schemes if s not in set(store.schemes())]
+    stored_schemes = set(store.schemes())
+    schemes = [s for s in data.schemes if s not in stored_schemes]
     batch = GraphBatch(
         schemes=schemes,
         concepts=to_write,
