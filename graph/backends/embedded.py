@@ -252,18 +252,17 @@ class EmbeddedStore(GraphStore):
         return memory
 
     def _load_texts(self, memory: MemoryGraph) -> None:
-        """Attach the text index to the in-memory graph; it is read on the first search."""
-        # The store lock: two searches load it once, and a write on this connection in another
-        # thread is never half-read.
-        with self._lock:
-            if memory.has_index:
-                return
-            index = TextIndex()
-            for uri, concept in memory.concepts.items():
-                index.set_kind(uri, concept.kind)
-            with self._reading_everything():
-                self._fill_text_index(index)
-            memory.attach_index(index)
+        """Attach the text index to the in-memory graph; it is read on the first search.
+
+        Called through ``memory.index``, which only reads under ``_reading()``: the store lock
+        is held, so two searches load it once and no write runs meanwhile.
+        """
+        index = TextIndex()
+        for uri, concept in memory.concepts.items():
+            index.set_kind(uri, concept.kind)
+        with self._reading_everything():
+            self._fill_text_index(index)
+        memory.attach_index(index)
 
     def _fill_text_index(self, index: TextIndex) -> None:
         started = time.perf_counter()
