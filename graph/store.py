@@ -357,6 +357,7 @@ class GraphStore(abc.ABC):
             dims = {v.shape for v in vectors}
             if len(dims) != 1 or len(next(iter(dims))) != 1:
                 raise InvalidInputError("text vectors must all be 1-D and of the same length")
+            _check_finite(batch.texts)
             if batch.embedding_model is None:
                 raise InvalidInputError("a batch with vectors must name its embedding_model")
             current = self.embedding_model()
@@ -736,3 +737,21 @@ class GraphStore(abc.ABC):
     def _concepts_with_terms(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
     ) -> set[str]: ...
+
+
+def _check_finite(texts: Sequence[IndexedText], block: int = 4096) -> None:
+    """Refuse vectors with a NaN or an infinity, naming the first text that has one.
+
+    A NaN has no place in a cosine ranking, and Neo4j cannot store it as an integer. Checked
+    over blocks of vectors: one numpy call per vector would cost a third of a second on ESCO.
+    """
+    with_vectors = [(t, t.vector) for t in texts if t.vector is not None]
+    for start in range(0, len(with_vectors), block):
+        part = with_vectors[start : start + block]
+        if np.isfinite(np.stack([vector for _, vector in part])).all():
+            continue
+        bad = next(t for t, vector in part if not np.isfinite(vector).all())
+        raise InvalidInputError(
+            f"the vector of a {bad.field.value} text of {bad.uri} has a NaN or an infinity",
+            details={"uri": bad.uri, "field": "vector", "text": bad.text[:80]},
+        )

@@ -122,7 +122,9 @@ DETACH DELETE t
 
 #: Vectors are stored with ``db.create.setNodeVectorProperty``, as 32-bit floats: the values
 #: are float32 to begin with, so nothing is lost, and every cosine computed in Cypher reads half
-#: the bytes that ``SET`` (which stores 64-bit floats) would leave.
+#: the bytes that ``SET`` (which stores 64-bit floats) would leave. They arrive as integers and
+#: the power of two they were scaled by (see ``neo4j._bolt_vector``): the server decodes a Bolt
+#: list of integers several times faster than one of floats, and the division is exact.
 CREATE_TEXTS = {
     kind: f"""
 UNWIND $rows AS row
@@ -130,7 +132,7 @@ CREATE (t:Text:{TEXT_LABEL[kind]} {{ns: $ns, uri: row.uri, kind: row.kind, field
     lang: row.lang, text: row.text, terms: row.terms, seq: row.seq}})
 WITH t, row
 WHERE row.embedding IS NOT NULL
-CALL db.create.setNodeVectorProperty(t, 'embedding', row.embedding)
+CALL db.create.setNodeVectorProperty(t, 'embedding', [x IN row.embedding | x / row.scale])
 """
     for kind in CONCEPT_KINDS
 }

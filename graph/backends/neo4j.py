@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 import time
 from collections import defaultdict
@@ -569,7 +570,30 @@ def _label_terms(texts: Sequence[IndexedText]) -> list[str]:
     return list(seen)
 
 
+def _bolt_vector(vector: Vector) -> tuple[list[int], float]:
+    """Return ``vector`` as 64-bit integers and the power of two that scales them back.
+
+    Neo4j 5.26 decodes a Bolt list of floats about three times slower than a list of integers
+    of the same length (2,000 vectors of 384: 0.8-1.1 s against 0.24-0.38 s; creating their
+    nodes 0.7-1.4 s against 0.4-0.5 s), and the server's decoding dominated a full ingest. The
+    round trip is exact: a float32 times a power of two is an integer of at most 24 significant
+    bits, which a double holds exactly; only components 2^38 times smaller than the largest
+    lose bits, below 2^-61 of it.
+
+    Examples
+    --------
+    >>> _bolt_vector(np.array([0.5, -0.25, 0.0], np.float32))
+    ([2305843009213693952, -1152921504606846976, 0], 4.611686018427388e+18)
+    """
+    values = np.asarray(vector, np.float64)
+    largest = float(np.abs(values).max(initial=0.0))
+    # Scale the largest component just below 2**62: int64 holds it, with a bit to spare.
+    shift = 62 - math.frexp(largest)[1] if largest else 0
+    return np.rint(np.ldexp(values, shift)).astype(np.int64).tolist(), math.ldexp(1.0, shift)
+
+
 def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
+    embedding, scale = (None, 1.0) if text.vector is None else _bolt_vector(text.vector)
     return {
         "uri": text.uri,
         "kind": kind.value,
@@ -578,7 +602,8 @@ def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
         "text": text.text,
         "terms": " ".join(text.terms),
         "seq": seq,
-        "embedding": None if text.vector is None else np.asarray(text.vector, np.float32).tolist(),
+        "embedding": embedding,
+        "scale": scale,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -102,6 +103,25 @@ def test_vectors_of_another_model_are_refused(loaded_store: GraphStore) -> None:
             GraphBatch(concepts=[concept], texts=texts, embedding_model="test/hashing-32")
         )
     assert np.asarray(loaded_store.text_scores(None, [PYTHON])).size > 0
+
+
+def test_a_vector_with_a_nan_is_refused_and_changes_nothing(loaded_store: GraphStore) -> None:
+    embedder = HashingEmbedder()
+    concept = loaded_store.get_concept(PYTHON)
+    texts = index_concepts([concept], embedder)
+    query = embedder.embed_one("python")
+    before = loaded_store.text_scores(query, [PYTHON])
+    last = texts[-1]
+    assert last.vector is not None
+    broken = dataclasses.replace(last, vector=np.where(np.arange(last.vector.size) == 3, np.nan, 0))
+    with pytest.raises(InvalidInputError, match="NaN or an infinity") as refused:
+        loaded_store.write(
+            GraphBatch(
+                concepts=[concept], texts=[*texts[:-1], broken], embedding_model=embedder.name
+            )
+        )
+    assert refused.value.details["uri"] == PYTHON
+    assert loaded_store.text_scores(query, [PYTHON]) == before
 
 
 QUERIES = ("python programming", "manage a team of nurses", "IT", "data")
