@@ -21,6 +21,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Self
 
 import networkx as nx
@@ -67,6 +68,10 @@ _FIELDS = {f.value: f for f in TextField}
 _KINDS = {k.value: k for k in NodeKind}
 # Rows per transaction: texts carry 384 floats each; relations are small.
 _TEXT_CHUNK = 1_000
+# Text transactions in flight at once. Full ESCO with vectors, same server: two writers cut
+# the text load by a quarter (20,000 vectors: 7.6-8.7 s against 10.5-12.5 s); a third adds
+# nothing on two cores.
+_TEXT_WRITERS = 2
 _ROW_CHUNK = 5_000
 # The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
 _OVERFETCH = 4
@@ -305,21 +310,34 @@ class Neo4jStore(GraphStore):
     def _write_texts(
         self, texts_by_uri: Mapping[str, list[IndexedText]], kinds: Mapping[str, NodeKind]
     ) -> None:
-        # Replace a concept's texts in the same transaction as its new ones, chunk by chunk.
-        uris = list(texts_by_uri)
-        start = 0
-        while start < len(uris):
-            group: list[str] = []
-            size = 0
-            while start < len(uris) and (not group or size < _TEXT_CHUNK):
-                group.append(uris[start])
-                size += len(texts_by_uri[uris[start]])
-                start += 1
+        """Replace the texts of each concept, a group of concepts per transaction.
+
+        Groups have no concept in common, so they go in from ``_TEXT_WRITERS`` threads: while
+        one transaction commits (inserting its vectors into the HNSW index, single-threaded on
+        the server), another is sent. After the first failure no new group starts; the ones in
+        flight finish or roll back, and the error is raised.
+        """
+
+        def write(group: list[str]) -> None:
             by_kind: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
             for uri in group:
                 for seq, text in enumerate(texts_by_uri[uri]):
                     by_kind[kinds[uri]].append(_text_row(text, kinds[uri], seq))
             self._write_group(group, by_kind)
+
+        groups = _groups(texts_by_uri, _TEXT_CHUNK)
+        if len(groups) == 1:
+            write(groups[0])
+            return
+        with ThreadPoolExecutor(_TEXT_WRITERS, thread_name_prefix="neo4j-texts") as pool:
+            pending = [pool.submit(write, group) for group in groups]
+            try:
+                for future in pending:
+                    future.result()
+            except BaseException:
+                for future in pending:
+                    future.cancel()
+                raise
 
     def _write_group(
         self, uris: list[str], by_kind: Mapping[NodeKind, list[dict[str, Any]]]
@@ -568,6 +586,22 @@ def _label_terms(texts: Sequence[IndexedText]) -> list[str]:
         if text.field in LABEL_FIELDS:
             seen.update(dict.fromkeys(text.terms))
     return list(seen)
+
+
+def _groups(texts_by_uri: Mapping[str, list[IndexedText]], size: int) -> list[list[str]]:
+    """Split the concepts into runs of about ``size`` texts (a concept is never split)."""
+    groups: list[list[str]] = []
+    current: list[str] = []
+    count = 0
+    for uri, texts in texts_by_uri.items():
+        if current and count >= size:
+            groups.append(current)
+            current, count = [], 0
+        current.append(uri)
+        count += len(texts)
+    if current:
+        groups.append(current)
+    return groups
 
 
 def _bolt_vector(vector: Vector) -> tuple[list[int], float]:
