@@ -42,6 +42,10 @@ PACK = ROOT.parent / "shared" / "data" / "esco" / "v1.1.1"
 ERRATA = ROOT / "ontologies" / "esco" / "errata.csv"
 
 
+#: The queries issue 3 holds to a p95 of at most 3x the embedded store's.
+QUERY_TARGETS = ("search", "map", "neighbourhood")
+
+
 def _percentiles(samples: list[float]) -> tuple[float, float]:
     ordered = sorted(samples)
     return statistics.median(ordered), ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -96,10 +100,13 @@ def _latencies(
         started = time.perf_counter()
         store.relations(uri, direction=Direction.BOTH)
         neighbourhood.append(time.perf_counter() - started)
+    # The floor of any query: the store's no-op check (Neo4j: RETURN 1, one Bolt round trip).
+    noop = [_timed(store.check) for _ in nodes]
     return {
         "search": _percentiles(search),
         "map": _percentiles(mapping),
         "neighbourhood": _percentiles(neighbourhood),
+        "no-op query": _percentiles(noop),
     }
 
 
@@ -183,13 +190,14 @@ def main(argv: list[str]) -> int:
         for backend, values in latency.items()
     }
     ratios = {
-        name: latency["neo4j"][name][1] / latency["embedded"][name][1] for name in latency["neo4j"]
+        name: latency["neo4j"][name][1] / max(latency["embedded"][name][1], 1e-9)
+        for name in latency["neo4j"]
     }
     results["p95_ratio"] = {name: round(r, 2) for name, r in ratios.items()}
     checks = {
         "neo4j structure ingest <= 90 s": float(results["neo4j_structure_s"]) <= 90,  # type: ignore[arg-type]
         "neo4j full ingest (with vectors) <= 90 s": float(results["neo4j_full_s"]) <= 90,  # type: ignore[arg-type]
-        **{f"neo4j {name} p95 <= 3x embedded": r <= 3 for name, r in ratios.items()},
+        **{f"neo4j {name} p95 <= 3x embedded": ratios[name] <= 3 for name in QUERY_TARGETS},
     }
     results["checks"] = checks
     if args.json:
@@ -200,12 +208,14 @@ def main(argv: list[str]) -> int:
     for key in ("embedded_structure_s", "neo4j_structure_s", "embedded_full_s", "neo4j_full_s"):
         print(f"  {key:<24} {float(results[key]):8.1f} s")  # type: ignore[arg-type]
     print(f"  {'query p50/p95 (ms)':<24} {'embedded':>16} {'neo4j':>16} {'p95 ratio':>10}")
-    for name in ("search", "map", "neighbourhood"):
+    for name in (*QUERY_TARGETS, "no-op query"):
         e, n = latency["embedded"][name], latency["neo4j"][name]
         print(
             f"  {name:<24} {e[0] * 1000:7.1f}/{e[1] * 1000:7.1f} "
             f"{n[0] * 1000:7.1f}/{n[1] * 1000:7.1f} {ratios[name]:10.2f}"
         )
+    floor = latency["neo4j"]["no-op query"][1] / latency["embedded"]["neighbourhood"][1]
+    print(f"  a Neo4j no-op query's p95 is {floor:.1f}x the embedded neighbourhood p95")
     for check, passed in checks.items():
         print(f"  {'PASS' if passed else 'FAIL'}  {check}")
     return 0
