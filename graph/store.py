@@ -352,12 +352,12 @@ class GraphStore(abc.ABC):
                 f"e.g. {unknown[0]}",
                 details={"unknown_uris": unknown[:20]},
             )
-        vectors = [t.vector for t in batch.texts if t.vector is not None]
-        if vectors:
-            dims = {v.shape for v in vectors}
+        with_vectors = [(t, t.vector) for t in batch.texts if t.vector is not None]
+        if with_vectors:
+            dims = {v.shape for _, v in with_vectors}
             if len(dims) != 1 or len(next(iter(dims))) != 1:
                 raise InvalidInputError("text vectors must all be 1-D and of the same length")
-            _check_finite(batch.texts)
+            _check_finite(with_vectors)
             if batch.embedding_model is None:
                 raise InvalidInputError("a batch with vectors must name its embedding_model")
             current = self.embedding_model()
@@ -739,13 +739,12 @@ class GraphStore(abc.ABC):
     ) -> set[str]: ...
 
 
-def _check_finite(texts: Sequence[IndexedText], block: int = 4096) -> None:
+def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int = 4096) -> None:
     """Refuse vectors with a NaN or an infinity, naming the first text that has one.
 
     A NaN has no place in a cosine ranking, and Neo4j cannot store it as an integer. Checked
     over blocks of vectors: one numpy call per vector would cost a third of a second on ESCO.
     """
-    with_vectors = [(t, t.vector) for t in texts if t.vector is not None]
     for start in range(0, len(with_vectors), block):
         part = with_vectors[start : start + block]
         if np.isfinite(np.stack([vector for _, vector in part])).all():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import numpy as np
@@ -11,21 +10,15 @@ import pytest
 from graph.backends.neo4j import Neo4jStore
 from graph.model import Concept, Label, NodeKind
 from graph.store import GraphBatch, IndexedText, TextField
-from tests.fixtures.neo4j_server import neo4j_url
+from tests.fixtures.neo4j_server import neo4j_namespace
 
 pytestmark = pytest.mark.neo4j
 
 
 @pytest.fixture
 def neo4j_store(request: pytest.FixtureRequest) -> Iterator[Neo4jStore]:
-    url, options = neo4j_url(request)
-    store = Neo4jStore(url, namespace=f"t{uuid.uuid4().hex[:12]}", **options)
-    store.open()
-    try:
+    with neo4j_namespace(request, "t") as store:
         yield store
-    finally:
-        store.drop_namespace()
-        store.close()
 
 
 def test_stored_vectors_equal_the_written_float32_values(neo4j_store: Neo4jStore) -> None:

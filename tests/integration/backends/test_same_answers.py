@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import math
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from graph.backends.embedded import EmbeddedStore
-from graph.backends.neo4j import Neo4jStore
 from graph.embeddings import CachedEmbedder
 from graph.model import NodeKind, RelationType
 from graph.services.concepts import map_texts, search_concepts
@@ -22,7 +20,7 @@ from graph.services.ingestion import import_concepts
 from graph.store import Direction, GraphStore
 from graph.text import terms
 from ingest.esco import EscoPack, esco_import
-from tests.fixtures.neo4j_server import neo4j_url
+from tests.fixtures.neo4j_server import neo4j_namespace
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow, pytest.mark.model]
 
@@ -80,15 +78,9 @@ def embedded(
 def neo4j(
     request: pytest.FixtureRequest, esco_pack: EscoPack, real_embedder: CachedEmbedder
 ) -> Iterator[GraphStore]:
-    url, options = neo4j_url(request)
-    store = Neo4jStore(url, namespace=f"same{uuid.uuid4().hex[:8]}", **options)
-    store.open()
-    try:
+    with neo4j_namespace(request, "same") as store:
         import_concepts(store, esco_import(esco_pack), embedder=real_embedder)
         yield store
-    finally:
-        store.drop_namespace()
-        store.close()
 
 
 def _same_matches(a: list, b: list) -> None:  # type: ignore[type-arg]
