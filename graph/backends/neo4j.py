@@ -73,6 +73,9 @@ _TEXT_CHUNK = 1_000
 # nothing on two cores.
 _TEXT_WRITERS = 2
 _ROW_CHUNK = 5_000
+# Relation MERGEs are smaller still and their commits a good part of their cost: all of ESCO's
+# 154,027 in 7.6-8.6 s against 8.8-9.1 s in chunks of 5,000 (same server, alternated).
+_RELATION_CHUNK = 20_000
 # The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
 _OVERFETCH = 4
 _MIN_FETCH = 100
@@ -281,7 +284,7 @@ class Neo4jStore(GraphStore):
                 }
             )
         for relation_type, rows in merges.items():
-            self._write_rows(cypher.merge_relations(relation_type), rows)
+            self._write_rows(cypher.merge_relations(relation_type), rows, chunk=_RELATION_CHUNK)
         if first_vector is not None and batch.embedding_model is not None:
             self._write_one(cypher.SET_META, key="embedding_model", value=batch.embedding_model)
         logger.info(
