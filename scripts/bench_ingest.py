@@ -499,7 +499,7 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="warm embedding cache")
     parser.add_argument("--sample", type=int, default=3000, help="texts for the throughput test")
     parser.add_argument("--chunks", type=int, default=4, help="alternated throughput chunks")
-    parser.add_argument("--repeat", type=int, default=1, help="structure ingests (best is kept)")
+    parser.add_argument("--repeat", type=int, default=3, help="structure ingests (best is kept)")
     parser.add_argument("--queries", type=int, default=200, help="latency queries of each kind")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--tmp", type=Path, default=None, help="folder for stores (default: temp)")
