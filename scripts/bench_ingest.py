@@ -443,7 +443,7 @@ def checks(r: Json) -> list[Json]:
         _row(f"1 parse CSV ({parse['files']} files, {parse['rows']:,} rows)", parse["s"], "s"),
         _row("2 structure ingest (open, ingest, close)", structure["s"], "s", 20),
         _row("  structure / parse", structure["s"] / parse["s"], "x", 4),
-        _row(f"  floor: read, {floor['texts']:,} texts' terms, one SQLite commit", floor["s"], "s"),
+        _row(f"  floor: read, label terms, {floor['texts']:,} texts in 1 commit", floor["s"], "s"),
         _row("  floor / parse (no ingest into this store can do less)", floor["s"] / parse["s"],
              "x"),
         _row("  structure / floor", structure["s"] / floor["s"], "x"),
