@@ -9,7 +9,6 @@ store: a new SQLite file, or a Neo4j label namespace of its own that is deleted 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from graph.services.ingestion import import_concepts
 from graph.store import GraphStore
 from ingest.esco import EscoPack, esco_import
 from tests.fixtures.embedders import HashingEmbedder
-from tests.fixtures.neo4j_server import neo4j_url
+from tests.fixtures.neo4j_server import neo4j_namespace
 
 BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 
@@ -29,19 +28,11 @@ BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     """A fresh, open, empty store of each backend."""
     if request.param == "embedded":
-        the_store = create_store(f"sqlite:///{tmp_path / 'store.db'}")
+        with create_store(f"sqlite:///{tmp_path / 'store.db'}") as the_store:
+            yield the_store
     else:
-        url, options = neo4j_url(request)
-        the_store = create_store(url, namespace=f"t{uuid.uuid4().hex[:12]}", **options)
-    the_store.open()
-    try:
-        yield the_store
-    finally:
-        drop = getattr(the_store, "drop_namespace", None)
-        if drop is not None:
-            the_store.open()  # a test may have closed it
-            drop()
-        the_store.close()
+        with neo4j_namespace(request, "t") as the_store:
+            yield the_store
 
 
 @pytest.fixture
