@@ -28,8 +28,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from graph.credentials import Credential, Issuer
-from graph.submissions import (
+from graph.model.credentials import Credential, Issuer
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     Assessor,
@@ -261,7 +261,7 @@ def endorsement_comment(
 
     Examples
     --------
-    >>> from graph.submissions import SkillResult
+    >>> from graph.model.submissions import SkillResult
     >>> a = Assessment("urn:1", "urn:s", "urn:a", AssessmentKind.RESULTS, "2026-01-01T00:00:00Z",
     ...                (SkillResult("urn:k", True, 4),), comment="Solid work.")
     >>> endorsement_comment(Assessor("urn:a", "Uni", "institution"), a, {"urn:k": "Python"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from graph.embeddings import Embedder
-from graph.model import Concept, LabelKind
+from graph.model.concepts import Concept, LabelKind
 from graph.store import IndexedText, TextField
 from graph.text import normalise, terms
 
@@ -29,7 +29,7 @@ def concept_texts(concept: Concept) -> list[tuple[TextField, str, str]]:
 
     Examples
     --------
-    >>> from graph.model import Label, LabelKind, NodeKind
+    >>> from graph.model.concepts import Label, LabelKind, NodeKind
     >>> c = Concept("u", NodeKind.SKILL, "esco",
     ...             (Label("Python", "en"), Label("python", "en", LabelKind.ALTERNATIVE)))
     >>> concept_texts(c)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.credentials import QualificationLevel
 from graph.errors import InvalidInputError, NotFoundError
 from graph.jurisdictions import Jurisdictions, load_jurisdictions
+from graph.model.credentials import QualificationLevel
 from graph.qualifications import (
     FrameworkLevel,
     QualificationFrameworks,

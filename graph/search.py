@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from graph.model import Concept, NodeKind
+from graph.model.concepts import Concept, NodeKind
 from graph.store import LABEL_FIELDS, TEXT_FIELDS, GraphStore, TextField, TextHit, Vector
 from graph.text import normalise, terms
 

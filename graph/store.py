@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.errors import BackendUnavailableError, InvalidInputError, NotFoundError
-from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.text import terms as text_terms
 
 __all__ = [

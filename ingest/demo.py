@@ -12,13 +12,14 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.codec import concept_from_json
-from graph.credentials import Credential, Issuer
 from graph.embeddings import Embedder
-from graph.model import NodeKind, Relation, RelationType
+from graph.model.concept_documents import concept_from_json
+from graph.model.concepts import NodeKind, Relation, RelationType
+from graph.model.credentials import Credential, Issuer
+from graph.model.imports import ConceptImport
 from graph.reference import ReferenceData
 from graph.services.credentials import SaveReport, save_catalogue
-from graph.services.ingestion import ConceptImport, ImportReport, import_concepts
+from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
 from ingest.credentials import (
     DEFAULT_MAX_BYTES,

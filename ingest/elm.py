@@ -6,7 +6,7 @@ is the credential as a JSON string (the JAdES signature is **not** verified here
 records that in ``extra["elm:signature"]``); also the same credentials in Turtle
 (:func:`read_elm_turtle`). The ELM v2 XML diploma supplement is not read.
 
-Each claim of the credential subject becomes a :class:`~graph.credentials.Credential`:
+Each claim of the credential subject becomes a :class:`~graph.model.credentials.Credential`:
 
 - a ``LearningAchievement`` (and each achievement it ``hasPart``, which stacks into it) through
   its specification (``Qualification`` / ``LearningAchievementSpecification``): title,
@@ -36,7 +36,9 @@ from typing import Any
 
 import rdflib
 
-from graph.credentials import (
+from graph.jsonld import PinnedDocumentLoader
+from graph.jurisdictions import Jurisdictions
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,
@@ -44,8 +46,6 @@ from graph.credentials import (
     QualificationLevel,
     SkillStatus,
 )
-from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from ingest.errors import IngestError
 from ingest.formats import (
     CredentialFile,

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.model import (
+from graph.model.concepts import (
     Concept,
     ConceptScheme,
     Label,
@@ -32,7 +32,7 @@ from graph.model import (
     RelationType,
     SkillType,
 )
-from graph.services.ingestion import ConceptImport, RelationScope
+from graph.model.imports import ConceptImport, RelationScope
 from ingest.errors import IngestError
 from ingest.tabular import Row, SourceFile, Table, discover, read_rows
 

@@ -33,11 +33,11 @@ from typing import Any, Generic, TypeVar
 from pyld import jsonld
 from pyld.context_resolver import ContextResolver
 
-from graph.credentials import Credential, Issuer
 from graph.errors import CredwalkError, NotFoundError
 from graph.jsonld import PinnedDocumentLoader
 from graph.jurisdictions import Jurisdictions
-from graph.model import Concept, ConceptScheme, Relation
+from graph.model.concepts import Concept, ConceptScheme, Relation
+from graph.model.credentials import Credential, Issuer
 from ingest.errors import IngestError
 
 __all__ = [

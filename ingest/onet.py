@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.embeddings import Embedder
-from graph.model import Concept, ConceptScheme, Label, LabelKind, LocalizedText, NodeKind
-from graph.services.ingestion import ConceptImport, ImportReport, Progress, import_concepts
+from graph.model.concepts import Concept, ConceptScheme, Label, LabelKind, LocalizedText, NodeKind
+from graph.model.imports import ConceptImport, Progress
+from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
 from ingest.errors import IngestError
 from ingest.tabular import SourceFile, discover, read_rows

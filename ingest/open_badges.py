@@ -2,7 +2,7 @@
 
 An ``OpenBadgeCredential`` (or ``AchievementCredential``) carries the achievement in its
 ``credentialSubject``; a bare ``Achievement`` is read the same way. Each achievement becomes a
-:class:`~graph.credentials.Credential`: ``name``, ``description``, ``inLanguage``,
+:class:`~graph.model.credentials.Credential`: ``name``, ``description``, ``inLanguage``,
 ``criteria.narrative`` (its ``assessment``), ``creditsAvailable`` (credit hours, as OB defines
 it) and its ``creator`` (else the credential's issuer) as the issuer. Alignments to ESCO skills
 (``targetUrl`` an ESCO skill URI, or ``targetFramework`` ESCO with the UUID as ``targetCode``)
@@ -27,9 +27,9 @@ from typing import Any
 from pyld import jsonld
 
 from graph.competence import ACHIEVEMENT_TYPES, OB_CONTEXT, issuer_profile, skill_alignment
-from graph.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.jsonld import PinnedDocumentLoader
 from graph.jurisdictions import Jurisdictions
+from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from ingest.errors import IngestError
 from ingest.formats import (
     CredentialFile,

@@ -7,13 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.credentials import Issuer
 from graph.embeddings import Embedder
 from graph.jsonld import PinnedDocumentLoader
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
+from graph.model.credentials import Issuer
+from graph.model.imports import ConceptImport, Progress
 from graph.reference import ReferenceData
 from graph.services.credentials import SaveReport, save_catalogue
-from graph.services.ingestion import ConceptImport, ImportReport, Progress, import_concepts
+from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
 from ingest.credentials import read_credential_file
 from ingest.esco import esco_import, read_esco

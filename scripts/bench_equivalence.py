@@ -37,7 +37,10 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from graph.credentials import (  # noqa: E402
+from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from graph.jsonld import PinnedDocumentLoader, load_manifest
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,
@@ -46,21 +49,18 @@ from graph.credentials import (  # noqa: E402
     Money,
     QualificationLevel,
 )
-from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
-from graph.jsonld import PinnedDocumentLoader, load_manifest  # noqa: E402
-from graph.model import NodeKind, RelationType  # noqa: E402
-from graph.reference import ReferenceData, load_reference_data  # noqa: E402
-from graph.registry import create_store  # noqa: E402
-from graph.services.credentials import save_catalogue  # noqa: E402
-from graph.services.crosswalk import crosswalk  # noqa: E402
-from graph.services.equivalence import credential_equivalence, equivalents  # noqa: E402
-from graph.services.ingestion import import_concepts  # noqa: E402
-from graph.settings import load_settings  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
-from ingest.credentials import read_credential_file  # noqa: E402
-from ingest.demo import read_demo_slice  # noqa: E402
-from ingest.esco import esco_import, read_esco  # noqa: E402
-from ingest.onet import onet_import, read_onet  # noqa: E402
+from graph.reference import ReferenceData, load_reference_data
+from graph.registry import create_store
+from graph.services.credentials import save_catalogue
+from graph.services.crosswalk import crosswalk
+from graph.services.equivalence import credential_equivalence, equivalents
+from graph.services.ingestion import import_concepts
+from graph.settings import load_settings
+from graph.store import GraphStore
+from ingest.credentials import read_credential_file
+from ingest.demo import read_demo_slice
+from ingest.esco import esco_import, read_esco
+from ingest.onet import onet_import, read_onet
 
 logger = logging.getLogger("bench_equivalence")
 

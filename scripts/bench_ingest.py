@@ -334,7 +334,7 @@ def worker_serve(args: argparse.Namespace) -> Json:
 
     from graph.backends.embedded import EmbeddedStore
     from graph.embeddings import SentenceTransformerEmbedder
-    from graph.model import LabelKind, NodeKind
+    from graph.model.concepts import LabelKind, NodeKind
     from graph.services.concepts import map_texts, search_concepts
 
     stages: Json = {}

@@ -29,16 +29,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from graph.backends.embedded import EmbeddedStore  # noqa: E402
-from graph.backends.neo4j import Neo4jStore  # noqa: E402
-from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder  # noqa: E402
-from graph.model import LabelKind, NodeKind  # noqa: E402
-from graph.search import SearchParams  # noqa: E402
-from graph.services.concepts import map_texts, search_concepts  # noqa: E402
-from graph.settings import DEFAULT_EMBEDDING_MODEL  # noqa: E402
-from graph.store import Direction, GraphStore  # noqa: E402
-from ingest.esco import EscoPack, read_esco  # noqa: E402
-from ingest.run import ingest_esco  # noqa: E402
+from graph.backends.embedded import EmbeddedStore
+from graph.backends.neo4j import Neo4jStore
+from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from graph.model.concepts import LabelKind, NodeKind
+from graph.search import SearchParams
+from graph.services.concepts import map_texts, search_concepts
+from graph.settings import DEFAULT_EMBEDDING_MODEL
+from graph.store import Direction, GraphStore
+from ingest.esco import EscoPack, read_esco
+from ingest.run import ingest_esco
 
 PACK = ROOT.parent / "shared" / "data" / "esco" / "v1.1.1"
 ERRATA = ROOT / "ontologies" / "esco" / "errata.csv"

@@ -44,15 +44,17 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from graph.algorithms.gaps import Requirement  # noqa: E402
-from graph.algorithms.pathways import (  # noqa: E402
+from graph.algorithms.gaps import Requirement
+from graph.algorithms.pathways import (
     Constraints,
     Method,
     Objective,
     optimal_pathways,
 )
-from graph.backends.embedded import EmbeddedStore  # noqa: E402
-from graph.credentials import (  # noqa: E402
+from graph.backends.embedded import EmbeddedStore
+from graph.errors import NoPathwayError
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,
@@ -62,20 +64,18 @@ from graph.credentials import (  # noqa: E402
     Prerequisite,
     QualificationLevel,
 )
-from graph.errors import NoPathwayError  # noqa: E402
-from graph.learners import AssessmentResult, Learner  # noqa: E402
-from graph.model import NodeKind, RelationType  # noqa: E402
-from graph.reference import ReferenceData, load_reference_data  # noqa: E402
-from graph.services.credentials import save_catalogue  # noqa: E402
-from graph.services.ingestion import import_concepts  # noqa: E402
-from graph.services.pathways import (  # noqa: E402
+from graph.model.learners import AssessmentResult, Learner
+from graph.reference import ReferenceData, load_reference_data
+from graph.services.credentials import save_catalogue
+from graph.services.ingestion import import_concepts
+from graph.services.pathways import (
     PathwayRequest,
     candidate_credentials,
     find_pathways,
 )
-from graph.services.targets import Target, TargetKind, occupation_skills  # noqa: E402
-from graph.store import GraphStore  # noqa: E402
-from ingest.esco import esco_import, read_esco  # noqa: E402
+from graph.services.targets import Target, TargetKind, occupation_skills
+from graph.store import GraphStore
+from ingest.esco import esco_import, read_esco
 
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_PACK = SHARED / "esco" / "v1.1.1"

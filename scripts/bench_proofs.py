@@ -30,24 +30,12 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from graph.credentials import Credential, CredentialSkill, Issuer, IssuerType  # noqa: E402
-from graph.jsonld import PinnedDocumentLoader, load_manifest, seed_cache  # noqa: E402
-from graph.model import Concept, Label, NodeKind  # noqa: E402
-from graph.proofs.canonical import canonicalize  # noqa: E402
-from graph.proofs.data_integrity import sign, verify  # noqa: E402
-from graph.proofs.did_key import did_key  # noqa: E402
-from graph.proofs.issuer import ProofIssuer  # noqa: E402
-from graph.proofs.keys import KeyStore  # noqa: E402
-from graph.proofs.status_list import status_list_entry  # noqa: E402
-from graph.registry import create_store  # noqa: E402
-from graph.services.credentials import save_catalogue  # noqa: E402
-from graph.services.proofs import issue_proof  # noqa: E402
-from graph.services.submissions import declare_panel, record_assessment, submit  # noqa: E402
-from graph.services.verification import verify_document  # noqa: E402
-from graph.store import GraphBatch, GraphStore  # noqa: E402
-from graph.submissions import (  # noqa: E402
+from graph.jsonld import PinnedDocumentLoader, load_manifest, seed_cache
+from graph.model.concepts import Concept, Label, NodeKind
+from graph.model.credentials import Credential, CredentialSkill, Issuer, IssuerType
+from graph.model.submissions import (
     AssessmentKind,
     Assessor,
     Evidence,
@@ -55,6 +43,18 @@ from graph.submissions import (  # noqa: E402
     IssuingRule,
     SkillResult,
 )
+from graph.proofs.canonical import canonicalize
+from graph.proofs.data_integrity import sign, verify
+from graph.proofs.did_key import did_key
+from graph.proofs.issuer import ProofIssuer
+from graph.proofs.keys import KeyStore
+from graph.proofs.status_list import status_list_entry
+from graph.registry import create_store
+from graph.services.credentials import save_catalogue
+from graph.services.proofs import issue_proof
+from graph.services.submissions import declare_panel, record_assessment, submit
+from graph.services.verification import verify_document
+from graph.store import GraphBatch, GraphStore
 
 logger = logging.getLogger("bench_proofs")
 

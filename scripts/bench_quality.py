@@ -39,7 +39,7 @@ import numpy.typing as npt
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.indexing import concept_texts
-from graph.model import Concept, LabelKind, LocalizedText, NodeKind
+from graph.model.concepts import Concept, LabelKind, LocalizedText, NodeKind
 from graph.search import SearchParams, hybrid_search
 from graph.services.concepts import map_texts, search_concepts
 from graph.services.ingestion import import_concepts

@@ -14,8 +14,8 @@ import json
 import sys
 from pathlib import Path
 
-from graph.codec import concept_to_json
-from graph.model import NodeKind
+from graph.model.concept_documents import concept_to_json
+from graph.model.concepts import NodeKind
 from ingest.esco import read_esco
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.model import Concept, LabelKind, NodeKind, SkillType
+from graph.model.concepts import Concept, LabelKind, NodeKind, SkillType
 from graph.text import normalise
 
 SKILL = "http://data.europa.eu/esco/skill/"

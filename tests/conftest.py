@@ -11,7 +11,7 @@ import pytest
 
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.services.ingestion import import_concepts
 from graph.settings import DEFAULT_EMBEDDING_MODEL
 from ingest.esco import EscoPack, esco_import, read_esco

@@ -20,7 +20,7 @@ from api.cli.common import (
 )
 from api.schemas.concepts import ConceptPublic, MappedTextPublic, MatchPublic, MatchResultsPublic
 from graph.errors import InvalidInputError
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.services.concepts import concept_detail, map_texts, search_concepts
 
 __all__ = ["concept", "map_command", "search"]

@@ -15,7 +15,8 @@ from api.schemas.learners import GapsPublic, LearnerPublic
 from api.schemas.pathways import PathwaysPublic, TransitionsPublic
 from graph.algorithms.pathways import Constraints, Method, Objective
 from graph.errors import InvalidInputError
-from graph.learners import Learner, assessment_from_document, learner_from_document
+from graph.model.learner_documents import assessment_result_from_document, learner_from_document
+from graph.model.learners import Learner
 from graph.reference import ReferenceData
 from graph.services.learners import (
     check_learner,
@@ -234,7 +235,8 @@ def learner_assess(
 ) -> None:
     """Import multi-level assessment results; assessed competences are re-derived."""
     results = [
-        assessment_from_document(d, field=f"results[{i}]") for i, d in enumerate(_documents(file))
+        assessment_result_from_document(d, field=f"results[{i}]")
+        for i, d in enumerate(_documents(file))
     ]
     with runtime() as rt:
         learner = import_assessments(rt.store, learner_id, results)

@@ -33,6 +33,7 @@ from api.schemas.proofs import (
 )
 from graph.errors import InvalidInputError, PayloadTooLargeError
 from graph.jsonld import load_manifest, seed_cache
+from graph.model.submissions import Evidence, EvidenceKind, SkillResult
 from graph.registry import create_store
 from graph.services.elm_export import export_elm
 from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
@@ -44,7 +45,6 @@ from graph.services.submissions import (
 )
 from graph.services.verification import Trust, verify_document
 from graph.store import GraphStore
-from graph.submissions import Evidence, EvidenceKind, SkillResult
 
 __all__ = ["contexts_app", "proofs_app", "verify"]
 

@@ -16,7 +16,7 @@ from api.schemas.concepts import (
     MatchResultsPublic,
     SearchResultsPublic,
 )
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.services.concepts import concept_detail, map_texts, search_concepts
 
 __all__ = ["router"]

@@ -18,8 +18,8 @@ from api.schemas.credentials import (
     MappingRequest,
     documents_of,
 )
-from graph.credentials import Credential, Issuer
 from graph.errors import InvalidInputError
+from graph.model.credentials import Credential, Issuer
 from graph.services.credentials import (
     get_credential,
     get_issuer,

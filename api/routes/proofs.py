@@ -23,6 +23,7 @@ from api.schemas.proofs import (
     VerificationPublic,
     VerifyRequest,
 )
+from graph.model.submissions import SubmissionStatus
 from graph.proofs.issuer import ProofIssuer, did_document
 from graph.services.elm_export import export_elm
 from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
@@ -35,7 +36,6 @@ from graph.services.submissions import (
     submit,
 )
 from graph.services.verification import Trust, verify_document
-from graph.submissions import SubmissionStatus
 
 __all__ = ["router"]
 

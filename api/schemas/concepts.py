@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public as _Public
-from graph.model import Concept
+from graph.model.concepts import Concept
 from graph.search import SearchMatch
 from graph.services.concepts import ConceptDetail, MappedText
 

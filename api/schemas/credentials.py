@@ -12,12 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public
 from api.schemas.concepts import MatchPublic
-from graph.credentials import (
-    Credential,
-    Issuer,
-    credential_to_document,
-    issuer_to_document,
-)
+from graph.model.credential_documents import credential_to_document, issuer_to_document
+from graph.model.credentials import Credential, Issuer
 from graph.services.mapping import CurriculumMapping, SkillSuggestion
 
 __all__ = [

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public as _Public
-from graph.credentials import Credits, Money
+from graph.model.credentials import Credits, Money
 from graph.services.comparison import Comparison
 from graph.services.crosswalk import Crosswalk
 from graph.services.equivalence import EquivalentsResult

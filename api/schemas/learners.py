@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public
 from graph.algorithms.gaps import Coverage, SkillGap
-from graph.learners import (
+from graph.model.learners import (
     AssessmentResult,
     Competence,
     CompetenceSource,

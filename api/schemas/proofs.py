@@ -7,10 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public as _Public
-from graph.services.proofs import ProofRecord
-from graph.services.submissions import SubmissionView
-from graph.services.verification import VerificationReport
-from graph.submissions import (
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,
@@ -21,6 +18,9 @@ from graph.submissions import (
     LevelPolicy,
     SkillResult,
 )
+from graph.services.proofs import ProofRecord
+from graph.services.submissions import SubmissionView
+from graph.services.verification import VerificationReport
 
 __all__ = [
     "AssessmentCreate",

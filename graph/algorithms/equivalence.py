@@ -32,7 +32,7 @@ from enum import StrEnum
 
 import networkx as nx
 
-from graph.model import RelationType
+from graph.model.concepts import RelationType
 
 __all__ = [
     "LEVEL_FACTORS",

@@ -25,7 +25,7 @@ from enum import StrEnum
 
 import networkx as nx
 
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 
 __all__ = [
     "Basis",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from graph.model import RelationType
+from graph.model.concepts import RelationType
 
 __all__ = ["PartialSkill", "Transition", "career_transitions", "nlp_adjusted_overlap"]
 

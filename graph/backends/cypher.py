@@ -13,7 +13,7 @@ afterwards; uniqueness is on ``(ns, uri)``.
 
 from __future__ import annotations
 
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 
 __all__ = [
     "CONCEPT_KINDS",

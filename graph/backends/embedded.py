@@ -25,7 +25,8 @@ from typing import Any, Self
 import networkx as nx
 import numpy as np
 
-from graph.codec import (
+from graph.errors import BackendUnavailableError, InvalidInputError
+from graph.model.concept_documents import (
     concept_from_json,
     concept_to_json,
     dumps,
@@ -34,8 +35,7 @@ from graph.codec import (
     scheme_from_json,
     scheme_to_json,
 )
-from graph.errors import BackendUnavailableError, InvalidInputError
-from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
     Direction,
     GraphBatch,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import networkx as nx
 
-from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import Direction, IndexedText, Record
 
 from .text_index import TextIndex

@@ -30,7 +30,8 @@ from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from pydantic import SecretStr
 
-from graph.codec import (
+from graph.errors import BackendUnavailableError, ConflictError, InvalidInputError
+from graph.model.concept_documents import (
     concept_from_json,
     concept_to_json,
     dumps,
@@ -39,8 +40,7 @@ from graph.codec import (
     scheme_from_json,
     scheme_to_json,
 )
-from graph.errors import BackendUnavailableError, ConflictError, InvalidInputError
-from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
     LABEL_FIELDS,
     Direction,

@@ -22,7 +22,7 @@ from typing import overload
 import numpy as np
 import numpy.typing as npt
 
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.store import (
     LABEL_FIELDS,
     TEXT_FIELDS,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from graph.embeddings import Embedder
 from graph.errors import ConflictError, InvalidInputError
-from graph.model import Concept, NodeKind, RelationType
+from graph.model.concepts import Concept, NodeKind, RelationType
 from graph.search import SearchMatch, SearchParams, hybrid_search, hybrid_search_many
 from graph.store import Direction, GraphStore, Vector
 

@@ -13,16 +13,15 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from graph.credentials import (
-    Credential,
-    Issuer,
+from graph.errors import InvalidInputError, NotFoundError
+from graph.model.concepts import NodeKind, Relation, RelationType
+from graph.model.credential_documents import (
     credential_from_document,
     credential_to_document,
     issuer_from_document,
     issuer_to_document,
 )
-from graph.errors import InvalidInputError, NotFoundError
-from graph.model import NodeKind, Relation, RelationType
+from graph.model.credentials import Credential, Issuer
 from graph.reference import ReferenceData
 from graph.store import Direction, GraphBatch, GraphStore, Record
 

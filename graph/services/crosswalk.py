@@ -40,7 +40,7 @@ import numpy as np
 
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NotFoundError
-from graph.model import Concept, Provenance, ProvenanceKind, Relation, RelationType
+from graph.model.concepts import Concept, Provenance, ProvenanceKind, Relation, RelationType
 from graph.services.crosswalk_profiles import (
     Matrix,
     OccupationProfiles,

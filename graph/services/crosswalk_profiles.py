@@ -25,7 +25,7 @@ import numpy.typing as npt
 from graph.embeddings import Embedder
 from graph.errors import NotFoundError
 from graph.indexing import concept_texts
-from graph.model import Concept, NodeKind, RelationType
+from graph.model.concepts import Concept, NodeKind, RelationType
 from graph.store import GraphStore, TextField
 from graph.text import normalise
 

@@ -24,14 +24,14 @@ import logging
 import uuid
 from typing import Any
 
-from graph.credentials import Credential, Issuer
 from graph.errors import CredwalkError
+from graph.model.credentials import Credential, Issuer
+from graph.model.submissions import AssessmentKind, Evidence, EvidenceKind
 from graph.reference import ReferenceData
 from graph.services.credentials import get_credential, get_issuer
 from graph.services.proofs import ProofRecord
 from graph.services.submissions import SubmissionView, get_submission
 from graph.store import GraphStore
-from graph.submissions import AssessmentKind, Evidence, EvidenceKind
 
 __all__ = ["ELM_CONTEXT", "VC_V1_CONTEXT", "elm_credential", "export_elm"]
 

@@ -31,10 +31,11 @@ from graph.algorithms.equivalence import (
     equivalence_score,
     level_factor,
 )
-from graph.credentials import Credential, credential_from_document
 from graph.embeddings import Embedder
 from graph.errors import NotFoundError
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credential_documents import credential_from_document
+from graph.model.credentials import Credential
 from graph.reference import ReferenceData
 from graph.services.credentials import get_credential
 from graph.services.equivalence_explain import (

@@ -24,8 +24,8 @@ from graph.algorithms.equivalence import (
     skill_coverage,
     verdict,
 )
-from graph.credentials import Credential, Credits, Money
 from graph.errors import CredwalkError
+from graph.model.credentials import Credential, Credits, Money
 from graph.qualifications import EQF_ID, FrameworkLevel
 from graph.reference import ReferenceData
 from graph.services.recognition import RecognitionDecision, decision_status

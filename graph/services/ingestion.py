@@ -17,72 +17,19 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
 
 from graph.embeddings import CachedEmbedder, Embedder
 from graph.errors import ConflictError, InvalidInputError
 from graph.indexing import index_concepts
-from graph.model import Concept, ConceptScheme, NodeKind, Relation, RelationType
+from graph.model.concepts import Concept, NodeKind, Relation
+from graph.model.imports import ConceptImport, NullProgress, Progress
 from graph.store import GraphBatch, GraphStore
 
-__all__ = ["ConceptImport", "ImportReport", "NullProgress", "Progress", "import_concepts"]
+__all__ = ["ImportReport", "import_concepts"]
 
 logger = logging.getLogger(__name__)
-
-KindOf = Callable[[str], NodeKind | None]
-
-
-class Progress(Protocol):
-    """Receives progress of a long import (the CLI shows a bar on a terminal)."""
-
-    def phase(self, name: str, total: int | None) -> None:
-        """A new phase starts; ``total`` units are expected (None if unknown)."""
-
-    def advance(self, done: int) -> None:
-        """``done`` more units of the current phase are finished."""
-
-
-class NullProgress:
-    """Progress that goes nowhere."""
-
-    def phase(self, name: str, total: int | None) -> None:
-        """Ignore the phase."""
-
-    def advance(self, done: int) -> None:
-        """Ignore the advance."""
-
-
-@dataclass(frozen=True, slots=True)
-class RelationScope:
-    """A family of relations an import covers completely: its type and endpoint kinds."""
-
-    types: frozenset[RelationType]
-    source_kinds: frozenset[NodeKind]
-    target_kinds: frozenset[NodeKind]
-
-
-@dataclass(frozen=True)
-class ConceptImport:
-    """A validated, framework-agnostic import.
-
-    ``complete_kinds`` are kinds the import holds in full (others absent from it become
-    obsolete); ``complete_relations`` the relation families it holds in full; ``partial`` the
-    concepts it only adds labels or collections to (they must already exist).
-    ``check_endpoints`` is the reader's check of relation endpoints, given a kind lookup over the
-    import and the store; it raises an error naming file, line and column.
-    """
-
-    framework: str
-    languages: tuple[str, ...]
-    concepts: Mapping[str, Concept]
-    relations: Sequence[Relation]
-    schemes: Sequence[ConceptScheme] = ()
-    complete_kinds: frozenset[NodeKind] = frozenset()
-    complete_relations: tuple[RelationScope, ...] = ()
-    partial: frozenset[str] = frozenset()
-    check_endpoints: Callable[[KindOf], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +64,7 @@ def merge_concept(existing: Concept | None, incoming: Concept, languages: Iterab
 
     Examples
     --------
-    >>> from graph.model import Label
+    >>> from graph.model.concepts import Label
     >>> old = Concept("u", NodeKind.SKILL, "esco", (Label("a", "en"), Label("b", "fr")))
     >>> new = Concept("u", NodeKind.SKILL, "esco", (Label("c", "en"),))
     >>> [lb.text for lb in merge_concept(old, new, ["en"]).labels]

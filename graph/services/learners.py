@@ -7,7 +7,7 @@ nothing. Credentials held may name credentials the store does not hold (yet): th
 reported as unresolved, and count as soon as the credential is saved.
 
 What a learner holds, for gap analysis and pathways, is :func:`held_skills`: each competence
-scored by the rule of :mod:`graph.learners` at a date, plus the confirmed skills of the
+scored by the rule of :mod:`graph.model.learners` at a date, plus the confirmed skills of the
 credentials held (source ``credential``; a credential does not decay).
 """
 
@@ -20,17 +20,16 @@ from dataclasses import dataclass, replace
 
 from graph.algorithms.gaps import Held
 from graph.errors import ConflictError, InvalidInputError
-from graph.learners import (
+from graph.model.concepts import NodeKind
+from graph.model.learner_documents import learner_from_document, learner_to_document
+from graph.model.learners import (
     DEFAULT_RULE,
     LEVEL_SCALE,
     AssessmentResult,
     CompetenceRule,
     Learner,
     competence_score,
-    learner_from_document,
-    learner_to_document,
 )
-from graph.model import NodeKind
 from graph.reference import ReferenceData
 from graph.services.credentials import get_credentials
 from graph.store import GraphBatch, GraphStore, Record
@@ -247,7 +246,7 @@ def held_skills(
 ) -> list[Held]:
     """What the learner holds: scored competences and the skills of credentials held.
 
-    Scores follow the rule of :mod:`graph.learners` at ``as_of`` (default today).
+    Scores follow the rule of :mod:`graph.model.learners` at ``as_of`` (default today).
     """
     when = as_of or dt.date.today()
     held = [

@@ -22,10 +22,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from graph.credentials import Credential, CredentialSkill, SkillStatus
 from graph.embeddings import Embedder
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
+from graph.model.credentials import Credential, CredentialSkill, SkillStatus
 from graph.reference import ReferenceData
 from graph.search import SearchMatch
 from graph.services.concepts import map_texts

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from graph.algorithms.pathway_problem import CandidateCredential, stack_modules
 from graph.algorithms.pathways import Method, Pathway
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 from graph.store import Direction, GraphStore
 
 __all__ = ["OccupationFit", "OffRamp", "OffRampCache", "explain", "offramps"]

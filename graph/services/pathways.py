@@ -37,8 +37,8 @@ from graph.algorithms.pathways import (
 )
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
-from graph.learners import Learner
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.learners import Learner
 from graph.reference import ReferenceData
 from graph.services.learners import held_skills
 from graph.services.pathway_reports import OffRamp, OffRampCache, explain, offramps

@@ -1,10 +1,11 @@
 """Issue, read and revoke Proofs of Competence; publish their signed status lists.
 
-A proof is issued once a submission's rule is met (:func:`graph.submissions.evaluate_rule`): an
-Open Badges 3.0 ``OpenBadgeCredential`` (:mod:`graph.competence`) signed ``eddsa-rdfc-2022``
-with the issuer's active key, carrying one ``EndorsementCredential`` per assessor who passed or
-endorsed it and a ``BitstringStatusListEntry``. Stored as records of :attr:`NodeKind.PROOF`,
-told apart by the index field ``record``:
+A proof is issued once a submission's rule is met
+(:func:`graph.model.submissions.evaluate_rule`): an Open Badges 3.0 ``OpenBadgeCredential``
+(:mod:`graph.competence`) signed ``eddsa-rdfc-2022`` with the issuer's active key, carrying one
+``EndorsementCredential`` per assessor who passed or endorsed it and a
+``BitstringStatusListEntry``. Stored as records of :attr:`NodeKind.PROOF`, told apart by the
+index field ``record``:
 
 - ``proof`` — the signed document and who/what it is about (``revoked`` when revoked);
 - ``status_entry`` — one per allocated status-list index, at the IRI ``<list>#<index>`` that is
@@ -42,7 +43,8 @@ from graph.errors import (
     InvalidInputError,
     NotFoundError,
 )
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
+from graph.model.submissions import SubmissionStatus
 from graph.proofs._xsd import format_datetime
 from graph.proofs.data_integrity import sign
 from graph.proofs.did_key import did_key
@@ -57,7 +59,6 @@ from graph.proofs.status_list import (
 from graph.services.credentials import get_credential, get_issuer
 from graph.services.submissions import get_submission, submission_record
 from graph.store import GraphBatch, GraphStore, Record
-from graph.submissions import SubmissionStatus
 
 __all__ = [
     "ProofRecord",

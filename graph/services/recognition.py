@@ -23,9 +23,9 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from graph.credentials import Credential, Credits
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
-from graph.model import NodeKind, Relation, RelationType
+from graph.model.concepts import NodeKind, Relation, RelationType
+from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
 from graph.services.credentials import get_credential
 from graph.store import Direction, GraphBatch, GraphStore, Record

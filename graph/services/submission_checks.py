@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from graph.errors import InvalidInputError
-from graph.submissions import (
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,

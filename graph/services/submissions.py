@@ -23,13 +23,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from graph.credentials import Credential
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
-from graph.model import NodeKind
-from graph.services.credentials import get_credential
-from graph.services.submission_checks import check_assessment, check_evidence, check_panel
-from graph.store import GraphBatch, GraphStore, Record
-from graph.submission_codec import (
+from graph.model.concepts import NodeKind
+from graph.model.credentials import Credential
+from graph.model.submission_documents import (
     assessment_from_document,
     assessment_to_document,
     panel_from_document,
@@ -37,7 +34,7 @@ from graph.submission_codec import (
     submission_from_document,
     submission_to_document,
 )
-from graph.submissions import (
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,
@@ -54,6 +51,9 @@ from graph.submissions import (
     latest_assessments,
     submission_status,
 )
+from graph.services.credentials import get_credential
+from graph.services.submission_checks import check_assessment, check_evidence, check_panel
+from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
     "SubmissionView",

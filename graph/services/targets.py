@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from graph.algorithms.gaps import Requirement
-from graph.credentials import credential_from_document
 from graph.errors import InvalidInputError, NotFoundError
-from graph.learners import LEVEL_SCALE
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credential_documents import credential_from_document
+from graph.model.learners import LEVEL_SCALE
 from graph.store import GraphStore
 
 __all__ = [

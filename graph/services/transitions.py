@@ -19,8 +19,8 @@ import networkx as nx
 from graph.algorithms.transitions import Transition, career_transitions
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
-from graph.learners import Competence, CompetenceSource, Learner
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.learners import Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData
 from graph.services.pathways import (
     PathwayReport,

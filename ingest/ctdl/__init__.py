@@ -12,7 +12,7 @@ Where things are:
   and why there is one;
 - :mod:`~ingest.ctdl.nodes`: the per-record context and accessors on flattened nodes;
 - :mod:`~ingest.ctdl.credentials`: credential, learning-opportunity and organisation nodes to
-  :class:`~graph.credentials.Credential` and :class:`~graph.credentials.Issuer`;
+  :class:`~graph.model.credentials.Credential` and :class:`~graph.model.credentials.Issuer`;
 - :mod:`~ingest.ctdl.frameworks`: CTDL-ASN frameworks and competencies to a concept scheme and
   skill concepts;
 - :mod:`~ingest.ctdl.export`: :func:`credential_to_ctdl` and :func:`ctid`;

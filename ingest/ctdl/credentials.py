@@ -2,8 +2,8 @@
 
 A credential (``ceterms:BachelorDegree``, ``Certification``, ...) or learning opportunity
 (``LearningOpportunityProfile``, ``LearningProgram``, ``Course``) node becomes a
-:class:`~graph.credentials.Credential` (:func:`_credential`); an organisation node becomes an
-:class:`~graph.credentials.Issuer` (:func:`_issuer`). Assessment profiles fill the
+:class:`~graph.model.credentials.Credential` (:func:`_credential`); an organisation node becomes an
+:class:`~graph.model.credentials.Issuer` (:func:`_issuer`). Assessment profiles fill the
 ``assessment`` of the credential that requires them.
 """
 
@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from graph.credentials import (
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from graph.credentials import Credential, Issuer
+from graph.model.credentials import Credential, Issuer
 from ingest.ctdl.terms import _CREDENTIAL_TYPES, _LEARNING_TYPES, CTDL_CONTEXT
 
 _ESCO_SKILLS_SCHEME = "http://data.europa.eu/esco/concept-scheme/skills"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph.model import Concept, ConceptScheme, Label, LocalizedText, NodeKind
+from graph.model.concepts import Concept, ConceptScheme, Label, LocalizedText, NodeKind
 from ingest.ctdl.nodes import _Context, _first, _plain, _text
 from ingest.ctdl.terms import ASN, CT
 from ingest.formats import NodeMap, language_tag

@@ -5,8 +5,8 @@ its nodes handed to the builder for their type.
 
 **What comes out.** Credentials (``ceterms:BachelorDegree``, ``Certification``, ...) and learning
 opportunities (``LearningOpportunityProfile``, ``LearningProgram``, ``Course``) become
-:class:`~graph.credentials.Credential`; organisations that own or offer them, or that a record
-describes on its own, become :class:`~graph.credentials.Issuer`; CTDL-ASN frameworks and
+:class:`~graph.model.credentials.Credential`; organisations that own or offer them, or that a record
+describes on its own, become :class:`~graph.model.credentials.Issuer`; CTDL-ASN frameworks and
 competencies become a concept scheme, skill concepts and ``broader`` relations. Assessment
 profiles fill the ``assessment`` of the credential that requires them; described on their own,
 like pathways, they are skipped with a reason.
@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
 
-from graph.credentials import Credential, Issuer
 from graph.jurisdictions import Jurisdictions
-from graph.model import Concept, ConceptScheme, Relation
-from graph.model import RelationType as Rel
+from graph.model.concepts import Concept, ConceptScheme, Relation
+from graph.model.concepts import RelationType as Rel
+from graph.model.credentials import Credential, Issuer
 from ingest.ctdl.credentials import _credential, _issuer
 from ingest.ctdl.frameworks import _competency, _framework
 from ingest.ctdl.nodes import _Context, _types

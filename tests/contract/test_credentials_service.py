@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from graph.credentials import (
+from graph.errors import InvalidInputError, NotFoundError
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,
@@ -17,8 +19,6 @@ from graph.credentials import (
     QualificationLevel,
     SkillStatus,
 )
-from graph.errors import InvalidInputError, NotFoundError
-from graph.model import NodeKind, RelationType
 from graph.reference import ReferenceData, load_reference_data
 from graph.services.credentials import (
     credentials_certifying,

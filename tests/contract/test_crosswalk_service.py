@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
-from graph.model import Provenance, ProvenanceKind, Relation, RelationType
+from graph.model.concepts import Provenance, ProvenanceKind, Relation, RelationType
 from graph.services.crosswalk import crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts
 from graph.store import GraphBatch, GraphStore

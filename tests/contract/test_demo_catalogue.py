@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
-from graph.credentials import IssuerType
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
+from graph.model.credentials import IssuerType
 from graph.services.credentials import get_credential, list_credentials, save_catalogue
 from graph.store import Direction, GraphStore
 from ingest.demo import read_demo_slice

@@ -6,7 +6,15 @@ import pytest
 
 from graph.errors import NotFoundError
 from graph.indexing import index_concepts
-from graph.model import Concept, Label, LabelKind, LocalizedText, NodeKind, Relation, RelationType
+from graph.model.concepts import (
+    Concept,
+    Label,
+    LabelKind,
+    LocalizedText,
+    NodeKind,
+    Relation,
+    RelationType,
+)
 from graph.search import hybrid_search
 from graph.store import GraphBatch, GraphStore, Record
 from tests.fixtures.embedders import HashingEmbedder

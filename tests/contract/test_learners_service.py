@@ -10,10 +10,10 @@ import pytest
 
 from graph.algorithms.gaps import Basis, Coverage
 from graph.algorithms.pathways import Constraints
-from graph.credentials import Credential, CredentialSkill, Issuer
 from graph.errors import ConflictError, InvalidInputError, NoPathwayError, NotFoundError
-from graph.learners import AssessmentResult, Competence, CompetenceSource, Learner
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
+from graph.model.credentials import Credential, CredentialSkill, Issuer
+from graph.model.learners import AssessmentResult, Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData, load_reference_data
 from graph.services.credentials import save_catalogue
 from graph.services.learners import (

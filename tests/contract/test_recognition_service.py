@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft4Validator
 
-from graph.credentials import Credits
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.model.credentials import Credits
 from graph.reference import ReferenceData
 from graph.services.credentials import get_credential
 from graph.services.equivalence import credential_equivalence

@@ -6,9 +6,10 @@ import random
 import threading
 from collections.abc import Iterable
 
-from graph.model import Concept, Label, LabelKind, NodeKind
+from graph.model.concepts import Concept, Label, LabelKind, NodeKind
+from graph.model.imports import ConceptImport
 from graph.services.concepts import search_concepts
-from graph.services.ingestion import ConceptImport, import_concepts
+from graph.services.ingestion import import_concepts
 from graph.store import GraphStore
 from tests.fixtures.embedders import HashingEmbedder
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 from graph.store import GraphStore
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
-from graph.model import NodeKind, Relation, RelationType
+from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.store import Direction, GraphBatch, GraphStore, Record
 from ingest.esco import EscoPack
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph.errors import InvalidInputError
 from graph.indexing import index_concepts
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.search import SearchParams, hybrid_search, lexical_overlap
 from graph.store import GraphBatch, GraphStore, TextField, TextHit, TextTable
 from graph.text import normalise, terms

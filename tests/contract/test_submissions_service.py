@@ -7,10 +7,25 @@ from pathlib import Path
 
 import pytest
 
-from graph.credentials import Credential, CredentialSkill, Issuer, IssuerType, QualificationLevel
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.jsonld import PinnedDocumentLoader
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
+from graph.model.credentials import (
+    Credential,
+    CredentialSkill,
+    Issuer,
+    IssuerType,
+    QualificationLevel,
+)
+from graph.model.submissions import (
+    AssessmentKind,
+    Assessor,
+    Evidence,
+    EvidenceKind,
+    IssuingRule,
+    SkillResult,
+    SubmissionStatus,
+)
 from graph.proofs.canonical import canonicalize
 from graph.proofs.issuer import ProofIssuer
 from graph.proofs.keys import KeyStore
@@ -28,15 +43,6 @@ from graph.services.submissions import (
 )
 from graph.services.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
-from graph.submissions import (
-    AssessmentKind,
-    Assessor,
-    Evidence,
-    EvidenceKind,
-    IssuingRule,
-    SkillResult,
-    SubmissionStatus,
-)
 from ingest.esco import EscoPack
 
 BASE = "https://credwalk.org/id"

@@ -22,7 +22,7 @@ from api.main import create_app
 from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
 from graph.jsonld import PinnedDocumentLoader
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.proofs.canonical import canonicalize
 from graph.proofs.status_list import status_list_from_credential
 from graph.reference import load_reference_data

@@ -46,7 +46,9 @@ DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b
 SOFTWARE_DEVELOPER = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"
 LIFFEY = "https://www.liffey-tu.example"
 PYTHON_FUNDAMENTALS = LIFFEY + "/credentials/programming-fundamentals-python"
-DATA_QUALITY_ALLIANCE = "https://www.data-skills-alliance.example/credentials/data-quality-cleansing"
+DATA_QUALITY_ALLIANCE = (
+    "https://www.data-skills-alliance.example/credentials/data-quality-cleansing"
+)
 DATA_QUALITY_DELTA = "https://www.hogeschool-delta.example/credentials/data-quality-cleansing"
 DATA_QUALITY_RUHR = "https://www.hs-niederrhein-ruhr.example/credentials/datenqualitaetsmanagement"
 LEARNER_ID = "urn:example:learner:42"
@@ -183,7 +185,14 @@ CLI_CASES: tuple[CliCase, ...] = (
     ("search-occupations", ("search", "occupations", "software developer", "--json"), {}),
     (
         "map",
-        ("map", "Develop Python scripts to analyse data", "Weld steel plates", "--top", "3", "--json"),
+        (
+            "map",
+            "Develop Python scripts to analyse data",
+            "Weld steel plates",
+            "--top",
+            "3",
+            "--json",
+        ),
         {},
     ),
     ("concept", ("concept", PYTHON, "--json"), {}),

@@ -14,7 +14,7 @@ import pytest
 
 from api.schemas.equivalence import CrosswalkPublic
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
-from graph.model import NodeKind, Provenance, ProvenanceKind, Relation, RelationType
+from graph.model.concepts import NodeKind, Provenance, ProvenanceKind, Relation, RelationType
 from graph.registry import create_store
 from graph.services.crosswalk import Crosswalk, crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts

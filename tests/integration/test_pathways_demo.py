@@ -17,7 +17,7 @@ from graph.algorithms.gaps import Coverage
 from graph.algorithms.pathways import Constraints, Method
 from graph.backends.embedded import EmbeddedStore
 from graph.errors import NoPathwayError
-from graph.learners import AssessmentResult, CompetenceSource, Learner
+from graph.model.learners import AssessmentResult, CompetenceSource, Learner
 from graph.services.learners import create_learner, get_learner, import_assessments
 from graph.services.pathways import PathwayReport, PathwayRequest, find_pathways, gap_analysis
 from graph.services.targets import parse_target

@@ -25,8 +25,16 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from api.cli import main
-from graph.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
 from graph.jsonld import PinnedDocumentLoader, load_manifest, seed_cache
+from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
+from graph.model.submissions import (
+    AssessmentKind,
+    Assessor,
+    Evidence,
+    EvidenceKind,
+    IssuingRule,
+    SkillResult,
+)
 from graph.proofs.data_integrity import sign
 from graph.proofs.did_key import did_key
 from graph.proofs.issuer import ProofIssuer
@@ -37,14 +45,6 @@ from graph.services.proofs import ProofRecord, issue_proof, revoke_proof, signed
 from graph.services.submissions import declare_panel, record_assessment, submit
 from graph.services.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
-from graph.submissions import (
-    AssessmentKind,
-    Assessor,
-    Evidence,
-    EvidenceKind,
-    IssuingRule,
-    SkillResult,
-)
 from ingest.esco import EscoPack
 from tests.fixtures.jsonld_cache import CONTEXT_SOURCES, MANIFEST_PATH
 

@@ -17,7 +17,7 @@ from neo4j import GraphDatabase
 from api.main import create_app
 from graph.backends.neo4j import Neo4jStore
 from graph.errors import BackendUnavailableError
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 from graph.settings import load_settings
 from ingest.run import ingest_esco
 from tests.conftest import ERRATA, REPO_ROOT

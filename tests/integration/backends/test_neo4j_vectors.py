@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from graph.backends.neo4j import Neo4jStore
-from graph.model import Concept, Label, NodeKind
+from graph.model.concepts import Concept, Label, NodeKind
 from graph.store import GraphBatch, IndexedText, TextField
 from tests.fixtures.neo4j_server import neo4j_namespace
 

@@ -14,7 +14,7 @@ import pytest
 
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder
-from graph.model import NodeKind, RelationType
+from graph.model.concepts import NodeKind, RelationType
 from graph.services.concepts import map_texts, search_concepts
 from graph.services.ingestion import import_concepts
 from graph.store import Direction, GraphStore

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from graph.backends.embedded import EmbeddedStore
-from graph.model import LabelKind, NodeKind, RelationType
+from graph.model.concepts import LabelKind, NodeKind, RelationType
 from graph.store import GraphStore
 from ingest.run import ingest_esco
 from tests.conftest import ERRATA

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from graph.credentials import credential_to_document
 from graph.jsonld import PinnedDocumentLoader
+from graph.model.credential_documents import credential_to_document
 from ingest.credentials import read_credential_file
 from ingest.formats import Format
 

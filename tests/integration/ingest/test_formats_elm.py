@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from graph.credentials import Credits, QualificationLevel, credential_to_document
 from graph.jsonld import PinnedDocumentLoader
 from graph.jurisdictions import load_jurisdictions
+from graph.model.credential_documents import credential_to_document
+from graph.model.credentials import Credits, QualificationLevel
 from ingest.credentials import ONTOLOGIES_DIR, load_credential_schemas, read_credential_file
 from ingest.formats import CredentialFile, Format
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph.backends.embedded import EmbeddedStore
 from graph.jsonld import PinnedDocumentLoader
-from graph.model import NodeKind
+from graph.model.concepts import NodeKind
 from graph.reference import ReferenceData, load_reference_data
 from graph.services.credentials import get_credential, get_issuer
 from ingest.run import ingest_credentials

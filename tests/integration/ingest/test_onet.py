@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from graph.model import LabelKind, NodeKind
+from graph.model.concepts import LabelKind, NodeKind
 from graph.registry import create_store
 from graph.services.concepts import search_concepts
 from graph.store import GraphStore, TextField

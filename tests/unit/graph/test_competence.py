@@ -14,12 +14,10 @@ from graph.competence import (
     proof_of_competence,
     skill_alignment,
 )
-from graph.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
 from graph.errors import InvalidInputError
 from graph.jsonld import PinnedDocumentLoader
-from graph.proofs.canonical import canonicalize
-from graph.proofs.status_list import status_list_entry
-from graph.submissions import (
+from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,
@@ -31,6 +29,8 @@ from graph.submissions import (
     Submission,
     evaluate_rule,
 )
+from graph.proofs.canonical import canonicalize
+from graph.proofs.status_list import status_list_entry
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"

@@ -12,7 +12,8 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from graph.errors import InvalidInputError
-from graph.learners import (
+from graph.model.learner_documents import learner_from_document, learner_to_document
+from graph.model.learners import (
     AssessmentResult,
     Competence,
     CompetenceRule,
@@ -20,8 +21,6 @@ from graph.learners import (
     Learner,
     competence_score,
     competences_from_assessments,
-    learner_from_document,
-    learner_to_document,
 )
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "ontologies" / "schemas"

@@ -7,8 +7,7 @@ import dataclasses
 import pytest
 
 from graph.errors import InvalidInputError
-from graph.services.submission_checks import check_assessment, check_evidence, check_panel
-from graph.submission_codec import (
+from graph.model.submission_documents import (
     assessment_from_document,
     assessment_to_document,
     panel_from_document,
@@ -16,7 +15,7 @@ from graph.submission_codec import (
     submission_from_document,
     submission_to_document,
 )
-from graph.submissions import (
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,
@@ -32,6 +31,7 @@ from graph.submissions import (
     evaluate_rule,
     submission_status,
 )
+from graph.services.submission_checks import check_assessment, check_evidence, check_panel
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"

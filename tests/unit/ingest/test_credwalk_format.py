@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from graph.credentials import (
+from graph.model.credential_documents import credential_to_document
+from graph.model.credentials import (
     CredentialSkill,
     Credits,
     IssuerType,
@@ -16,7 +17,6 @@ from graph.credentials import (
     Prerequisite,
     QualificationLevel,
     SkillStatus,
-    credential_to_document,
 )
 from ingest.credentials import (
     ONTOLOGIES_DIR,

@@ -9,7 +9,10 @@ from typing import Any
 
 import pytest
 
-from graph.credentials import (
+from graph.errors import NotFoundError
+from graph.jsonld import PinnedDocumentLoader
+from graph.model.concepts import RelationType
+from graph.model.credentials import (
     Credential,
     CredentialSkill,
     Credits,
@@ -19,9 +22,6 @@ from graph.credentials import (
     Prerequisite,
     SkillStatus,
 )
-from graph.errors import NotFoundError
-from graph.jsonld import PinnedDocumentLoader
-from graph.model import RelationType
 from ingest.ctdl import CTDL_CONTEXT, credential_to_ctdl, ctid, read_ctdl
 from ingest.errors import IngestError
 from ingest.formats import CredentialFile, SourceDocument, StandInDocumentLoader, stand_in_loader

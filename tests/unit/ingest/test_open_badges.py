@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from graph.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.jsonld import PinnedDocumentLoader
+from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.proofs.canonical import canonicalize
 from ingest.errors import IngestError
 from ingest.formats import CredentialFile, SourceDocument

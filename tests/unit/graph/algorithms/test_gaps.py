@@ -8,7 +8,7 @@ import networkx as nx
 import pytest
 
 from graph.algorithms.gaps import Basis, Coverage, Held, Requirement, skill_gaps
-from graph.model import RelationType
+from graph.model.concepts import RelationType
 from ingest.demo import read_demo_slice
 
 ONTOLOGIES = Path(__file__).resolve().parents[4] / "ontologies"

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from graph.backends.embedded import EmbeddedStore
-from graph.codec import concept_to_json
 from graph.errors import BackendUnavailableError
-from graph.model import Concept, Label, NodeKind, Relation, RelationType
+from graph.model.concept_documents import concept_to_json
+from graph.model.concepts import Concept, Label, NodeKind, Relation, RelationType
 
 # The layout credwalk wrote before schema version 2 (it also indexed relations by target).
 _VERSION_1 = """

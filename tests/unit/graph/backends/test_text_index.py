@@ -11,7 +11,7 @@ import pytest
 from graph.backends.embedded import EmbeddedStore
 from graph.backends.text_index import TextIndex
 from graph.indexing import index_concepts
-from graph.model import Concept, Label, LabelKind, NodeKind
+from graph.model.concepts import Concept, Label, LabelKind, NodeKind
 from graph.store import GraphBatch, IndexedText, TextField, TextTable
 from graph.text import terms
 from tests.fixtures.embedders import HashingEmbedder

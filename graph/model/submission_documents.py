@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from graph.submissions import (
+from graph.model._documents import drop_none
+from graph.model.submissions import (
     Assessment,
     AssessmentKind,
     AssessmentPanel,
@@ -34,10 +35,6 @@ __all__ = [
 ]
 
 
-def _drop_none(document: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in document.items() if v is not None}
-
-
 def panel_to_document(panel: AssessmentPanel) -> dict[str, Any]:
     """Return the document form of a panel.
 
@@ -47,11 +44,11 @@ def panel_to_document(panel: AssessmentPanel) -> dict[str, Any]:
     >>> panel_from_document(panel_to_document(panel)) == panel
     True
     """
-    return _drop_none(
+    return drop_none(
         {
             "credential": panel.credential,
             "assessors": [
-                _drop_none(
+                drop_none(
                     {
                         "id": a.id,
                         "name": a.name,
@@ -101,7 +98,7 @@ def panel_from_document(document: Mapping[str, Any]) -> AssessmentPanel:
 
 
 def _evidence_to_document(evidence: Evidence) -> dict[str, Any]:
-    return _drop_none(
+    return drop_none(
         {
             "kind": evidence.kind.value,
             "name": evidence.name,
@@ -127,13 +124,13 @@ def _evidence_from_document(document: Mapping[str, Any]) -> Evidence:
 def submission_to_document(submission: Submission) -> dict[str, Any]:
     """Return the document form of a submission (with its panel snapshot)."""
     s = submission
-    return _drop_none(
+    return drop_none(
         {
             "id": s.id,
             "learner": s.learner,
             "credential": s.credential,
             "skills": [
-                _drop_none({"uri": t.uri, "level": t.level, "label": t.label}) for t in s.skills
+                drop_none({"uri": t.uri, "level": t.level, "label": t.label}) for t in s.skills
             ],
             "panel": panel_to_document(s.panel),
             "evidence": [_evidence_to_document(e) for e in s.evidence],
@@ -177,7 +174,7 @@ def assessment_to_document(assessment: Assessment) -> dict[str, Any]:
     True
     """
     a = assessment
-    return _drop_none(
+    return drop_none(
         {
             "id": a.id,
             "submission": a.submission,
@@ -185,7 +182,7 @@ def assessment_to_document(assessment: Assessment) -> dict[str, Any]:
             "kind": a.kind.value,
             "recorded_at": a.recorded_at,
             "results": [
-                _drop_none(
+                drop_none(
                     {"skill": r.skill, "passed": r.passed, "level": r.level, "comment": r.comment}
                 )
                 for r in a.results

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from graph.model import (
+from graph.model.concepts import (
     Concept,
     ConceptScheme,
     Label,

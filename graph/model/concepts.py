@@ -5,9 +5,9 @@ Everything in the graph is a node with an IRI (``uri``) and a :class:`NodeKind`,
 ISCO groups, O*NET occupations) keep their published IRIs; entities created by credwalk get
 ``{base_iri}/<kind>/<id>``.
 
-Credentials, issuers and learners are richer documents; they live in ``graph.credentials`` and
-``graph.learners`` and are stored as nodes of their own kinds, linked to concepts by relations, so
-that algorithms see one graph.
+Credentials, issuers and learners are richer documents; they live in
+``graph.model.credentials`` and ``graph.model.learners`` and are stored as nodes of their own
+kinds, linked to concepts by relations, so that algorithms see one graph.
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ class RelationType(StrEnum):
     BROAD_MATCH = "broad_match"
     NARROW_MATCH = "narrow_match"
     RELATED_MATCH = "related_match"
-    # credential edges (graph.credentials)
+    # credential edges (graph.model.credentials)
     CERTIFIES_SKILL = "certifies_skill"
     ISSUED_BY = "issued_by"
     REQUIRES_CREDENTIAL = "requires_credential"
