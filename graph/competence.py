@@ -1,7 +1,7 @@
 """The Proof of Competence as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned parts).
 
 Pure builders: given a submission, the rule's outcome and the catalogue's credential, they
-return the JSON-LD documents :mod:`graph.services.proofs` signs. The shapes:
+return the JSON-LD documents :mod:`graph.services.proofs.issuing` signs. The shapes:
 
 - the **achievement** is the catalogue's credential (its IRI, title, criteria, creator) with an
   ``alignment`` to each ESCO skill (``targetType`` ``ceasn:Competency``, ``targetFramework``

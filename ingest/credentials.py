@@ -33,9 +33,9 @@ from referencing import Registry, Resource
 
 from graph.errors import PayloadTooLargeError
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from graph.model.credential_documents import credential_from_document, issuer_from_document
 from graph.model.credentials import Credential, Issuer, IssuerType
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.ctdl import read_ctdl
 from ingest.elm import read_elm, read_elm_turtle
 from ingest.errors import IngestError

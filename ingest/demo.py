@@ -18,7 +18,7 @@ from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
 from graph.model.imports import ConceptImport
 from graph.reference import ReferenceData
-from graph.services.credentials import SaveReport, save_catalogue
+from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
 from ingest.credentials import (

@@ -37,7 +37,6 @@ from typing import Any
 import rdflib
 
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from graph.model.credentials import (
     Credential,
     CredentialSkill,
@@ -46,6 +45,7 @@ from graph.model.credentials import (
     QualificationLevel,
     SkillStatus,
 )
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.errors import IngestError
 from ingest.formats import (
     CredentialFile,

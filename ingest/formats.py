@@ -35,9 +35,9 @@ from pyld.context_resolver import ContextResolver
 
 from graph.errors import CredwalkError, NotFoundError
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from graph.model.concepts import Concept, ConceptScheme, Relation
 from graph.model.credentials import Credential, Issuer
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.errors import IngestError
 
 __all__ = [

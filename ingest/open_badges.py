@@ -28,8 +28,8 @@ from pyld import jsonld
 
 from graph.competence import ACHIEVEMENT_TYPES, OB_CONTEXT, issuer_profile, skill_alignment
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.errors import IngestError
 from ingest.formats import (
     CredentialFile,

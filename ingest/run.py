@@ -13,7 +13,7 @@ from graph.model.concepts import NodeKind
 from graph.model.credentials import Issuer
 from graph.model.imports import ConceptImport, Progress
 from graph.reference import ReferenceData
-from graph.services.credentials import SaveReport, save_catalogue
+from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
 from ingest.credentials import read_credential_file

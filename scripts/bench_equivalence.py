@@ -51,9 +51,9 @@ from graph.model.credentials import (
 )
 from graph.reference import ReferenceData, load_reference_data
 from graph.registry import create_store
-from graph.services.credentials import save_catalogue
-from graph.services.crosswalk import crosswalk
-from graph.services.equivalence import credential_equivalence, equivalents
+from graph.services.catalogue.credentials import save_catalogue
+from graph.services.crosswalk.ranking import crosswalk
+from graph.services.equivalence.equivalents import credential_equivalence, equivalents
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from graph.store import GraphStore

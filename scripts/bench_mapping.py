@@ -36,8 +36,8 @@ from mapping_devset import Item, build_devset, credential_items, extractor_table
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.model.concepts import Concept, NodeKind
+from graph.services.catalogue.mapping import BANDS, SkillSuggestion, map_outcomes
 from graph.services.ingestion import import_concepts
-from graph.services.mapping import BANDS, SkillSuggestion, map_outcomes
 from ingest.esco import esco_import, read_esco
 
 REPO = Path(__file__).resolve().parents[1]

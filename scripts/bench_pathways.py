@@ -66,14 +66,14 @@ from graph.model.credentials import (
 )
 from graph.model.learners import AssessmentResult, Learner
 from graph.reference import ReferenceData, load_reference_data
-from graph.services.credentials import save_catalogue
+from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
-from graph.services.pathways import (
+from graph.services.pathways.planning import (
     PathwayRequest,
     candidate_credentials,
     find_pathways,
 )
-from graph.services.targets import Target, TargetKind, occupation_skills
+from graph.services.pathways.targets import Target, TargetKind, occupation_skills
 from graph.store import GraphStore
 from ingest.esco import esco_import, read_esco
 

@@ -50,10 +50,10 @@ from graph.proofs.issuer import ProofIssuer
 from graph.proofs.keys import KeyStore
 from graph.proofs.status_list import status_list_entry
 from graph.registry import create_store
-from graph.services.credentials import save_catalogue
-from graph.services.proofs import issue_proof
-from graph.services.submissions import declare_panel, record_assessment, submit
-from graph.services.verification import verify_document
+from graph.services.catalogue.credentials import save_catalogue
+from graph.services.proofs.issuing import issue_proof
+from graph.services.proofs.submissions import declare_panel, record_assessment, submit
+from graph.services.proofs.verification import verify_document
 from graph.store import GraphBatch, GraphStore
 
 logger = logging.getLogger("bench_proofs")

@@ -10,8 +10,8 @@ import typer
 
 from api.cli.common import JsonOption, app, emit_json, ingest_app, out, runtime
 from api.schemas.credentials import CredentialPublic, MappingPublic
-from graph.services.credentials import get_credential, get_issuer, list_credentials
-from graph.services.mapping import decide_skill, suggest_skills
+from graph.services.catalogue.credentials import get_credential, get_issuer, list_credentials
+from graph.services.catalogue.mapping import decide_skill, suggest_skills
 
 __all__ = ["credentials_app", "mapping_app"]
 

@@ -18,15 +18,15 @@ from graph.errors import InvalidInputError
 from graph.model.learner_documents import assessment_result_from_document, learner_from_document
 from graph.model.learners import Learner
 from graph.reference import ReferenceData
-from graph.services.learners import (
+from graph.services.pathways.learners import (
     check_learner,
     get_learner,
     import_assessments,
     save_learner,
 )
-from graph.services.pathways import PathwayRequest, find_pathways, gap_analysis
-from graph.services.targets import parse_target
-from graph.services.transitions import transitions_from
+from graph.services.pathways.planning import PathwayRequest, find_pathways, gap_analysis
+from graph.services.pathways.targets import parse_target
+from graph.services.pathways.transitions import transitions_from
 from graph.store import GraphStore
 from ingest.credentials import read_source_documents
 

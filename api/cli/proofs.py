@@ -35,15 +35,15 @@ from graph.errors import InvalidInputError, PayloadTooLargeError
 from graph.jsonld import load_manifest, seed_cache
 from graph.model.submissions import Evidence, EvidenceKind, SkillResult
 from graph.registry import create_store
-from graph.services.elm_export import export_elm
-from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
-from graph.services.submissions import (
+from graph.services.proofs.elm_export import export_elm
+from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
+from graph.services.proofs.submissions import (
     declare_panel,
     get_submission,
     record_assessment,
     submit,
 )
-from graph.services.verification import Trust, verify_document
+from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphStore
 
 __all__ = ["contexts_app", "proofs_app", "verify"]

@@ -20,14 +20,14 @@ from api.schemas.credentials import (
 )
 from graph.errors import InvalidInputError
 from graph.model.credentials import Credential, Issuer
-from graph.services.credentials import (
+from graph.services.catalogue.credentials import (
     get_credential,
     get_issuer,
     list_credentials,
     list_issuers,
     save_catalogue,
 )
-from graph.services.mapping import decide_skill, suggest_skills
+from graph.services.catalogue.mapping import decide_skill, suggest_skills
 from ingest.credentials import load_credential_schemas, read_credwalk_documents
 from ingest.ctdl import credential_to_ctdl
 from ingest.formats import SourceDocument
@@ -175,7 +175,7 @@ def map_credential(
             suggest=options.suggest,
         )
     else:
-        from graph.services.mapping import map_outcomes
+        from graph.services.catalogue.mapping import map_outcomes
 
         credential = get_credential(store, credential_id)
         mapping = map_outcomes(

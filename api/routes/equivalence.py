@@ -19,11 +19,11 @@ from api.schemas.equivalence import (
     RecognitionPublic,
     RecognitionsPublic,
 )
-from graph.services.comparison import compare_credentials
-from graph.services.credentials import get_credential
-from graph.services.crosswalk import crosswalk
-from graph.services.equivalence import credential_equivalence, equivalents
-from graph.services.recognition import (
+from graph.services.catalogue.credentials import get_credential
+from graph.services.crosswalk.ranking import crosswalk
+from graph.services.equivalence.comparison import compare_credentials
+from graph.services.equivalence.equivalents import credential_equivalence, equivalents
+from graph.services.equivalence.recognition import (
     get_decision,
     list_decisions,
     record_decision,

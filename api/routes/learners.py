@@ -12,14 +12,14 @@ from api.errors import responses
 from api.schemas.learners import AssessmentsRequest, GapsPublic, LearnerCreate, LearnerPublic
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError
-from graph.services.learners import (
+from graph.services.pathways.learners import (
     create_learner,
     get_learner,
     import_assessments,
     replace_learner,
 )
-from graph.services.pathways import gap_analysis
-from graph.services.targets import parse_target
+from graph.services.pathways.planning import gap_analysis
+from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
 
 __all__ = ["router", "similarity_embedder"]

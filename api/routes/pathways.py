@@ -11,9 +11,9 @@ from api.errors import responses
 from api.routes.learners import similarity_embedder
 from api.schemas.pathways import PathwaySearch, PathwaysPublic, TransitionsPublic
 from graph.algorithms.pathways import Constraints
-from graph.services.learners import check_learner, get_learner
-from graph.services.pathways import PathwayRequest, find_pathways
-from graph.services.transitions import transitions_from
+from graph.services.pathways.learners import check_learner, get_learner
+from graph.services.pathways.planning import PathwayRequest, find_pathways
+from graph.services.pathways.transitions import transitions_from
 
 __all__ = ["router"]
 

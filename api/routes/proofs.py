@@ -25,9 +25,9 @@ from api.schemas.proofs import (
 )
 from graph.model.submissions import SubmissionStatus
 from graph.proofs.issuer import ProofIssuer, did_document
-from graph.services.elm_export import export_elm
-from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
-from graph.services.submissions import (
+from graph.services.proofs.elm_export import export_elm
+from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
+from graph.services.proofs.submissions import (
     declare_panel,
     get_panel,
     get_submission,
@@ -35,7 +35,7 @@ from graph.services.submissions import (
     record_assessment,
     submit,
 )
-from graph.services.verification import Trust, verify_document
+from graph.services.proofs.verification import Trust, verify_document
 
 __all__ = ["router"]
 

@@ -14,7 +14,7 @@ from api.schemas.common import Public
 from api.schemas.concepts import MatchPublic
 from graph.model.credential_documents import credential_to_document, issuer_to_document
 from graph.model.credentials import Credential, Issuer
-from graph.services.mapping import CurriculumMapping, SkillSuggestion
+from graph.services.catalogue.mapping import CurriculumMapping, SkillSuggestion
 
 __all__ = [
     "CredentialPublic",

@@ -9,17 +9,17 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public as _Public
 from graph.model.credentials import Credits, Money
-from graph.services.comparison import Comparison
-from graph.services.crosswalk import Crosswalk
-from graph.services.equivalence import EquivalentsResult
-from graph.services.equivalence_explain import (
+from graph.services.crosswalk.ranking import Crosswalk
+from graph.services.equivalence.comparison import Comparison
+from graph.services.equivalence.equivalents import EquivalentsResult
+from graph.services.equivalence.explain import (
     CredentialSummary,
     Equivalence,
     MatchedSkills,
     RecognitionNote,
     SkillRef,
 )
-from graph.services.recognition import (
+from graph.services.equivalence.recognition import (
     RecognitionDecision,
     RecognitionOutcome,
     decision_to_document,

@@ -19,7 +19,7 @@ from graph.model.learners import (
     Learner,
     competence_score,
 )
-from graph.services.pathways import GapReport
+from graph.services.pathways.planning import GapReport
 
 __all__ = [
     "AssessmentIn",

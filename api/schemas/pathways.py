@@ -15,9 +15,14 @@ from api.schemas.common import Public
 from api.schemas.learners import GapsPublic, LearnerCreate
 from graph.algorithms.pathways import Constraints, Method, Objective
 from graph.errors import InvalidInputError
-from graph.services.pathways import PathwayPlan, PathwayReport, PathwayRequest
-from graph.services.targets import DEFAULT_OPTIONAL_WEIGHT, Target, parse_target, skills_target
-from graph.services.transitions import TransitionPlan, TransitionsReport
+from graph.services.pathways.planning import PathwayPlan, PathwayReport, PathwayRequest
+from graph.services.pathways.targets import (
+    DEFAULT_OPTIONAL_WEIGHT,
+    Target,
+    parse_target,
+    skills_target,
+)
+from graph.services.pathways.transitions import TransitionPlan, TransitionsReport
 
 __all__ = [
     "BoundPublic",

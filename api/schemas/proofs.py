@@ -18,9 +18,9 @@ from graph.model.submissions import (
     LevelPolicy,
     SkillResult,
 )
-from graph.services.proofs import ProofRecord
-from graph.services.submissions import SubmissionView
-from graph.services.verification import VerificationReport
+from graph.services.proofs.issuing import ProofRecord
+from graph.services.proofs.submissions import SubmissionView
+from graph.services.proofs.verification import VerificationReport
 
 __all__ = [
     "AssessmentCreate",

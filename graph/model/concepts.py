@@ -95,7 +95,9 @@ class RelationType(StrEnum):
     REQUIRES_CREDENTIAL = "requires_credential"
     REQUIRES_SKILL = "requires_skill"
     STACKS_INTO = "stacks_into"
-    RECOGNISES = "recognises"  # recognition decision -> credential (graph.services.recognition)
+    RECOGNISES = (
+        "recognises"  # recognition decision -> credential (graph.services.equivalence.recognition)
+    )
 
     @property
     def is_mapping(self) -> bool:

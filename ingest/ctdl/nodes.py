@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graph.jurisdictions import Jurisdictions
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.ctdl.terms import CT
 from ingest.formats import NodeMap, SourceDocument
 

@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
 
-from graph.jurisdictions import Jurisdictions
 from graph.model.concepts import Concept, ConceptScheme, Relation
 from graph.model.concepts import RelationType as Rel
 from graph.model.credentials import Credential, Issuer
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.ctdl.credentials import _credential, _issuer
 from ingest.ctdl.frameworks import _competency, _framework
 from ingest.ctdl.nodes import _Context, _types

@@ -20,7 +20,7 @@ from graph.model.credentials import (
     SkillStatus,
 )
 from graph.reference import ReferenceData, load_reference_data
-from graph.services.credentials import (
+from graph.services.catalogue.credentials import (
     credentials_certifying,
     get_credential,
     get_issuer,

@@ -8,7 +8,7 @@ import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
 from graph.model.concepts import Provenance, ProvenanceKind, Relation, RelationType
-from graph.services.crosswalk import crosswalk, store_crosswalk
+from graph.services.crosswalk.ranking import crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts
 from graph.store import GraphBatch, GraphStore
 from ingest.demo import read_demo_slice

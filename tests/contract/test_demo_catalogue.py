@@ -11,7 +11,7 @@ from collections import defaultdict
 
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.credentials import IssuerType
-from graph.services.credentials import get_credential, list_credentials, save_catalogue
+from graph.services.catalogue.credentials import get_credential, list_credentials, save_catalogue
 from graph.store import Direction, GraphStore
 from ingest.demo import read_demo_slice
 from tests.fixtures.demo_catalogue import (

@@ -12,8 +12,8 @@ import pytest
 from graph.algorithms.equivalence import MatchKind, Verdict
 from graph.errors import InvalidInputError, NotFoundError
 from graph.reference import ReferenceData
-from graph.services.comparison import compare_credentials
-from graph.services.equivalence import credential_equivalence, equivalents
+from graph.services.equivalence.comparison import compare_credentials
+from graph.services.equivalence.equivalents import credential_equivalence, equivalents
 from graph.store import GraphStore
 from tests.fixtures.demo_catalogue import load_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder

@@ -15,16 +15,16 @@ from graph.model.concepts import NodeKind
 from graph.model.credentials import Credential, CredentialSkill, Issuer
 from graph.model.learners import AssessmentResult, Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData, load_reference_data
-from graph.services.credentials import save_catalogue
-from graph.services.learners import (
+from graph.services.catalogue.credentials import save_catalogue
+from graph.services.pathways.learners import (
     create_learner,
     get_learner,
     held_skills,
     import_assessments,
     replace_learner,
 )
-from graph.services.pathways import PathwayRequest, find_pathways, gap_analysis
-from graph.services.targets import parse_target
+from graph.services.pathways.planning import PathwayRequest, find_pathways, gap_analysis
+from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
 from tests.fixtures.demo_catalogue import load_demo_catalogue
 

@@ -8,8 +8,8 @@ import pytest
 
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.model.credentials import Credential, Issuer, IssuerType, SkillStatus
-from graph.services.credentials import get_credential, save_catalogue
-from graph.services.mapping import decide_skill, map_outcomes, suggest_skills
+from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services.catalogue.mapping import decide_skill, map_outcomes, suggest_skills
 from graph.store import GraphStore
 from tests.fixtures.embedders import HashingEmbedder
 

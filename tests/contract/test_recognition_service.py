@@ -13,9 +13,9 @@ from jsonschema import Draft4Validator
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.model.credentials import Credits
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credential
-from graph.services.equivalence import credential_equivalence
-from graph.services.recognition import (
+from graph.services.catalogue.credentials import get_credential
+from graph.services.equivalence.equivalents import credential_equivalence
+from graph.services.equivalence.recognition import (
     RecognitionDecision,
     RecognitionOutcome,
     decisions_for,

@@ -30,10 +30,10 @@ from graph.proofs.canonical import canonicalize
 from graph.proofs.issuer import ProofIssuer
 from graph.proofs.keys import KeyStore
 from graph.proofs.status_list import StatusList, status_list_from_credential
-from graph.services.credentials import save_catalogue
-from graph.services.elm_export import export_elm
-from graph.services.proofs import get_proof, issue_proof, revoke_proof, signed_status_list
-from graph.services.submissions import (
+from graph.services.catalogue.credentials import save_catalogue
+from graph.services.proofs.elm_export import export_elm
+from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
+from graph.services.proofs.submissions import (
     declare_panel,
     get_panel,
     get_submission,
@@ -41,7 +41,7 @@ from graph.services.submissions import (
     record_assessment,
     submit,
 )
-from graph.services.verification import Trust, verify_document
+from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
 from ingest.esco import EscoPack
 

@@ -20,7 +20,7 @@ from api.main import create_app
 from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
 from graph.reference import load_reference_data
-from graph.services.credentials import save_catalogue
+from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.demo import read_demo_slice

@@ -16,7 +16,7 @@ from api.schemas.equivalence import CrosswalkPublic
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.model.concepts import NodeKind, Provenance, ProvenanceKind, Relation, RelationType
 from graph.registry import create_store
-from graph.services.crosswalk import Crosswalk, crosswalk, store_crosswalk
+from graph.services.crosswalk.ranking import Crosswalk, crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts
 from graph.settings import DEFAULT_EMBEDDING_MODEL, load_settings
 from graph.store import GraphBatch, GraphStore

@@ -18,9 +18,14 @@ from graph.algorithms.pathways import Constraints, Method
 from graph.backends.embedded import EmbeddedStore
 from graph.errors import NoPathwayError
 from graph.model.learners import AssessmentResult, CompetenceSource, Learner
-from graph.services.learners import create_learner, get_learner, import_assessments
-from graph.services.pathways import PathwayReport, PathwayRequest, find_pathways, gap_analysis
-from graph.services.targets import parse_target
+from graph.services.pathways.learners import create_learner, get_learner, import_assessments
+from graph.services.pathways.planning import (
+    PathwayReport,
+    PathwayRequest,
+    find_pathways,
+    gap_analysis,
+)
+from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
 from tests.fixtures.demo_catalogue import DemoCatalogue, load_demo_catalogue
 

@@ -40,10 +40,10 @@ from graph.proofs.did_key import did_key
 from graph.proofs.issuer import ProofIssuer
 from graph.proofs.keys import KeyStore
 from graph.registry import create_store
-from graph.services.credentials import save_catalogue
-from graph.services.proofs import ProofRecord, issue_proof, revoke_proof, signed_status_list
-from graph.services.submissions import declare_panel, record_assessment, submit
-from graph.services.verification import Trust, verify_document
+from graph.services.catalogue.credentials import save_catalogue
+from graph.services.proofs.issuing import ProofRecord, issue_proof, revoke_proof, signed_status_list
+from graph.services.proofs.submissions import declare_panel, record_assessment, submit
+from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
 from ingest.esco import EscoPack
 from tests.fixtures.jsonld_cache import CONTEXT_SOURCES, MANIFEST_PATH

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions, load_jurisdictions
 from graph.model.concepts import RelationType
 from graph.model.credential_documents import credential_to_document
 from graph.model.credentials import Credits, IssuerType, Money, Prerequisite
+from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
 from ingest.credentials import ONTOLOGIES_DIR, load_credential_schemas, read_credential_file
 from ingest.errors import IngestError
 from ingest.formats import CredentialFile, Format

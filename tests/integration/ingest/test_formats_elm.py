@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import load_jurisdictions
 from graph.model.credential_documents import credential_to_document
 from graph.model.credentials import Credits, QualificationLevel
+from graph.reference.jurisdictions import load_jurisdictions
 from ingest.credentials import ONTOLOGIES_DIR, load_credential_schemas, read_credential_file
 from ingest.formats import CredentialFile, Format
 

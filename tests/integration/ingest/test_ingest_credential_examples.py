@@ -12,7 +12,7 @@ from graph.backends.embedded import EmbeddedStore
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.concepts import NodeKind
 from graph.reference import ReferenceData, load_reference_data
-from graph.services.credentials import get_credential, get_issuer
+from graph.services.catalogue.credentials import get_credential, get_issuer
 from ingest.run import ingest_credentials
 from tests.conftest import REPO_ROOT
 

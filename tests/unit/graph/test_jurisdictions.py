@@ -1,4 +1,4 @@
-"""Tests for graph.jurisdictions over the shipped ontologies/jurisdictions.csv."""
+"""Tests for graph.reference.jurisdictions over the shipped ontologies/jurisdictions.csv."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
-from graph.jurisdictions import Jurisdictions, load_jurisdictions
+from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
 
 REPO = Path(__file__).resolve().parents[3]
 DATA = REPO / "ontologies" / "jurisdictions.csv"

@@ -1,4 +1,4 @@
-"""Tests for graph.qualifications over the shipped ontologies/qualifications/ data."""
+"""Tests for graph.reference.qualifications over the shipped ontologies/qualifications/ data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
-from graph.jurisdictions import load_jurisdictions
-from graph.qualifications import (
+from graph.reference.jurisdictions import load_jurisdictions
+from graph.reference.qualifications import (
     FrameworkLevel,
     QualificationFrameworks,
     load_qualification_frameworks,

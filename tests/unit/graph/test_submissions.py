@@ -31,7 +31,7 @@ from graph.model.submissions import (
     evaluate_rule,
     submission_status,
 )
-from graph.services.submission_checks import check_assessment, check_evidence, check_panel
+from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SQL = "http://data.europa.eu/esco/skill/598de5b0-5b58-4ea7-8058-a4bc4d18c742"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions, load_jurisdictions
+from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
 from ingest.credentials import ONTOLOGIES_DIR, CredentialSchemas, load_credential_schemas
 from ingest.formats import StandInDocumentLoader, stand_in_loader
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from graph.jsonld import PinnedDocumentLoader
-from graph.jurisdictions import Jurisdictions
 from graph.model.credentials import CredentialSkill, Credits, QualificationLevel
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.elm import read_elm
 from ingest.errors import IngestError
 from ingest.formats import CredentialFile, SourceDocument

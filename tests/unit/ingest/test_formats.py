@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph.jurisdictions import Jurisdictions
+from graph.reference.jurisdictions import Jurisdictions
 from ingest.formats import Format, NodeMap, country_code, detect_format, language_tag
 
 EDC = "http://data.europa.eu/snb/model/context/edc-ap"

@@ -4,7 +4,7 @@
 credentials earned so far certify. A step's off-ramp lists
 
 - the stackable credentials it completes: those whose every module (see
-  :func:`graph.algorithms.pathway_problem.stack_modules`) is now held, whose prerequisite
+  :func:`graph.algorithms.pathways.problem.stack_modules`) is now held, whose prerequisite
   credentials are held, and that cost nothing beyond their modules (they are awarded on
   completion);
 - the occupations whose essential skills the learner then holds for at least ``threshold`` of
@@ -20,8 +20,8 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from graph.algorithms.pathway_problem import CandidateCredential, stack_modules
 from graph.algorithms.pathways import Method, Pathway
+from graph.algorithms.pathways.problem import CandidateCredential, stack_modules
 from graph.model.concepts import NodeKind, RelationType
 from graph.store import Direction, GraphStore
 

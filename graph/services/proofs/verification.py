@@ -44,7 +44,7 @@ from graph.proofs.status_list import (
     status_checker,
     status_list_from_credential,
 )
-from graph.services.proofs import our_status_list
+from graph.services.proofs.issuing import our_status_list
 from graph.store import GraphStore
 
 __all__ = [

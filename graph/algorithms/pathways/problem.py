@@ -1,7 +1,7 @@
 """The pathway problem: candidate credentials, constraints and objective, as an integer program.
 
 :func:`pathway_problem` filters the candidates by the constraints, drops those whose rules can
-no longer be kept, and builds the index form :class:`~graph.algorithms._pathway_solvers.Problem`
+no longer be kept, and builds the index form :class:`~graph.algorithms.pathways.solvers.Problem`
 that the solvers of :mod:`graph.algorithms.pathways` take.
 
 **Stackable credentials count their parts.** A credential others stack into is awarded on
@@ -18,8 +18,8 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.algorithms._pathway_solvers import Problem
 from graph.algorithms.gaps import Requirement, level_met
+from graph.algorithms.pathways.solvers import Problem
 from graph.errors import InvalidInputError, NoPathwayError
 
 __all__ = [

@@ -31,7 +31,7 @@ from graph.model.learners import (
     competence_score,
 )
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credentials
+from graph.services.catalogue.credentials import get_credentials
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [

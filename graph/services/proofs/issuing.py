@@ -56,8 +56,8 @@ from graph.proofs.status_list import (
     status_list_credential,
     status_list_entry,
 )
-from graph.services.credentials import get_credential, get_issuer
-from graph.services.submissions import get_submission, submission_record
+from graph.services.catalogue.credentials import get_credential, get_issuer
+from graph.services.proofs.submissions import get_submission, submission_record
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [

@@ -51,8 +51,8 @@ from graph.model.submissions import (
     latest_assessments,
     submission_status,
 )
-from graph.services.credentials import get_credential
-from graph.services.submission_checks import check_assessment, check_evidence, check_panel
+from graph.services.catalogue.credentials import get_credential
+from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [

@@ -37,8 +37,8 @@ from graph.model.concepts import NodeKind, RelationType
 from graph.model.credential_documents import credential_from_document
 from graph.model.credentials import Credential
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credential
-from graph.services.equivalence_explain import (
+from graph.services.catalogue.credentials import get_credential
+from graph.services.equivalence.explain import (
     CLOSE_THRESHOLD,
     CredentialSummary,
     CreditComparison,
@@ -50,7 +50,7 @@ from graph.services.equivalence_explain import (
     explain,
     make_side,
 )
-from graph.services.recognition import RecognitionDecision, decisions_for
+from graph.services.equivalence.recognition import RecognitionDecision, decisions_for
 from graph.store import Direction, GraphStore, Record
 
 __all__ = [

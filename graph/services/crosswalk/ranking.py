@@ -5,7 +5,7 @@ ranked by a score in [0, 1] built from what the graph knows about both, with the
 
 - ``title``: the best cosine between a label of one (title or alternative title) and a label of
   the other (an identical normalised label counts 1), a pair with an alternative label weighted
-  down (:data:`~graph.services.crosswalk_profiles.ALTERNATIVE_WEIGHT` per side), blended with
+  down (:data:`~graph.services.crosswalk.profiles.ALTERNATIVE_WEIGHT` per side), blended with
   how well the target's labels are covered by the source's (:data:`TITLE_BEST`);
 - ``description``: the cosine of the two descriptions;
 - ``activities``: how well the source's activities (O*NET task statements) and the target's
@@ -41,14 +41,14 @@ import numpy as np
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NotFoundError
 from graph.model.concepts import Concept, Provenance, ProvenanceKind, Relation, RelationType
-from graph.services.crosswalk_profiles import (
+from graph.services.crosswalk.profiles import (
     Matrix,
     OccupationProfiles,
     load_profiles,
     occupations_of,
     sibling_key,
 )
-from graph.services.crosswalk_signals import (
+from graph.services.crosswalk.signals import (
     NAMED,
     alignment,
     consensus,

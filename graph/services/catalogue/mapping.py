@@ -28,8 +28,8 @@ from graph.model.concepts import NodeKind
 from graph.model.credentials import Credential, CredentialSkill, SkillStatus
 from graph.reference import ReferenceData
 from graph.search import SearchMatch
+from graph.services.catalogue.credentials import get_credential, save_catalogue
 from graph.services.concepts import map_texts
-from graph.services.credentials import get_credential, save_catalogue
 from graph.store import GraphStore
 
 __all__ = [

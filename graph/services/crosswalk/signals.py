@@ -1,4 +1,4 @@
-"""The signals of the crosswalk (:mod:`graph.services.crosswalk`), as matrices.
+"""The signals of the crosswalk (:mod:`graph.services.crosswalk.ranking`), as matrices.
 
 Coarse signals score every source row against every target occupation; fine ones score a
 source against its candidates only. Scores are cosines of the profiles' unit vectors.
@@ -11,7 +11,7 @@ from collections import defaultdict
 import numpy as np
 import numpy.typing as npt
 
-from graph.services.crosswalk_profiles import Matrix, OccupationProfiles
+from graph.services.crosswalk.profiles import Matrix, OccupationProfiles
 from graph.text import normalise
 
 __all__ = [

@@ -9,7 +9,7 @@ pathway is a set of credentials that
   it; its prerequisite skills are held at their level or covered by an earlier step; and
   **stackable credentials count their parts**: a credential that others stack into is earned
   by completing its parts (held or earlier in the pathway), and its stated cost and hours
-  include theirs (see :mod:`graph.algorithms.pathway_problem`);
+  include theirs (see :mod:`graph.algorithms.pathways.problem`);
 - keeps the constraints: total cost within the budget, total hours within the maximum, and
   only credentials at or below the maximum EQF level, recognised in the jurisdiction (the
   awarding jurisdiction or one of ``recognized_in`` contains it) and delivered in the language;
@@ -18,7 +18,7 @@ and minimises ``sum(cost_weight * cost / mean_cost + hours_weight * hours / mean
 the weights of the optional skills it leaves uncovered (one unit is one average credential).
 
 **Exact or heuristic.** With ``method="auto"`` the integer program (see
-``graph.algorithms._pathway_solvers``) is solved by HiGHS through :func:`scipy.optimize.milp`
+``graph.algorithms.pathways.solvers``) is solved by HiGHS through :func:`scipy.optimize.milp`
 when at most ``exact_limit`` (default 2,000) candidate credentials are left after filtering
 (above ``reduce_above``, 150, dominated ones are left out first, which keeps the best pathway);
 a pathway is ``exact`` only when HiGHS proves it optimal within ``time_limit`` seconds (for all
@@ -45,7 +45,19 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from graph.algorithms._pathway_solvers import (
+from graph.algorithms.gaps import Requirement
+from graph.algorithms.pathways.problem import (
+    MAX_ALTERNATIVES,
+    REDUCE_ABOVE,
+    CandidateCredential,
+    Constraints,
+    Objective,
+    Setup,
+    SkillLevel,
+    check_options,
+    pathway_problem,
+)
+from graph.algorithms.pathways.solvers import (
     Cut,
     MilpOutcome,
     Problem,
@@ -56,18 +68,6 @@ from graph.algorithms._pathway_solvers import (
     no_good,
     restricted_milp,
     solve_milp,
-)
-from graph.algorithms.gaps import Requirement
-from graph.algorithms.pathway_problem import (
-    MAX_ALTERNATIVES,
-    REDUCE_ABOVE,
-    CandidateCredential,
-    Constraints,
-    Objective,
-    Setup,
-    SkillLevel,
-    check_options,
-    pathway_problem,
 )
 from graph.errors import NoPathwayError
 
@@ -456,7 +456,7 @@ def optimal_pathways(
         incumbent and the greedy pathway is returned as heuristic, with the better bound.
     reduce_above : int
         Above this many candidates, dominated ones are left out first (the best pathway is
-        unchanged; see :func:`graph.algorithms.pathway_problem.pathway_problem`).
+        unchanged; see :func:`graph.algorithms.pathways.problem.pathway_problem`).
 
     Returns
     -------

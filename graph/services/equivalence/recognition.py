@@ -27,7 +27,7 @@ from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credential
+from graph.services.catalogue.credentials import get_credential
 from graph.store import Direction, GraphBatch, GraphStore, Record
 
 __all__ = [

@@ -1,9 +1,10 @@
 """Use cases of the learner: the gap to a target, and the pathways that close it.
 
-:func:`gap_analysis` compares what a learner holds (:func:`graph.services.learners.held_skills`)
-with what a target requires (:mod:`graph.services.targets`): the ESCO hierarchy around the
-skills comes from the store, and, when an embedder is given, the similarity of skills is the
-cosine of the embeddings of their preferred labels.
+:func:`gap_analysis` compares what a learner holds
+(:func:`graph.services.pathways.learners.held_skills`) with what a target requires
+(:mod:`graph.services.pathways.targets`): the ESCO hierarchy around the skills comes from the store,
+and, when an embedder is given, the similarity of skills is the cosine of the embeddings of their
+preferred labels.
 
 :func:`find_pathways` builds the candidates from the store (credentials certifying a required
 skill of the gap, with their prerequisite credentials, the providers of their prerequisite
@@ -11,7 +12,7 @@ skills and the parts they stack from, transitively; optional skills count for th
 that cover them, but a credential that covers only optional skills is not a candidate), converts
 costs into one currency, and runs the optimiser of
 :mod:`graph.algorithms.pathways`, with recognition in the learner's target jurisdiction (by
-default) decided by :meth:`graph.jurisdictions.Jurisdictions.contains` (EU contains its
+default) decided by :meth:`graph.reference.jurisdictions.Jurisdictions.contains` (EU contains its
 members). Each pathway comes with off-ramps: after each step, the occupations whose essential
 skills the learner then holds for the most part (``qualifies`` when all of them).
 """
@@ -25,7 +26,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graph.algorithms.gaps import GapAnalysis, Held, skill_gaps
-from graph.algorithms.pathway_problem import check_options, exclusions, same_code
 from graph.algorithms.pathways import (
     CandidateCredential,
     Constraints,
@@ -35,14 +35,15 @@ from graph.algorithms.pathways import (
     SkillLevel,
     optimal_pathways,
 )
+from graph.algorithms.pathways.problem import check_options, exclusions, same_code
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.learners import Learner
 from graph.reference import ReferenceData
-from graph.services.learners import held_skills
-from graph.services.pathway_reports import OffRamp, OffRampCache, explain, offramps
-from graph.services.targets import (
+from graph.services.pathways.learners import held_skills
+from graph.services.pathways.reports import OffRamp, OffRampCache, explain, offramps
+from graph.services.pathways.targets import (
     DEFAULT_OPTIONAL_WEIGHT,
     Target,
     TargetKind,

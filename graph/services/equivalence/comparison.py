@@ -1,11 +1,11 @@
 """Advisor comparison: two to four credentials side by side.
 
-Every skill any of them certifies becomes a row, at the highest level any of them certifies it.
-For each credential the row says whether it covers the skill fully (the skill itself, at that
-level), partially (a lower level, a narrower or broader skill, or a semantically close one) or
-not at all, with the same matching as :mod:`graph.services.equivalence`. Beside the skills: the
-levels through the EQF, credits, issuer types, jurisdictions, the pairwise equivalence scores
-and the recognition decisions recorded about any of them.
+Every skill any of them certifies becomes a row, at the highest level any of them certifies it. For
+each credential the row says whether it covers the skill fully (the skill itself, at that level),
+partially (a lower level, a narrower or broader skill, or a semantically close one) or not at all,
+with the same matching as :mod:`graph.services.equivalence.equivalents`. Beside the skills: the
+levels through the EQF, credits, issuer types, jurisdictions, the pairwise equivalence scores and
+the recognition decisions recorded about any of them.
 """
 
 from __future__ import annotations
@@ -18,20 +18,20 @@ from graph.algorithms.equivalence import Thresholds, Verdict, skill_coverage
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credential
-from graph.services.equivalence import (
+from graph.services.catalogue.credentials import get_credential
+from graph.services.equivalence.equivalents import (
     close_pairs,
     prepare_credentials,
     skill_hierarchy,
     skill_labels,
 )
-from graph.services.equivalence_explain import (
+from graph.services.equivalence.explain import (
     CLOSE_THRESHOLD,
     CredentialSummary,
     SkillRef,
     explain,
 )
-from graph.services.recognition import RecognitionDecision, decisions_for
+from graph.services.equivalence.recognition import RecognitionDecision, decisions_for
 from graph.store import GraphStore
 
 __all__ = [

@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.errors import InvalidInputError, NotFoundError
-from graph.jurisdictions import Jurisdictions, load_jurisdictions
 from graph.model.credentials import QualificationLevel
-from graph.qualifications import (
+from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
+from graph.reference.qualifications import (
     FrameworkLevel,
     QualificationFrameworks,
     load_qualification_frameworks,

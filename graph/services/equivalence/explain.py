@@ -1,8 +1,8 @@
 """The explanation of one equivalence: matched and missing skills, levels, credits, decisions.
 
-Shared by :func:`graph.services.equivalence.credential_equivalence` and
-:func:`graph.services.equivalence.equivalents`, so a pair gets the same score and the same
-explanation whichever question led to it.
+Shared by :func:`graph.services.equivalence.equivalents.credential_equivalence` and
+:func:`graph.services.equivalence.equivalents.equivalents`, so a pair gets the same score and the
+same explanation whichever question led to it.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from graph.algorithms.equivalence import (
 )
 from graph.errors import CredwalkError
 from graph.model.credentials import Credential, Credits, Money
-from graph.qualifications import EQF_ID, FrameworkLevel
 from graph.reference import ReferenceData
-from graph.services.recognition import RecognitionDecision, decision_status
+from graph.reference.qualifications import EQF_ID, FrameworkLevel
+from graph.services.equivalence.recognition import RecognitionDecision, decision_status
 
 __all__ = [
     "CLOSE_THRESHOLD",

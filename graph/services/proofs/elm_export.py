@@ -28,9 +28,9 @@ from graph.errors import CredwalkError
 from graph.model.credentials import Credential, Issuer
 from graph.model.submissions import AssessmentKind, Evidence, EvidenceKind
 from graph.reference import ReferenceData
-from graph.services.credentials import get_credential, get_issuer
-from graph.services.proofs import ProofRecord
-from graph.services.submissions import SubmissionView, get_submission
+from graph.services.catalogue.credentials import get_credential, get_issuer
+from graph.services.proofs.issuing import ProofRecord
+from graph.services.proofs.submissions import SubmissionView, get_submission
 from graph.store import GraphStore
 
 __all__ = ["ELM_CONTEXT", "VC_V1_CONTEXT", "elm_credential", "export_elm"]

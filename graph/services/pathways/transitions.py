@@ -22,14 +22,14 @@ from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.learners import Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData
-from graph.services.pathways import (
+from graph.services.pathways.planning import (
     PathwayReport,
     PathwayRequest,
     find_pathways,
     label_map,
     skill_similarity,
 )
-from graph.services.targets import Target, TargetKind, occupation_skills
+from graph.services.pathways.targets import Target, TargetKind, occupation_skills
 from graph.store import Direction, GraphStore
 
 __all__ = ["TransitionPlan", "TransitionsReport", "transitions_from"]

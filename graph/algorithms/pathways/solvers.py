@@ -1,6 +1,6 @@
 """The pathway problem in index form and its solvers: exact MILP, greedy, LP lower bound.
 
-Private to :mod:`graph.algorithms.pathways`, which builds a :class:`Problem` from candidate
+Used by :mod:`graph.algorithms.pathways.optimiser`, which builds a :class:`Problem` from candidate
 credentials and turns solutions back into pathways. A solution is a frozenset of credential
 indices.
 

@@ -1,0 +1,1 @@
+"""Crosswalks between occupation frameworks: profiles, signals and the ranking that uses them."""

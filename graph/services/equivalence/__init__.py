@@ -1,0 +1,1 @@
+"""Mobility advisors' use cases: explained equivalence, equivalents, comparison, recognition."""

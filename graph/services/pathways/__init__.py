@@ -1,0 +1,1 @@
+"""Learners' use cases: their record, targets, the gap, pathways, career transitions."""

@@ -1,0 +1,1 @@
+"""Proofs of Competence: panels, submissions, assessments, issuing, revocation, verification."""
