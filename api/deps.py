@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from api.runtime import Runtime
 from graph.embeddings import Embedder
 from graph.reference import ReferenceData
-from graph.settings import Settings, get_settings
+from graph.settings import Settings
 from graph.store import GraphStore
 
 __all__ = [
@@ -18,12 +18,11 @@ __all__ = [
     "RuntimeDep",
     "SettingsDep",
     "StoreDep",
+    "get_app_settings",
     "get_reference",
     "get_runtime",
     "get_store",
 ]
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -35,6 +34,14 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 
 
+def get_app_settings(runtime: RuntimeDep) -> Settings:
+    """Return the settings the app was created with (not the process environment's)."""
+    return runtime.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+
+
 def get_store(runtime: RuntimeDep) -> GraphStore:
     """Return the open store, reopening it if the backend came back after an outage.
 
@@ -43,10 +50,7 @@ def get_store(runtime: RuntimeDep) -> GraphStore:
     BackendUnavailableError
         When the store is not open and cannot be opened now.
     """
-    store = runtime.store
-    if not store.is_open:
-        store.open()
-    return store
+    return runtime.open_store()
 
 
 StoreDep = Annotated[GraphStore, Depends(get_store)]

@@ -6,12 +6,12 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from api.errors import error_body, install_error_handlers
-from api.routes import route_modules
+from api.routes import ROUTERS
 from api.routes.pages import PAGES
 from api.runtime import Runtime, build_runtime
 from graph.errors import BackendUnavailableError
@@ -90,11 +90,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         return await call_next(request)
 
     app.mount("/pages", StaticFiles(directory=PAGES), name="pages")
-    # A route whose last parameter is a path ({id:path}: IRIs contain slashes) would swallow
-    # the sub-resources of other modules (/v1/credentials/{id}/equivalents): match those last.
-    # FastAPI 0.165 keeps each included router as one entry, so sort the routes before.
-    routes = [route for module in route_modules() for route in module.router.routes]
-    combined = APIRouter()
-    combined.routes.extend(sorted(routes, key=lambda r: getattr(r, "path", "").endswith(":path}")))
-    app.include_router(combined)
+    for router in ROUTERS:
+        app.include_router(router)
     return app

@@ -1,10 +1,16 @@
-"""The composition root: builds the store and the embedder from settings, in one place."""
+"""The composition root: everything a process needs, built from settings in one place.
+
+:func:`build_runtime` builds the store, the embedder, the reference data and (on first use) the
+JSON-LD document loader and the proof-issuing identity. The app (``api.main``), the CLI
+(``api.cli.common``) and the scripts take them from here; nothing else builds them.
+"""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from graph.embeddings import (
     CachedEmbedder,
@@ -12,11 +18,14 @@ from graph.embeddings import (
     EmbeddingCache,
     SentenceTransformerEmbedder,
 )
-from graph.jsonld import PinnedDocumentLoader, load_manifest
 from graph.reference import ReferenceData, load_reference_data
 from graph.registry import create_store
 from graph.settings import Settings
 from graph.store import GraphStore
+
+if TYPE_CHECKING:
+    from graph.jsonld import PinnedDocumentLoader
+    from graph.proofs.issuer import ProofIssuer
 
 __all__ = ["Runtime", "build_runtime"]
 
@@ -25,17 +34,61 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class Runtime:
-    """What a process needs to serve requests: settings, a store, an embedder."""
+    """What a process needs to serve requests: settings, a store, an embedder, reference data.
+
+    The document loader and the issuing identity are built on first use and kept, so the
+    resolved contexts are reused by every request.
+    """
 
     settings: Settings
     store: GraphStore
     embedder: Embedder
     reference: ReferenceData
 
+    @cached_property
     def document_loader(self) -> PinnedDocumentLoader:
         """The JSON-LD document loader: pinned contexts only, from packages or the cache."""
-        manifest = load_manifest(self.settings.ontologies_dir / "contexts" / "manifest.json")
-        return PinnedDocumentLoader(manifest, cache_dir=self.settings.context_cache)
+        # Imported here: JSON-LD (pyld) costs a command that signs nothing its start-up time.
+        from graph.jsonld import PinnedDocumentLoader, load_manifest
+
+        manifest = self.settings.context_manifest
+        logger.info(
+            "pinned JSON-LD contexts from %s, cache %s", manifest, self.settings.context_cache
+        )
+        return PinnedDocumentLoader(load_manifest(manifest), cache_dir=self.settings.context_cache)
+
+    @cached_property
+    def proof_issuer(self) -> ProofIssuer:
+        """The issuing identity (no I/O: keys are created on first signature).
+
+        Raises
+        ------
+        InvalidInputError
+            If ``did_web_domain`` is set but is not a host name (raised at every access).
+        """
+        from graph.proofs.issuer import ProofIssuer, did_web
+        from graph.proofs.keys import KeyStore
+
+        if self.settings.did_web_domain:
+            did_web(self.settings.did_web_domain)
+        return ProofIssuer(
+            keys=KeyStore(self.settings.key_dir),
+            loader=self.document_loader,
+            base_iri=self.settings.base_iri,
+            did_web_domain=self.settings.did_web_domain or None,
+        )
+
+    def open_store(self) -> GraphStore:
+        """Return the store, opened now if it is not open yet.
+
+        Raises
+        ------
+        BackendUnavailableError
+            When the store cannot be opened now.
+        """
+        if not self.store.is_open:
+            self.store.open()
+        return self.store
 
     def close(self) -> None:
         """Close the store and the embedding cache."""
@@ -44,21 +97,15 @@ class Runtime:
             self.embedder.cache.close()
 
 
-def store_options(settings: Settings) -> dict[str, Any]:
-    """Constructor options of the configured backend (credentials for Neo4j)."""
-    if settings.store_scheme == "sqlite":
-        return {}
-    return {
-        "user": settings.neo4j_user,
-        "password": settings.neo4j_password,
-        "database": settings.neo4j_database,
-        "namespace": settings.neo4j_namespace,
-    }
-
-
 def build_runtime(settings: Settings) -> Runtime:
     """Build (without opening) the store and the cached embedder named by ``settings``."""
-    store = create_store(settings.store, **store_options(settings))
+    store = create_store(
+        settings.store,
+        user=settings.neo4j_user,
+        password=settings.neo4j_password,
+        database=settings.neo4j_database,
+        namespace=settings.neo4j_namespace,
+    )
     embedder = CachedEmbedder(
         SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
         EmbeddingCache(settings.embedding_cache),

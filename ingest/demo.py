@@ -17,16 +17,13 @@ from graph.model.concept_documents import concept_from_json
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
 from graph.model.imports import ConceptImport
+from graph.ontologies import credential_schemas
 from graph.reference import ReferenceData
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
-from ingest.credentials import (
-    DEFAULT_MAX_BYTES,
-    load_credential_schemas,
-    read_credwalk_documents,
-    read_source_documents,
-)
+from ingest.credentials.documents import DEFAULT_MAX_BYTES, read_source_documents
+from ingest.credentials.own_format import load_credential_schemas, read_credwalk_documents
 from ingest.errors import IngestError
 
 __all__ = [
@@ -81,7 +78,7 @@ def read_demo_catalogue(ontologies_dir: Path) -> tuple[list[Issuer], list[Creden
     path = ontologies_dir / "demo" / "credentials.json"
     read = read_credwalk_documents(
         read_source_documents(path, max_bytes=DEFAULT_MAX_BYTES),
-        schemas=load_credential_schemas(ontologies_dir / "schemas"),
+        schemas=load_credential_schemas(credential_schemas(ontologies_dir)),
     )
     return [i.value for i in read.issuers], [c.value for c in read.credentials]
 

@@ -1,4 +1,9 @@
-"""Ingest entry points: read a source, then import it through the service in one batch."""
+"""The one ingest runner: read a source, then import it through the services in one batch.
+
+Frameworks (the ESCO pack, O*NET) go through :func:`graph.services.ingestion.import_concepts`;
+credential files of any format through :func:`graph.services.catalogue.credentials.save_catalogue`.
+Each entry point changes nothing when anything fails.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +21,12 @@ from graph.reference import ReferenceData
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.store import GraphStore
-from ingest.credentials import read_credential_file
-from ingest.esco import esco_import, read_esco
-from ingest.formats import CredentialFile, Format
+from ingest.credentials.formats import CredentialFile, Format
+from ingest.credentials.reader import read_credential_file
+from ingest.frameworks.esco import esco_import, read_esco
+from ingest.frameworks.onet import onet_import, read_onet
 
-__all__ = ["CredentialIngestReport", "ingest_credentials", "ingest_esco"]
+__all__ = ["CredentialIngestReport", "ingest_credentials", "ingest_esco", "ingest_onet"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +60,26 @@ def ingest_esco(
         len(pack.files),
     )
     return import_concepts(store, esco_import(pack), embedder=embedder, progress=progress)
+
+
+def ingest_onet(
+    store: GraphStore,
+    paths: Sequence[Path],
+    *,
+    embedder: Embedder | None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Read the O*NET files at ``paths`` and import them; the store is unchanged on any error.
+
+    Raises
+    ------
+    IngestError
+        For a missing or malformed file.
+    """
+    if progress is not None:
+        progress.phase("read", None)
+    data = read_onet(paths)
+    return import_concepts(store, onet_import(data), embedder=embedder, progress=progress)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,10 +57,10 @@ from graph.services.equivalence.equivalents import credential_equivalence, equiv
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from graph.store import GraphStore
-from ingest.credentials import read_credential_file
+from ingest.credentials.reader import read_credential_file
 from ingest.demo import read_demo_slice
-from ingest.esco import esco_import, read_esco
-from ingest.onet import onet_import, read_onet
+from ingest.frameworks.esco import esco_import, read_esco
+from ingest.frameworks.onet import onet_import, read_onet
 
 logger = logging.getLogger("bench_equivalence")
 

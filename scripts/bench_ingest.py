@@ -260,7 +260,7 @@ def worker_throughput(args: argparse.Namespace) -> Json:
     from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
     from graph.indexing import concept_texts
     from graph.store import TextField
-    from ingest.esco import read_esco
+    from ingest.frameworks.esco import read_esco
 
     pack = read_esco([args.pack], languages=("en",), errata=ERRATA)
     fields = [f for c in pack.concepts.values() for f, _, _ in concept_texts(c)]

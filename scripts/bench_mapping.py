@@ -38,7 +38,7 @@ from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformer
 from graph.model.concepts import Concept, NodeKind
 from graph.services.catalogue.mapping import BANDS, SkillSuggestion, map_outcomes
 from graph.services.ingestion import import_concepts
-from ingest.esco import esco_import, read_esco
+from ingest.frameworks.esco import esco_import, read_esco
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -37,7 +37,7 @@ from graph.search import SearchParams
 from graph.services.concepts import map_texts, search_concepts
 from graph.settings import DEFAULT_EMBEDDING_MODEL
 from graph.store import Direction, GraphStore
-from ingest.esco import EscoPack, read_esco
+from ingest.frameworks.esco import EscoPack, read_esco
 from ingest.run import ingest_esco
 
 PACK = ROOT.parent / "shared" / "data" / "esco" / "v1.1.1"

@@ -75,7 +75,7 @@ from graph.services.pathways.planning import (
 )
 from graph.services.pathways.targets import Target, TargetKind, occupation_skills
 from graph.store import GraphStore
-from ingest.esco import esco_import, read_esco
+from ingest.frameworks.esco import esco_import, read_esco
 
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_PACK = SHARED / "esco" / "v1.1.1"

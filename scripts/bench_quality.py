@@ -45,7 +45,7 @@ from graph.services.concepts import map_texts, search_concepts
 from graph.services.ingestion import import_concepts
 from graph.store import TextField
 from graph.text import normalise
-from ingest.esco import esco_import, read_esco
+from ingest.frameworks.esco import esco_import, read_esco
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from graph.model.concept_documents import concept_to_json
 from graph.model.concepts import NodeKind
-from ingest.esco import read_esco
+from ingest.frameworks.esco import read_esco
 
 ROOT = Path(__file__).resolve().parents[1]
 OUTPUT = ROOT / "ontologies" / "demo" / "esco-slice.json"

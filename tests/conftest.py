@@ -14,7 +14,7 @@ from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformer
 from graph.model.concepts import NodeKind
 from graph.services.ingestion import import_concepts
 from graph.settings import DEFAULT_EMBEDDING_MODEL
-from ingest.esco import EscoPack, esco_import, read_esco
+from ingest.frameworks.esco import EscoPack, esco_import, read_esco
 from tests.fixtures.embedders import HashingEmbedder
 
 # Fixture modules shared by every folder (used by name, never imported by tests).

@@ -1,68 +1,86 @@
 """The ``credwalk`` command line. Every command that prints results takes ``--json``.
 
-Each module of this package registers the commands of one resource on the shared app (see
-``register``); they are all imported here, so adding a module adds its commands.
+Each module listed in :data:`COMMAND_MODULES` adds the commands of one resource to the parser
+(its ``register``); adding a command means adding it to its module, and a module to the list.
+A usage error (an unknown option, a bad value, a missing argument) prints the command's usage
+and one line saying what is wrong, and exits 2; a credwalk error prints one line (its JSON
+error body with ``--json``) and exits with :data:`~api.cli.common.EXIT_STATUS` of its class.
+Texts that start with ``-`` are read after ``--`` (``credwalk map -- "-x is a text"``) or
+from ``--file``.
 """
 
 from __future__ import annotations
 
-import importlib
+import argparse
 import json
-import logging
-import pkgutil
 import sys
-from typing import Annotated
+from types import ModuleType
 
-import click
-import typer
-
-from api.cli.common import app, err, exit_status, set_store_url
+from api.cli import concepts, credentials, equivalence, ingest, pathways, proofs, serve
+from api.cli.common import Commands, err, exit_status, set_store_url
 from graph.errors import CredwalkError
 
-__all__ = ["app", "main"]
+__all__ = ["COMMAND_MODULES", "build_parser", "main"]
+
+#: The modules that register commands, in the order ``credwalk --help`` lists them.
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    ingest,
+    concepts,
+    credentials,
+    equivalence,
+    pathways,
+    proofs,
+    serve,
+)
 
 
-@app.callback()
-def _root(
-    store: Annotated[
-        str | None,
-        typer.Option(
-            "--store", help="Store URL (sqlite:///file.db, neo4j://host:7687); or CREDWALK_STORE."
-        ),
-    ] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
-) -> None:
-    set_store_url(store)
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of every command (no command module imports anything heavy to build it)."""
+    parser = argparse.ArgumentParser(
+        prog="credwalk",
+        description="Skills knowledge graph: ESCO in, explained equivalence and pathways out.",
+    )
+    parser.add_argument(
+        "--store", help="store URL (sqlite:///file.db, neo4j://host:7687); or CREDWALK_STORE"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
+    parser.set_defaults(handler=None, parser=parser)
+    commands = Commands(parser.add_subparsers(title="commands", metavar="COMMAND"))
+    for module in COMMAND_MODULES:
+        module.register(commands)
+    return parser
+
+
+def _report(error: CredwalkError, *, as_json: bool) -> None:
+    if as_json:
+        body = {"error": {"code": error.code, "message": error.message, "details": error.details}}
+        sys.stdout.write(json.dumps(body) + "\n")
+    err.print(
+        f"error ({error.code}): {error.message}", markup=False, highlight=False, soft_wrap=True
     )
 
 
-for _module in pkgutil.iter_modules(__path__):
-    if _module.name != "common" and not _module.name.startswith("_"):
-        importlib.import_module(f"{__name__}.{_module.name}")
-
-
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; credwalk errors print one clear line (JSON with --json) and set the status."""
-    args = sys.argv[1:] if argv is None else argv
+    """Run the command line; exit with the command's status."""
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if args.handler is None:
+        # A group without its command (``credwalk proofs``): say what it offers.
+        args.parser.print_help(sys.stderr)
+        raise SystemExit(2)
+    set_store_url(args.store)
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     try:
-        # Without standalone mode click returns (not raises) the status of typer.Exit(n).
-        status = app(args=args, standalone_mode=False)
-        if isinstance(status, int) and status != 0:
-            raise SystemExit(status)
+        status = args.handler(args)
     except CredwalkError as e:
-        if "--json" in args:
-            error = {"error": {"code": e.code, "message": e.message, "details": e.details}}
-            sys.stdout.write(json.dumps(error) + "\n")
-        err.print(f"error ({e.code}): {e.message}", markup=False, highlight=False, soft_wrap=True)
+        _report(e, as_json=getattr(args, "as_json", False))
         raise SystemExit(exit_status(e)) from None
-    except click.exceptions.Exit as e:
-        raise SystemExit(e.exit_code) from None
-    except click.Abort:
+    except KeyboardInterrupt:
         raise SystemExit(130) from None
-    except click.ClickException as e:
-        e.show()
-        raise SystemExit(e.exit_code) from None
+    if status:
+        raise SystemExit(status)

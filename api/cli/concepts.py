@@ -1,112 +1,104 @@
-"""Commands over concepts: search, map, concept."""
+"""Commands over concepts: ``search``, ``map``, ``concept``."""
 
 from __future__ import annotations
 
-from enum import StrEnum
+import argparse
 from pathlib import Path
-from typing import Annotated
-
-import typer
 
 from api.cli.common import (
-    JsonOption,
-    LangOption,
-    TopOption,
-    app,
+    Commands,
+    add_json,
+    add_lang,
+    add_top,
     emit_json,
     out,
     print_matches,
+    read_lines,
     runtime,
 )
-from api.schemas.concepts import ConceptPublic, MappedTextPublic, MatchPublic, MatchResultsPublic
-from graph.errors import InvalidInputError
-from graph.model.concepts import NodeKind
-from graph.services.concepts import concept_detail, map_texts, search_concepts
 
-__all__ = ["concept", "map_command", "search"]
+__all__ = ["register"]
 
 
-class SearchKind(StrEnum):
-    """What to search."""
+def register(commands: Commands) -> None:
+    """Add ``search``, ``map`` and ``concept``."""
+    search = commands.command(
+        "search", run_search, help="Search skills or occupations by every label and description."
+    )
+    search.add_argument("kind", choices=("skills", "occupations"), help="what to search")
+    search.add_argument("query", help="words or a sentence")
+    add_top(search, 10)
+    add_lang(search)
+    add_json(search)
 
-    skills = "skills"
-    occupations = "occupations"
+    mapping = commands.command(
+        "map",
+        run_map,
+        help="Map sentences (job ads, learning outcomes) to ESCO skills or occupations.",
+    )
+    mapping.add_argument("texts", nargs="*", metavar="TEXT", help="sentences to map")
+    mapping.add_argument("--file", type=Path, help="one text per line (a syllabus)")
+    mapping.add_argument("--kind", choices=("skill", "occupation"), default="skill")
+    add_top(mapping, 5)
+    add_lang(mapping)
+    add_json(mapping)
+
+    concept = commands.command(
+        "concept", run_concept, help="Show a concept with its labels and relations."
+    )
+    concept.add_argument("uri", help="the concept's IRI")
+    add_lang(concept)
+    add_json(concept)
 
 
-class MapKind(StrEnum):
-    """What to map texts to."""
+def run_search(args: argparse.Namespace) -> None:
+    """Search skills or occupations."""
+    from api.schemas.concepts import MatchPublic
+    from graph.model.concepts import NodeKind
+    from graph.services.concepts import search_concepts
 
-    skill = "skill"
-    occupation = "occupation"
-
-
-@app.command()
-def search(
-    kind: Annotated[SearchKind, typer.Argument(help="skills or occupations")],
-    query: Annotated[str, typer.Argument(help="Words or a sentence")],
-    top: TopOption = 10,
-    lang: LangOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Search skills or occupations by every label and description."""
-    node_kind = NodeKind.SKILL if kind is SearchKind.skills else NodeKind.OCCUPATION
+    kind = NodeKind.SKILL if args.kind == "skills" else NodeKind.OCCUPATION
     with runtime() as rt:
-        matches = search_concepts(rt.store, rt.embedder, query, kind=node_kind, top=top, lang=lang)
+        matches = search_concepts(
+            rt.store, rt.embedder, args.query, kind=kind, top=args.top, lang=args.lang
+        )
     public = [MatchPublic.from_domain(m) for m in matches]
-    if as_json:
+    if args.as_json:
         emit_json(
-            {"query": query, "kind": node_kind.value, "results": [m.model_dump() for m in public]}
+            {"query": args.query, "kind": kind.value, "results": [m.model_dump() for m in public]}
         )
     else:
-        print_matches(public, f"{kind.value} for {query!r}")
+        print_matches(public, f"{args.kind} for {args.query!r}")
 
 
-def read_lines(file: Path) -> list[str]:
-    """The non-empty lines of a text file, without list bullets (a syllabus, a job ad)."""
-    try:
-        content = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInputError(f"cannot read {file}: {e}", details={"field": "file"}) from e
-    return [line.strip().lstrip("-*•").strip() for line in content.splitlines() if line.strip()]
+def run_map(args: argparse.Namespace) -> None:
+    """Map texts to concepts."""
+    from api.schemas.concepts import MappedTextPublic, MatchResultsPublic
+    from graph.model.concepts import NodeKind
+    from graph.services.concepts import map_texts
 
-
-@app.command("map")
-def map_command(
-    texts: Annotated[list[str] | None, typer.Argument(help="Sentences to map")] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", help="One text per line (a syllabus)")
-    ] = None,
-    kind: Annotated[MapKind, typer.Option("--kind")] = MapKind.skill,
-    top: TopOption = 5,
-    lang: LangOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Map sentences (job ads, learning outcomes) to ESCO skills or occupations."""
-    items = list(texts or []) + (read_lines(file) if file is not None else [])
+    items = list(args.texts) + (read_lines(args.file) if args.file is not None else [])
     with runtime() as rt:
         mapped = map_texts(
-            rt.store, rt.embedder, items, kind=NodeKind(kind.value), top=top, lang=lang
+            rt.store, rt.embedder, items, kind=NodeKind(args.kind), top=args.top, lang=args.lang
         )
     public = MatchResultsPublic(results=[MappedTextPublic.from_domain(m) for m in mapped])
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         for result in public.results:
             print_matches(result.matches, result.text)
 
 
-@app.command()
-def concept(
-    uri: Annotated[str, typer.Argument(help="The concept's IRI")],
-    lang: LangOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Show a concept with its labels and relations."""
+def run_concept(args: argparse.Namespace) -> None:
+    """Show one concept."""
+    from api.schemas.concepts import ConceptPublic
+    from graph.services.concepts import concept_detail
+
+    lang = args.lang or "en"
     with runtime() as rt:
-        detail = ConceptPublic.from_domain(
-            concept_detail(rt.store, uri, lang=lang or "en"), lang=lang or "en"
-        )
-    if as_json:
+        detail = ConceptPublic.from_domain(concept_detail(rt.store, args.uri, lang=lang), lang=lang)
+    if args.as_json:
         emit_json(detail)
         return
     out.print(
@@ -115,7 +107,7 @@ def concept(
     )
     out.print(detail.uri)
     if detail.descriptions:
-        out.print(detail.descriptions.get(lang or "en") or next(iter(detail.descriptions.values())))
+        out.print(detail.descriptions.get(lang) or next(iter(detail.descriptions.values())))
     for related in detail.related[:50]:
         arrow = "->" if related.direction == "out" else "<-"
         out.print(f"  {related.relation} {arrow} {related.label}")

@@ -1,137 +1,122 @@
-"""Commands over issuers and credentials: ingest, list, show, export, map, accept, reject."""
+"""Commands over stored credentials: ``credentials list|show|export``, ``mapping ...``.
+
+Loading credential files is ``credwalk ingest credentials`` (:mod:`api.cli.ingest`).
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
-from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
+from api.cli.common import Commands, add_json, bounded_int, emit_json, out, runtime
 
-from api.cli.common import JsonOption, app, emit_json, ingest_app, out, runtime
-from api.schemas.credentials import CredentialPublic, MappingPublic
-from graph.services.catalogue.credentials import get_credential, get_issuer, list_credentials
-from graph.services.catalogue.mapping import decide_skill, suggest_skills
+if TYPE_CHECKING:
+    from graph.model.credentials import Credential
 
-__all__ = ["credentials_app", "mapping_app"]
+__all__ = ["register"]
 
-credentials_app = typer.Typer(help="Read and export stored credentials.", no_args_is_help=True)
-mapping_app = typer.Typer(
-    help="Map credentials' outcomes to ESCO; accept or reject.", no_args_is_help=True
-)
-app.add_typer(credentials_app, name="credentials")
-app.add_typer(mapping_app, name="mapping")
+#: The formats of ``credentials export``: the project's own, then the standard ones.
+EXPORT_FORMATS = ("credwalk", "ctdl", "ob3")
 
 
-@ingest_app.command("credentials")
-def ingest_credentials_command(
-    files: Annotated[list[Path], typer.Argument(help="Own JSON/YAML, CTDL, Open Badges 3.0, ELM")],
-    as_json: JsonOption = False,
-) -> None:
-    """Load credential files; any error rejects them all (nothing is written)."""
-    from ingest.run import ingest_credentials
-
-    with runtime() as rt:
-        report = ingest_credentials(
-            rt.store,
-            files,
-            loader=rt.document_loader(),
-            reference=rt.reference,
-            ontologies_dir=rt.settings.ontologies_dir,
-            embedder=rt.embedder,
-            max_bytes=rt.settings.max_payload_bytes,
-        )
-    summary = {
-        "files": list(report.files),
-        "formats": list(report.formats),
-        "issuers": list(report.saved.issuers),
-        "credentials": list(report.saved.credentials),
-        "unresolved": list(report.saved.unresolved),
-        "issuers_known_only_by_iri": list(report.referenced_issuers),
-        "skipped": list(report.skipped),
-        "concepts_added": report.concepts.concepts_added if report.concepts else 0,
-    }
-    if as_json:
-        emit_json(summary)
-        return
-    out.print(
-        f"{len(report.saved.credentials)} credentials and {len(report.saved.issuers)} issuers "
-        f"saved from {len(report.files)} file(s) ({', '.join(sorted(set(report.formats)))})"
+def register(commands: Commands) -> None:
+    """Add the ``credentials`` and ``mapping`` groups."""
+    credentials = commands.group("credentials", help="Read and export stored credentials.")
+    listing = credentials.command("list", run_list, help="List stored credentials.")
+    listing.add_argument("--jurisdiction")
+    listing.add_argument("--issuer")
+    listing.add_argument("--industry")
+    add_json(listing)
+    show = credentials.command(
+        "show", run_show, help="Show one credential in the project's own format."
     )
-    for line in report.skipped:
-        out.print(f"  skipped: {line}")
-    if report.saved.unresolved:
-        out.print(f"  links to credentials not in the graph: {', '.join(report.saved.unresolved)}")
+    show.add_argument("credential_id", metavar="CREDENTIAL")
+    add_json(show)
+    export = credentials.command(
+        "export",
+        run_export,
+        help="Export a credential as CTDL JSON-LD, an Open Badges 3.0 Achievement or the own "
+        "format.",
+    )
+    export.add_argument("credential_id", metavar="CREDENTIAL")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="ctdl")
+
+    mapping = commands.group("mapping", help="Map credentials' outcomes to ESCO; accept or reject.")
+    run = mapping.command(
+        "run",
+        run_mapping,
+        help="Suggest ESCO skills for a credential's outcomes (decisions already made are kept).",
+    )
+    run.add_argument("credential_id", metavar="CREDENTIAL")
+    run.add_argument("--top", type=bounded_int(1, 20), default=5, help="matches per outcome")
+    add_json(run)
+    for name, handler, text in (
+        ("accept", run_accept, "Confirm a skill of a credential."),
+        ("reject", run_reject, "Reject a suggested skill of a credential."),
+    ):
+        decide = mapping.command(name, handler, help=text)
+        decide.add_argument("credential_id", metavar="CREDENTIAL")
+        decide.add_argument("skill", metavar="SKILL")
+        decide.add_argument("--by", required=True, help="who decides")
+        add_json(decide)
 
 
-@credentials_app.command("list")
-def list_command(
-    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
-    issuer: Annotated[str | None, typer.Option("--issuer")] = None,
-    industry: Annotated[str | None, typer.Option("--industry")] = None,
-    as_json: JsonOption = False,
-) -> None:
+def _own_format(credential: Credential) -> dict[str, Any]:
+    from api.schemas.credentials import CredentialPublic
+
+    return CredentialPublic.from_domain(credential).model_dump(exclude_none=True)
+
+
+def run_list(args: argparse.Namespace) -> None:
     """List stored credentials."""
-    filters = {"jurisdiction": jurisdiction, "issuer": issuer, "industry": industry}
+    from graph.services.catalogue.credentials import list_credentials
+
+    filters = {"jurisdiction": args.jurisdiction, "issuer": args.issuer, "industry": args.industry}
     with runtime() as rt:
         found = list_credentials(rt.store, where={k: v for k, v in filters.items() if v})
-    if as_json:
-        documents = [CredentialPublic.from_domain(c).model_dump(exclude_none=True) for c in found]
-        emit_json({"data": documents, "count": len(found)})
+    if args.as_json:
+        emit_json({"data": [_own_format(c) for c in found], "count": len(found)})
         return
     for credential in found:
         out.print(f"{credential.id}  {credential.title}  ({credential.jurisdiction or '-'})")
 
 
-@credentials_app.command("show")
-def show_command(credential_id: str, as_json: JsonOption = False) -> None:
-    """Show one credential in the project's own format."""
+def run_show(args: argparse.Namespace) -> None:
+    """Show one credential."""
+    from graph.services.catalogue.credentials import get_credential
+
     with runtime() as rt:
-        credential = get_credential(rt.store, credential_id)
-    document = CredentialPublic.from_domain(credential).model_dump(exclude_none=True)
-    if as_json:
+        document = _own_format(get_credential(rt.store, args.credential_id))
+    if args.as_json:
         emit_json(document)
     else:
         out.print_json(json.dumps(document))
 
 
-@credentials_app.command("export")
-def export_command(
-    credential_id: str,
-    format: Annotated[str, typer.Option("--format", help="credwalk, ctdl or ob3")] = "ctdl",
-) -> None:
-    """Export a credential as CTDL JSON-LD, an Open Badges 3.0 Achievement or the own format."""
-    from ingest.ctdl import credential_to_ctdl
-    from ingest.open_badges import credential_to_achievement
+def run_export(args: argparse.Namespace) -> None:
+    """Export one credential."""
+    from graph.services.catalogue.credentials import get_credential
+    from graph.services.catalogue.exports import ExportFormat, export_credential
 
     with runtime() as rt:
-        credential = get_credential(rt.store, credential_id)
-        issuer = get_issuer(rt.store, credential.issuer)
-        labels = {
-            uri: c.preferred_label()
-            for uri, c in rt.store.get_concepts(s.uri for s in credential.skills).items()
-        }
-    if format == "ctdl":
-        emit_json(credential_to_ctdl(credential, issuer, skill_labels=labels))
-    elif format == "ob3":
-        emit_json(credential_to_achievement(credential, issuer, skill_labels=labels))
-    else:
-        emit_json(CredentialPublic.from_domain(credential).model_dump(exclude_none=True))
+        if args.format == "credwalk":
+            emit_json(_own_format(get_credential(rt.store, args.credential_id)))
+            return
+        emit_json(export_credential(rt.store, args.credential_id, format=ExportFormat(args.format)))
 
 
-@mapping_app.command("run")
-def run_command(
-    credential_id: str,
-    top: Annotated[int, typer.Option("--top", min=1, max=20)] = 5,
-    as_json: JsonOption = False,
-) -> None:
-    """Suggest ESCO skills for a credential's outcomes (decisions already made are kept)."""
+def run_mapping(args: argparse.Namespace) -> None:
+    """Suggest and store ESCO skills for a credential."""
+    from api.schemas.credentials import MappingPublic
+    from graph.services.catalogue.mapping import suggest_skills
+
     with runtime() as rt:
         mapping, _ = suggest_skills(
-            rt.store, rt.embedder, credential_id, reference=rt.reference, top=top
+            rt.store, rt.embedder, args.credential_id, reference=rt.reference, top=args.top
         )
-    public = MappingPublic.from_domain(mapping, credential=credential_id)
-    if as_json:
+    public = MappingPublic.from_domain(mapping, credential=args.credential_id)
+    if args.as_json:
         emit_json(public)
         return
     if public.note:
@@ -142,34 +127,29 @@ def run_command(
         )
 
 
-def _decide(credential_id: str, skill: str, *, accept: bool, by: str, as_json: bool) -> None:
+def _decide(args: argparse.Namespace, *, accept: bool) -> None:
+    from graph.services.catalogue.mapping import decide_skill
+
     with runtime() as rt:
         updated = decide_skill(
-            rt.store, credential_id, skill, accept=accept, by=by, reference=rt.reference
+            rt.store,
+            args.credential_id,
+            args.skill,
+            accept=accept,
+            by=args.by,
+            reference=rt.reference,
         )
-    if as_json:
-        emit_json(CredentialPublic.from_domain(updated).model_dump(exclude_none=True))
+    if args.as_json:
+        emit_json(_own_format(updated))
     else:
-        out.print(f"{skill}: {'confirmed' if accept else 'rejected'} by {by}")
+        out.print(f"{args.skill}: {'confirmed' if accept else 'rejected'} by {args.by}")
 
 
-@mapping_app.command("accept")
-def accept_command(
-    credential_id: str,
-    skill: str,
-    by: Annotated[str, typer.Option("--by", help="Who decides")],
-    as_json: JsonOption = False,
-) -> None:
-    """Confirm a skill of a credential."""
-    _decide(credential_id, skill, accept=True, by=by, as_json=as_json)
+def run_accept(args: argparse.Namespace) -> None:
+    """Confirm a skill."""
+    _decide(args, accept=True)
 
 
-@mapping_app.command("reject")
-def reject_command(
-    credential_id: str,
-    skill: str,
-    by: Annotated[str, typer.Option("--by", help="Who decides")],
-    as_json: JsonOption = False,
-) -> None:
-    """Reject a suggested skill of a credential."""
-    _decide(credential_id, skill, accept=False, by=by, as_json=as_json)
+def run_reject(args: argparse.Namespace) -> None:
+    """Reject a skill."""
+    _decide(args, accept=False)

@@ -1,76 +1,115 @@
-"""Commands for mobility advisors: equivalence, equivalents, compare, crosswalk, recognition."""
+"""Commands of mobility advisors: equivalence, equivalents, compare, crosswalk, recognition."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
-from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING
 
-import typer
-from rich.table import Table
+from api.cli.common import Commands, add_json, add_top, emit_json, out, runtime, validate
 
-from api.cli.common import JsonOption, TopOption, app, emit_json, out, runtime
-from api.schemas.equivalence import (
-    ComparisonPublic,
-    CrosswalkPublic,
-    EquivalencePublic,
-    EquivalentsPublic,
-    RecognitionCreate,
-    RecognitionPublic,
-    RecognitionsPublic,
-)
-from graph.services.catalogue.credentials import get_credential
-from graph.services.crosswalk.ranking import crosswalk, store_crosswalk
-from graph.services.equivalence.comparison import compare_credentials
-from graph.services.equivalence.equivalents import credential_equivalence, equivalents
-from graph.services.equivalence.recognition import (
-    get_decision,
-    list_decisions,
-    record_decision,
-    transfer_value_profile,
-)
+if TYPE_CHECKING:
+    from api.schemas.equivalence import EquivalencePublic
 
-__all__ = [
-    "compare_command",
-    "crosswalk_command",
-    "equivalence_command",
-    "equivalents_command",
-    "recognition_app",
-]
+__all__ = ["register"]
 
-recognition_app = typer.Typer(
-    help="Recognition decisions of authorities (declared, never recomputed).",
-    no_args_is_help=True,
-)
-app.add_typer(recognition_app, name="recognition")
+ISSUER_TYPES = ("institution", "consortium", "region", "industry_body")
+OUTCOMES = ("full", "partial", "conditional")
 
 
-class IssuerTypeName(StrEnum):
-    """Issuer types."""
+def register(commands: Commands) -> None:
+    """Add ``equivalence``, ``equivalents``, ``compare``, ``crosswalk`` and ``recognition``."""
+    pair = commands.command(
+        "equivalence", run_equivalence, help="Explained equivalence of two credentials."
+    )
+    pair.add_argument("credential_a", metavar="CREDENTIAL_A", help="credential IRI")
+    pair.add_argument("credential_b", metavar="CREDENTIAL_B", help="credential IRI")
+    add_json(pair)
 
-    institution = "institution"
-    consortium = "consortium"
-    region = "region"
-    industry_body = "industry_body"
+    others = commands.command(
+        "equivalents",
+        run_equivalents,
+        help="Equivalents of a credential in another jurisdiction, industry or issuer type.",
+    )
+    others.add_argument("credential", metavar="CREDENTIAL", help="credential IRI")
+    others.add_argument("--jurisdiction", help="ISO 3166 code or EU")
+    others.add_argument("--industry", help="industry code prefix (nace:J)")
+    others.add_argument("--issuer-type", choices=ISSUER_TYPES)
+    add_top(others, 10)
+    add_json(others)
+
+    compare = commands.command("compare", run_compare, help="Two to four credentials side by side.")
+    compare.add_argument("credentials", nargs="+", metavar="CREDENTIAL", help="2 to 4 IRIs")
+    add_json(compare)
+
+    walk = commands.command(
+        "crosswalk",
+        run_crosswalk,
+        help="Rank the occupations of one framework for every occupation of another.",
+    )
+    walk.add_argument("--from", dest="source_framework", required=True, help="onet, esco, ...")
+    walk.add_argument("--to", dest="target_framework", required=True, help="esco, onet, ...")
+    add_top(walk, 5)
+    walk.add_argument(
+        "--source", action="append", help="only this source occupation (IRI or code); repeatable"
+    )
+    walk.add_argument(
+        "--store-matches",
+        action="store_true",
+        help="store each top match as a computed close_match",
+    )
+    add_json(walk)
+    _register_recognition(
+        commands.group(
+            "recognition", help="Recognition decisions of authorities (declared, never recomputed)."
+        )
+    )
 
 
-class OutcomeName(StrEnum):
-    """Recognition outcomes."""
-
-    full = "full"
-    partial = "partial"
-    conditional = "conditional"
+def _register_recognition(recognition: Commands) -> None:
+    add = recognition.command(
+        "add",
+        run_recognition_add,
+        help="Record a recognition decision (a contradiction of an earlier one is rejected).",
+    )
+    add.add_argument("--authority", required=True, help="the authority's IRI")
+    add.add_argument("--credential", required=True, help="the recognised credential")
+    add.add_argument("--outcome", required=True, choices=OUTCOMES)
+    add.add_argument("--to", dest="to_jurisdiction", required=True, help="where it is recognised")
+    add.add_argument("--decided-by", required=True, help="who recorded it")
+    add.add_argument("--authority-name")
+    add.add_argument("--from", dest="from_jurisdiction")
+    add.add_argument("--target", help="a credential it counts toward")
+    add.add_argument("--credits", type=float, help="credits granted")
+    add.add_argument("--credit-unit", default="ECTS")
+    add.add_argument("--condition", action="append", help="a condition; repeatable")
+    add.add_argument("--valid-from")
+    add.add_argument("--valid-until")
+    add.add_argument("--source", help="the published decision")
+    add.add_argument("--note")
+    add.add_argument("--supersedes")
+    add_json(add)
+    listing = recognition.command(
+        "list", run_recognition_list, help="List recorded recognition decisions."
+    )
+    listing.add_argument("--credential")
+    listing.add_argument("--authority")
+    add_json(listing)
+    export = recognition.command(
+        "export",
+        run_recognition_export,
+        help="Print a decision as a CTDL TransferValueProfile (JSON-LD).",
+    )
+    export.add_argument("decision", metavar="DECISION", help="decision IRI")
 
 
 def _print_equivalence(result: EquivalencePublic) -> None:
+    from rich.table import Table
+
     out.print(f"[bold]{result.verdict.replace('_', ' ')}[/bold]  score {result.score:.2f}")
-    out.print(
-        f"A: {result.a.title} ({result.a.issuer_name or result.a.issuer}, {result.a.jurisdiction})"
-    )
-    out.print(
-        f"B: {result.b.title} ({result.b.issuer_name or result.b.issuer}, {result.b.jurisdiction})"
-    )
+    for name, side in (("A", result.a), ("B", result.b)):
+        out.print(f"{name}: {side.title} ({side.issuer_name or side.issuer}, {side.jurisdiction})")
     for line in result.explanation:
         out.print(f"  - {line}", highlight=False)
     if result.matched:
@@ -89,53 +128,46 @@ def _print_equivalence(result: EquivalencePublic) -> None:
         out.print(table)
 
 
-@app.command("equivalence")
-def equivalence_command(
-    credential_a: Annotated[str, typer.Argument(help="Credential IRI")],
-    credential_b: Annotated[str, typer.Argument(help="Credential IRI")],
-    as_json: JsonOption = False,
-) -> None:
-    """Explained equivalence of two credentials."""
+def run_equivalence(args: argparse.Namespace) -> None:
+    """Explain the equivalence of two credentials."""
+    from api.schemas.equivalence import EquivalencePublic
+    from graph.services.equivalence.equivalents import credential_equivalence
+
     with runtime() as rt:
         result = credential_equivalence(
-            rt.store, credential_a, credential_b, reference=rt.reference, embedder=rt.embedder
+            rt.store,
+            args.credential_a,
+            args.credential_b,
+            reference=rt.reference,
+            embedder=rt.embedder,
         )
     public = EquivalencePublic.from_domain(result)
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         _print_equivalence(public)
 
 
-@app.command("equivalents")
-def equivalents_command(
-    credential: Annotated[str, typer.Argument(help="Credential IRI")],
-    jurisdiction: Annotated[
-        str | None, typer.Option("--jurisdiction", help="ISO 3166 code or EU")
-    ] = None,
-    industry: Annotated[
-        str | None, typer.Option("--industry", help="Industry code prefix (nace:J)")
-    ] = None,
-    issuer_type: Annotated[
-        IssuerTypeName | None, typer.Option("--issuer-type", help="Issuer type")
-    ] = None,
-    top: TopOption = 10,
-    as_json: JsonOption = False,
-) -> None:
-    """Equivalents of a credential in another jurisdiction, industry or issuer type."""
+def run_equivalents(args: argparse.Namespace) -> None:
+    """List the equivalents of a credential."""
+    from rich.table import Table
+
+    from api.schemas.equivalence import EquivalentsPublic
+    from graph.services.equivalence.equivalents import equivalents
+
     with runtime() as rt:
         result = equivalents(
             rt.store,
-            credential,
+            args.credential,
             reference=rt.reference,
             embedder=rt.embedder,
-            jurisdiction=jurisdiction,
-            industry=industry,
-            issuer_type=None if issuer_type is None else issuer_type.value,
-            top=top,
+            jurisdiction=args.jurisdiction,
+            industry=args.industry,
+            issuer_type=args.issuer_type,
+            top=args.top,
         )
     public = EquivalentsPublic.from_domain(result)
-    if as_json:
+    if args.as_json:
         emit_json(public)
         return
     table = Table(title=f"equivalents of {public.credential.title}")
@@ -156,18 +188,19 @@ def equivalents_command(
         out.print(f"[bold]{e.b.title}[/bold]: {e.explanation[0]}", highlight=False)
 
 
-@app.command("compare")
-def compare_command(
-    credentials: Annotated[list[str], typer.Argument(help="Two to four credential IRIs")],
-    as_json: JsonOption = False,
-) -> None:
-    """Two to four credentials side by side."""
+def run_compare(args: argparse.Namespace) -> None:
+    """Compare credentials side by side."""
+    from rich.table import Table
+
+    from api.schemas.equivalence import ComparisonPublic
+    from graph.services.equivalence.comparison import compare_credentials
+
     with runtime() as rt:
         result = compare_credentials(
-            rt.store, credentials, reference=rt.reference, embedder=rt.embedder
+            rt.store, args.credentials, reference=rt.reference, embedder=rt.embedder
         )
     public = ComparisonPublic.from_domain(result)
-    if as_json:
+    if args.as_json:
         emit_json(public)
         return
     table = Table(title="comparison")
@@ -183,27 +216,23 @@ def compare_command(
         out.print(f"  {pair.a} ~ {pair.b}: {pair.score:.2f} {pair.verdict}", highlight=False)
 
 
-@app.command("crosswalk")
-def crosswalk_command(
-    from_: Annotated[str, typer.Option("--from", help="Source framework (onet, esco)")],
-    to: Annotated[str, typer.Option("--to", help="Target framework (esco, onet)")],
-    top: TopOption = 5,
-    source: Annotated[
-        list[str] | None,
-        typer.Option("--source", help="Only this source occupation (IRI or code); repeatable"),
-    ] = None,
-    store_matches: Annotated[
-        bool,
-        typer.Option("--store-matches", help="Store each top match as a computed close_match."),
-    ] = False,
-    as_json: JsonOption = False,
-) -> None:
-    """Rank the occupations of one framework for every occupation of another."""
+def run_crosswalk(args: argparse.Namespace) -> None:
+    """Rank one framework's occupations for another's."""
+    from api.schemas.equivalence import CrosswalkPublic
+    from graph.services.crosswalk.ranking import crosswalk, store_crosswalk
+
     with runtime() as rt:
-        result = crosswalk(rt.store, rt.embedder, source=from_, target=to, top=top, sources=source)
-        written = store_crosswalk(rt.store, result) if store_matches else 0
+        result = crosswalk(
+            rt.store,
+            rt.embedder,
+            source=args.source_framework,
+            target=args.target_framework,
+            top=args.top,
+            sources=args.source,
+        )
+        written = store_crosswalk(rt.store, result) if args.store_matches else 0
     public = CrosswalkPublic.from_domain(result)
-    if as_json:
+    if args.as_json:
         emit_json(public.model_dump(mode="json", by_alias=True))
         return
     for entry in public.results:
@@ -212,78 +241,59 @@ def crosswalk_command(
             out.print(f"  {m.score:.3f}  {m.code or ''} {m.label}", highlight=False)
     out.print(
         f"{len(public.results)} occupations in {public.seconds:.1f}s"
-        + (f"; {written} close_match links stored" if store_matches else "")
+        + (f"; {written} close_match links stored" if args.store_matches else "")
     )
 
 
-@recognition_app.command("add")
-def recognition_add(
-    authority: Annotated[str, typer.Option("--authority", help="The authority's IRI")],
-    credential: Annotated[str, typer.Option("--credential", help="The recognised credential")],
-    outcome: Annotated[OutcomeName, typer.Option("--outcome")],
-    to_jurisdiction: Annotated[str, typer.Option("--to", help="Where it is recognised")],
-    decided_by: Annotated[str, typer.Option("--decided-by", help="Who recorded it")],
-    authority_name: Annotated[str | None, typer.Option("--authority-name")] = None,
-    from_jurisdiction: Annotated[str | None, typer.Option("--from")] = None,
-    target: Annotated[
-        str | None, typer.Option("--target", help="A credential it counts toward")
-    ] = None,
-    credits: Annotated[float | None, typer.Option("--credits", help="Credits granted")] = None,
-    credit_unit: Annotated[str, typer.Option("--credit-unit")] = "ECTS",
-    condition: Annotated[
-        list[str] | None, typer.Option("--condition", help="A condition; repeatable")
-    ] = None,
-    valid_from: Annotated[str | None, typer.Option("--valid-from")] = None,
-    valid_until: Annotated[str | None, typer.Option("--valid-until")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Published decision")] = None,
-    note: Annotated[str | None, typer.Option("--note")] = None,
-    supersedes: Annotated[str | None, typer.Option("--supersedes")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Record a recognition decision (a contradiction of an earlier one is rejected)."""
-    request = RecognitionCreate.model_validate(
+def run_recognition_add(args: argparse.Namespace) -> None:
+    """Record a recognition decision."""
+    from api.schemas.equivalence import RecognitionCreate, RecognitionPublic
+    from graph.services.equivalence.recognition import record_decision
+
+    request = validate(
+        RecognitionCreate,
         {
-            "authority": authority,
-            "authority_name": authority_name,
-            "credential": credential,
-            "outcome": outcome.value,
-            "to_jurisdiction": to_jurisdiction,
-            "from_jurisdiction": from_jurisdiction,
-            "target": target,
-            "credits": None if credits is None else {"value": credits, "unit": credit_unit},
-            "conditions": condition or [],
-            "valid_from": valid_from,
-            "valid_until": valid_until,
-            "decided_by": decided_by,
-            "source": source,
-            "note": note,
-            "supersedes": supersedes,
-        }
+            "authority": args.authority,
+            "authority_name": args.authority_name,
+            "credential": args.credential,
+            "outcome": args.outcome,
+            "to_jurisdiction": args.to_jurisdiction,
+            "from_jurisdiction": args.from_jurisdiction,
+            "target": args.target,
+            "credits": (
+                None if args.credits is None else {"value": args.credits, "unit": args.credit_unit}
+            ),
+            "conditions": args.condition or [],
+            "valid_from": args.valid_from,
+            "valid_until": args.valid_until,
+            "decided_by": args.decided_by,
+            "source": args.source,
+            "note": args.note,
+            "supersedes": args.supersedes,
+        },
     )
     with runtime() as rt:
         decision = record_decision(
             rt.store, request.to_domain(), reference=rt.reference, base_iri=rt.settings.base_iri
         )
     public = RecognitionPublic.from_domain(decision)
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         out.print(f"recorded {public.id}", highlight=False)
 
 
-@recognition_app.command("list")
-def recognition_list(
-    credential: Annotated[str | None, typer.Option("--credential")] = None,
-    authority: Annotated[str | None, typer.Option("--authority")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """List recorded recognition decisions."""
+def run_recognition_list(args: argparse.Namespace) -> None:
+    """List recognition decisions."""
+    from api.schemas.equivalence import RecognitionPublic, RecognitionsPublic
+    from graph.services.equivalence.recognition import list_decisions
+
     with runtime() as rt:
-        found = list_decisions(rt.store, credential=credential, authority=authority)
+        found = list_decisions(rt.store, credential=args.credential, authority=args.authority)
     public = RecognitionsPublic(
         data=[RecognitionPublic.from_domain(d) for d in found], count=len(found)
     )
-    if as_json:
+    if args.as_json:
         emit_json(public)
         return
     for d in public.data:
@@ -294,12 +304,12 @@ def recognition_list(
         )
 
 
-@recognition_app.command("export")
-def recognition_export(
-    decision: Annotated[str, typer.Argument(help="Decision IRI")],
-) -> None:
-    """Print a decision as a CTDL TransferValueProfile (JSON-LD)."""
+def run_recognition_export(args: argparse.Namespace) -> None:
+    """Print a decision as CTDL."""
+    from graph.services.catalogue.credentials import get_credential
+    from graph.services.equivalence.recognition import get_decision, transfer_value_profile
+
     with runtime() as rt:
-        found = get_decision(rt.store, decision)
+        found = get_decision(rt.store, args.decision)
         profile = transfer_value_profile(found, get_credential(rt.store, found.credential))
     sys.stdout.write(json.dumps(profile, ensure_ascii=False, indent=2) + "\n")

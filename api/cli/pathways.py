@@ -2,66 +2,95 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from enum import StrEnum
+import argparse
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Any
 
-import typer
+from api.cli.common import Commands, add_json, bounded_int, emit_json, out, runtime
 
-from api.cli.common import JsonOption, app, emit_json, out, runtime
-from api.routes.learners import similarity_embedder
-from api.schemas.learners import GapsPublic, LearnerPublic
-from api.schemas.pathways import PathwaysPublic, TransitionsPublic
-from graph.algorithms.pathways import Constraints, Method, Objective
-from graph.errors import InvalidInputError
-from graph.model.learner_documents import assessment_result_from_document, learner_from_document
-from graph.model.learners import Learner
-from graph.reference import ReferenceData
-from graph.services.pathways.learners import (
-    check_learner,
-    get_learner,
-    import_assessments,
-    save_learner,
-)
-from graph.services.pathways.planning import PathwayRequest, find_pathways, gap_analysis
-from graph.services.pathways.targets import parse_target
-from graph.services.pathways.transitions import transitions_from
-from graph.store import GraphStore
-from ingest.credentials import read_source_documents
+if TYPE_CHECKING:
+    from api.schemas.pathways import PathwaysPublic
+    from graph.model.learners import Learner
+    from graph.reference import ReferenceData
+    from graph.store import GraphStore
 
-__all__ = ["learner_app", "pathway", "transitions"]
+__all__ = ["read_learner_file", "register"]
 
-learner_app = typer.Typer(
-    help="Store learners, import assessments, show gaps.", no_args_is_help=True
-)
-app.add_typer(learner_app, name="learner")
+_TARGET_HELP = "occupation:URI, credential:ID or skills:URI[@LEVEL][,URI[@LEVEL]...]"
 
 
-class ObjectiveName(StrEnum):
-    """What a pathway minimises."""
+def register(commands: Commands) -> None:
+    """Add ``pathway``, ``transitions`` and the ``learner`` group."""
+    pathway = commands.command(
+        "pathway",
+        run_pathway,
+        help="The pathway of credentials that gets a learner to a target, with alternatives.",
+    )
+    pathway.add_argument(
+        "--learner", required=True, help="a learner file (JSON/YAML) or a stored learner's IRI"
+    )
+    pathway.add_argument("--target", required=True, help=_TARGET_HELP)
+    pathway.add_argument("--jurisdiction", help="recognised where (default: the learner's)")
+    pathway.add_argument("--objective", choices=("cost", "hours"), default="cost")
+    pathway.add_argument("--max-cost", type=float, help="budget")
+    pathway.add_argument("--max-hours", type=float)
+    pathway.add_argument("--max-eqf-level", type=int)
+    pathway.add_argument("--language", help="delivery language")
+    pathway.add_argument("--alternatives", type=bounded_int(1, 20), default=3)
+    pathway.add_argument("--method", choices=("auto", "exact", "heuristic"), default="auto")
+    pathway.add_argument(
+        "--partial", action="store_true", help="list skills nothing covers instead of failing"
+    )
+    pathway.add_argument("--currency", default="EUR")
+    add_json(pathway)
 
-    cost = "cost"
-    hours = "hours"
+    transitions = commands.command(
+        "transitions",
+        run_transitions,
+        help="Occupations within reach of one, by skill overlap, with the pathways that close "
+        "the gap.",
+    )
+    transitions.add_argument("occupation", metavar="OCCUPATION", help="the current occupation")
+    transitions.add_argument("--top", type=bounded_int(1, 50), default=10)
+    transitions.add_argument("--pathways", type=bounded_int(0, 10), default=3)
+    transitions.add_argument("--jurisdiction")
+    add_json(transitions)
+    _register_learner(commands.group("learner", help="Store learners, import assessments, gaps."))
 
 
-class MethodName(StrEnum):
-    """How pathways are found."""
+def _register_learner(learner: Commands) -> None:
+    save = learner.command(
+        "save", run_learner_save, help="Create or replace a learner from a file."
+    )
+    save.add_argument("file", type=Path, metavar="FILE", help="a learner file (JSON/YAML)")
+    add_json(save)
+    show = learner.command(
+        "show", run_learner_show, help="Show a learner with its competence scores today."
+    )
+    show.add_argument("learner_id", metavar="LEARNER", help="the learner's IRI")
+    add_json(show)
+    assess = learner.command(
+        "assess",
+        run_learner_assess,
+        help="Import multi-level assessment results; assessed competences are re-derived.",
+    )
+    assess.add_argument("learner_id", metavar="LEARNER", help="the learner's IRI")
+    assess.add_argument("file", type=Path, metavar="FILE", help="results (JSON/YAML objects)")
+    add_json(assess)
+    gaps = learner.command(
+        "gaps",
+        run_learner_gaps,
+        help="What a learner covers of a target, what is partial (and how), what is missing.",
+    )
+    gaps.add_argument("learner", metavar="LEARNER", help="a learner file or a stored IRI")
+    gaps.add_argument("--target", required=True, help=_TARGET_HELP)
+    add_json(gaps)
 
-    auto = "auto"
-    exact = "exact"
-    heuristic = "heuristic"
 
+def _documents(file: Path) -> list[dict[str, Any]]:
+    from graph.errors import InvalidInputError
+    from ingest.credentials.documents import read_source_documents
 
-TargetOption = Annotated[
-    str,
-    typer.Option(
-        "--target", help="occupation:URI, credential:ID or skills:URI[@LEVEL][,URI[@LEVEL]...]"
-    ),
-]
-
-
-def _documents(file: Path) -> list[dict[str, object]]:
     documents = [d.value for d in read_source_documents(file)]
     if not all(isinstance(d, dict) for d in documents):
         raise InvalidInputError(f"{file}: expected JSON or YAML objects", details={"field": "file"})
@@ -69,7 +98,16 @@ def _documents(file: Path) -> list[dict[str, object]]:
 
 
 def read_learner_file(file: Path) -> Learner:
-    """Read one learner of the project's own format from a JSON or YAML file."""
+    """Read one learner of the project's own format from a JSON or YAML file.
+
+    Raises
+    ------
+    InvalidInputError
+        When the file holds no learner, several, or one with a wrong field.
+    """
+    from graph.errors import InvalidInputError
+    from graph.model.learner_documents import learner_from_document
+
     documents = _documents(file)
     if len(documents) != 1:
         raise InvalidInputError(
@@ -81,62 +119,52 @@ def read_learner_file(file: Path) -> Learner:
 
 def _learner(store: GraphStore, reference: ReferenceData, learner: str) -> Learner:
     """A learner file (checked, not stored) or a stored learner's IRI."""
+    from graph.services.pathways.learners import check_learner, get_learner
+
     path = Path(learner)
     if path.is_file():
         return check_learner(store, read_learner_file(path), reference=reference)
     return get_learner(store, learner)
 
 
-@app.command()
-def pathway(
-    learner: Annotated[
-        str, typer.Option("--learner", help="A learner file (JSON/YAML) or a stored learner's IRI")
-    ],
-    target: TargetOption,
-    jurisdiction: Annotated[
-        str | None, typer.Option("--jurisdiction", help="Recognised where (default: learner's)")
-    ] = None,
-    objective: Annotated[ObjectiveName, typer.Option("--objective")] = ObjectiveName.cost,
-    max_cost: Annotated[float | None, typer.Option("--max-cost", help="Budget")] = None,
-    max_hours: Annotated[float | None, typer.Option("--max-hours")] = None,
-    max_eqf_level: Annotated[int | None, typer.Option("--max-eqf-level")] = None,
-    language: Annotated[str | None, typer.Option("--language", help="Delivery language")] = None,
-    alternatives: Annotated[int, typer.Option("--alternatives", min=1, max=20)] = 3,
-    method: Annotated[MethodName, typer.Option("--method")] = MethodName.auto,
-    partial: Annotated[
-        bool, typer.Option("--partial", help="List skills nothing covers instead of failing")
-    ] = False,
-    currency: Annotated[str, typer.Option("--currency")] = "EUR",
-    as_json: JsonOption = False,
-) -> None:
-    """The pathway of credentials that gets a learner to a target, with alternatives."""
+def run_pathway(args: argparse.Namespace) -> None:
+    """Find a learner's pathways."""
+    from api.schemas.pathways import PathwaysPublic
+    from graph.algorithms.pathways import Constraints, Method, Objective
+    from graph.services.pathways.planning import PathwayRequest, find_pathways
+    from graph.services.pathways.targets import parse_target
+
     request = PathwayRequest(
         constraints=Constraints(
-            max_cost=max_cost,
-            max_hours=max_hours,
-            max_eqf_level=max_eqf_level,
-            jurisdiction=jurisdiction,
-            language=language,
+            max_cost=args.max_cost,
+            max_hours=args.max_hours,
+            max_eqf_level=args.max_eqf_level,
+            jurisdiction=args.jurisdiction,
+            language=args.language,
         ),
-        objective=Objective(1.0, 0.0) if objective is ObjectiveName.cost else Objective(0.0, 1.0),
-        alternatives=alternatives,
-        method=Method(method.value),
-        allow_partial=partial,
-        currency=currency.upper(),
+        objective=Objective(1.0, 0.0) if args.objective == "cost" else Objective(0.0, 1.0),
+        alternatives=args.alternatives,
+        method=Method(args.method),
+        allow_partial=args.partial,
+        currency=args.currency.upper(),
     )
     with runtime() as rt:
         report = find_pathways(
             rt.store,
-            learner=_learner(rt.store, rt.reference, learner),
-            target=parse_target(target),
+            learner=_learner(rt.store, rt.reference, args.learner),
+            target=parse_target(args.target),
             reference=rt.reference,
             request=request,
-            embedder=similarity_embedder(rt.store, rt.embedder),
+            embedder=rt.embedder,
         )
     public = PathwaysPublic.from_domain(report)
-    if as_json:
+    if args.as_json:
         emit_json(public)
-        return
+    else:
+        _print_pathways(public)
+
+
+def _print_pathways(public: PathwaysPublic) -> None:
     gap = public.gap
     out.print(
         f"[bold]{gap.target.label}[/bold] for {public.learner}: {len(gap.covered)} covered, "
@@ -158,28 +186,28 @@ def pathway(
             out.print("  off-ramps: " + "; ".join(ramps), highlight=False)
 
 
-@app.command()
-def transitions(
-    occupation: Annotated[str, typer.Argument(help="The current occupation's IRI")],
-    top: Annotated[int, typer.Option("--top", min=1, max=50)] = 10,
-    pathways: Annotated[int, typer.Option("--pathways", min=0, max=10)] = 3,
-    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Occupations within reach of one, by skill overlap, with the pathways that close the gap."""
-    request = PathwayRequest(constraints=Constraints(jurisdiction=jurisdiction), alternatives=1)
+def run_transitions(args: argparse.Namespace) -> None:
+    """Rank the occupations within reach of one."""
+    from api.schemas.pathways import TransitionsPublic
+    from graph.algorithms.pathways import Constraints
+    from graph.services.pathways.planning import PathwayRequest
+    from graph.services.pathways.transitions import transitions_from
+
+    request = PathwayRequest(
+        constraints=Constraints(jurisdiction=args.jurisdiction), alternatives=1
+    )
     with runtime() as rt:
         report = transitions_from(
             rt.store,
-            occupation,
+            args.occupation,
             reference=rt.reference,
-            embedder=similarity_embedder(rt.store, rt.embedder),
-            top=top,
+            embedder=rt.embedder,
+            top=args.top,
             request=request,
-            with_pathways=pathways,
+            with_pathways=args.pathways,
         )
     public = TransitionsPublic.from_domain(report)
-    if as_json:
+    if args.as_json:
         emit_json(public)
         return
     out.print(f"[bold]From {public.label}[/bold] ({public.candidates} candidates; {public.method})")
@@ -193,32 +221,35 @@ def transitions(
             out.print(f"    pathway: {t.pathway.explanation}", highlight=False)
 
 
-@learner_app.command("save")
-def learner_save(
-    file: Annotated[Path, typer.Argument(help="A learner file (JSON/YAML, own format)")],
-    as_json: JsonOption = False,
-) -> None:
-    """Create or replace a learner from a file."""
+def run_learner_save(args: argparse.Namespace) -> None:
+    """Create or replace a learner."""
+    import datetime as dt
+
+    from api.schemas.learners import LearnerPublic
+    from graph.services.pathways.learners import save_learner
+
     with runtime() as rt:
-        saved = save_learner(rt.store, read_learner_file(file), reference=rt.reference)
+        saved = save_learner(rt.store, read_learner_file(args.file), reference=rt.reference)
     public = LearnerPublic.from_domain(
         saved.learner, as_of=dt.date.today(), unresolved=saved.unresolved
     )
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         out.print(f"saved {public.id} with {len(public.competences)} competences")
 
 
-@learner_app.command("show")
-def learner_show(
-    learner_id: Annotated[str, typer.Argument(help="The learner's IRI")],
-    as_json: JsonOption = False,
-) -> None:
-    """Show a learner with its competence scores today."""
+def run_learner_show(args: argparse.Namespace) -> None:
+    """Show a learner."""
+    import datetime as dt
+
+    from api.schemas.learners import LearnerPublic
+    from graph.services.pathways.learners import get_learner
+
     with runtime() as rt:
-        public = LearnerPublic.from_domain(get_learner(rt.store, learner_id), as_of=dt.date.today())
-    if as_json:
+        learner = get_learner(rt.store, args.learner_id)
+    public = LearnerPublic.from_domain(learner, as_of=dt.date.today())
+    if args.as_json:
         emit_json(public)
         return
     out.print(f"[bold]{public.id}[/bold] ({public.jurisdiction} -> {public.target_jurisdiction})")
@@ -227,42 +258,42 @@ def learner_show(
         out.print(f"  {c.skill} level {c.level} ({c.source}, score {score})", highlight=False)
 
 
-@learner_app.command("assess")
-def learner_assess(
-    learner_id: Annotated[str, typer.Argument(help="The learner's IRI")],
-    file: Annotated[Path, typer.Argument(help="Assessment results (JSON/YAML objects)")],
-    as_json: JsonOption = False,
-) -> None:
-    """Import multi-level assessment results; assessed competences are re-derived."""
+def run_learner_assess(args: argparse.Namespace) -> None:
+    """Import assessment results."""
+    import datetime as dt
+
+    from api.schemas.learners import LearnerPublic
+    from graph.model.learner_documents import assessment_result_from_document
+    from graph.services.pathways.learners import import_assessments
+
     results = [
         assessment_result_from_document(d, field=f"results[{i}]")
-        for i, d in enumerate(_documents(file))
+        for i, d in enumerate(_documents(args.file))
     ]
     with runtime() as rt:
-        learner = import_assessments(rt.store, learner_id, results)
+        learner = import_assessments(rt.store, args.learner_id, results)
     public = LearnerPublic.from_domain(learner, as_of=dt.date.today())
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         out.print(f"{len(results)} results imported; {len(public.competences)} competences")
 
 
-@learner_app.command("gaps")
-def learner_gaps(
-    learner: Annotated[str, typer.Argument(help="A learner file or a stored learner's IRI")],
-    target: TargetOption,
-    as_json: JsonOption = False,
-) -> None:
-    """What a learner covers of a target, what is partial (and how), what is missing."""
+def run_learner_gaps(args: argparse.Namespace) -> None:
+    """Analyse a learner's gap to a target."""
+    from api.schemas.learners import GapsPublic
+    from graph.services.pathways.planning import gap_analysis
+    from graph.services.pathways.targets import parse_target
+
     with runtime() as rt:
         report = gap_analysis(
             rt.store,
-            learner=_learner(rt.store, rt.reference, learner),
-            target=parse_target(target),
-            embedder=similarity_embedder(rt.store, rt.embedder),
+            learner=_learner(rt.store, rt.reference, args.learner),
+            target=parse_target(args.target),
+            embedder=rt.embedder,
         )
     public = GapsPublic.from_domain(report)
-    if as_json:
+    if args.as_json:
         emit_json(public)
         return
     out.print(f"[bold]{public.target.label}[/bold] for {public.learner}")

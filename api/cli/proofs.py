@@ -8,56 +8,143 @@ published context files; nothing is ever fetched.
 
 from __future__ import annotations
 
-import hashlib
+import argparse
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from pydantic import ValidationError
-
-from api.cli.common import JsonOption, app, emit_json, err, out, runtime, settings
-from api.proofs_setup import document_loader, manifest_path, proof_issuer
-from api.runtime import store_options
-from api.schemas.proofs import (
-    AssessmentCreate,
-    PanelCreate,
-    PanelPublic,
-    ProofPublic,
-    SubmissionPublic,
-    VerificationPublic,
+from api.cli.common import (
+    Commands,
+    add_json,
+    emit_json,
+    err,
+    iso_datetime,
+    out,
+    runtime,
+    settings,
+    validate,
 )
-from graph.errors import InvalidInputError, PayloadTooLargeError
-from graph.jsonld import load_manifest, seed_cache
-from graph.model.submissions import Evidence, EvidenceKind, SkillResult
-from graph.registry import create_store
-from graph.services.proofs.elm_export import export_elm
-from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
-from graph.services.proofs.submissions import (
-    declare_panel,
-    get_submission,
-    record_assessment,
-    submit,
-)
-from graph.services.proofs.verification import Trust, verify_document
-from graph.store import GraphStore
 
-__all__ = ["contexts_app", "proofs_app", "verify"]
+if TYPE_CHECKING:
+    from api.schemas.proofs import SubmissionPublic, VerificationPublic
+    from graph.model.submissions import Evidence, SkillResult
 
-contexts_app = typer.Typer(help="The pinned JSON-LD context cache.", no_args_is_help=True)
-proofs_app = typer.Typer(
-    help="Submissions, assessments and Proofs of Competence.", no_args_is_help=True
-)
-app.add_typer(contexts_app, name="contexts")
-app.add_typer(proofs_app, name="proofs")
+__all__ = ["read_json_file", "register"]
 
-OutOption = Annotated[
-    Path | None, typer.Option("--out", help="Write the document to this file instead.")
-]
+
+def register(commands: Commands) -> None:
+    """Add ``verify`` and the ``contexts`` and ``proofs`` groups."""
+    verify = commands.command(
+        "verify", run_verify, help="Verify a signed credential offline; exit 0 only when it passes."
+    )
+    verify.add_argument("file", type=Path, metavar="FILE", help="a signed credential (JSON-LD)")
+    verify.add_argument(
+        "--status-list",
+        type=Path,
+        action="append",
+        help="a BitstringStatusListCredential file (repeatable)",
+    )
+    verify.add_argument(
+        "--trust",
+        choices=("any", "ours"),
+        default="any",
+        help="any: any did:key; ours: only this service's keys",
+    )
+    verify.add_argument(
+        "--no-issuer-binding",
+        action="store_true",
+        help="do not require the signing key to be the issuer's",
+    )
+    verify.add_argument(
+        "--at", type=iso_datetime, help="check validity at this time (ISO 8601, with a zone)"
+    )
+    add_json(verify)
+    contexts = commands.group("contexts", help="The pinned JSON-LD context cache.")
+    seed = contexts.command(
+        "seed",
+        run_seed,
+        help="Copy into the context cache every file whose bytes match a pinned context.",
+    )
+    seed.add_argument("folder", type=Path, metavar="FOLDER", help="published context files")
+    add_json(seed)
+    _register_proofs(
+        commands.group("proofs", help="Submissions, assessments and Proofs of Competence.")
+    )
+
+
+def _register_proofs(proofs: Commands) -> None:
+    panel = proofs.command(
+        "panel",
+        run_panel,
+        help="Declare (or replace) the assessment panel of a credential from a JSON file.",
+    )
+    panel.add_argument("file", type=Path, metavar="FILE", help="JSON: credential, assessors, rule")
+    add_json(panel)
+    submit = proofs.command(
+        "submit",
+        run_submit,
+        help="Submit evidence for a credential; it is routed to the credential's assessors.",
+    )
+    submit.add_argument("--learner", required=True, help="the learner's IRI")
+    submit.add_argument("--credential", required=True, help="the credential's IRI")
+    submit.add_argument("--link", action="append", help="a URL (repeatable)")
+    submit.add_argument(
+        "--document", type=Path, action="append", help="a file: only its SHA-256 and name are sent"
+    )
+    submit.add_argument("--text", action="append", help="a statement (repeatable)")
+    add_json(submit)
+    assess = proofs.command(
+        "assess", run_assess, help="Record an assessor's results per skill, or its endorsement."
+    )
+    assess.add_argument("submission", metavar="SUBMISSION", help="submission id or IRI")
+    assess.add_argument("--assessor", help="your IRI")
+    assess.add_argument(
+        "--result", action="append", help="SKILL=pass[:LEVEL] or SKILL=fail (repeatable)"
+    )
+    assess.add_argument("--endorse", help="an endorsement")
+    assess.add_argument("--comment")
+    assess.add_argument("--file", type=Path, help="JSON: assessor, results, endorsement")
+    add_json(assess)
+    _register_proof_documents(proofs)
+
+
+def _register_proof_documents(proofs: Commands) -> None:
+    show = proofs.command(
+        "show", run_show, help="Show a submission's status, assessments and what the rule needs."
+    )
+    show.add_argument("submission", metavar="SUBMISSION", help="submission id or IRI")
+    add_json(show)
+    issue = proofs.command(
+        "issue", run_issue, help="Issue the signed Proof of Competence of a submission."
+    )
+    issue.add_argument("submission", metavar="SUBMISSION", help="submission id or IRI")
+    issue.add_argument("--valid-until", type=iso_datetime, help="expiry (ISO 8601, with zone)")
+    issue.add_argument("--out", dest="out_file", type=Path, help="write the document here")
+    add_json(issue)
+    get = proofs.command(
+        "get", run_get, help="Print (or write) the signed credential of a proof, or its ELM form."
+    )
+    get.add_argument("proof", metavar="PROOF", help="proof id or IRI")
+    get.add_argument("--elm", action="store_true", help="the European Learning Model form")
+    get.add_argument("--out", dest="out_file", type=Path, help="write the document here")
+    revoke = proofs.command(
+        "revoke", run_revoke, help="Revoke a proof: its status bit is set, its list re-signed."
+    )
+    revoke.add_argument("proof", metavar="PROOF", help="proof id or IRI")
+    revoke.add_argument("--reason")
+    add_json(revoke)
+    status = proofs.command(
+        "status-list",
+        run_status_list,
+        help="Print (or write) the signed status list credential, for offline verifiers.",
+    )
+    status.add_argument("number", type=int, nargs="?", default=1, help="status list number")
+    status.add_argument("--out", dest="out_file", type=Path, help="write the document here")
+    rotate = proofs.command(
+        "rotate-key", run_rotate_key, help="Make a new issuer key; older proofs still verify."
+    )
+    add_json(rotate)
 
 
 def read_json_file(path: Path, *, field: str = "file") -> Any:
@@ -70,6 +157,8 @@ def read_json_file(path: Path, *, field: str = "file") -> Any:
     InvalidInputError
         If it cannot be read or is not JSON.
     """
+    from graph.errors import InvalidInputError, PayloadTooLargeError
+
     limit = settings().max_payload_bytes
     try:
         if path.stat().st_size > limit:
@@ -98,33 +187,6 @@ def _write_document(document: Any, out_file: Path | None) -> None:
         err.print(f"wrote {out_file}", markup=False, emoji=False, highlight=False)
 
 
-class _LazyStore:
-    """Opens the configured store only if verification needs one of our status lists."""
-
-    def __init__(self) -> None:
-        self.store: GraphStore | None = None
-
-    def __call__(self) -> GraphStore:
-        if self.store is None:
-            config = settings()
-            self.store = create_store(config.store, **store_options(config))
-            self.store.open()
-        return self.store
-
-    def close(self) -> None:
-        if self.store is not None:
-            self.store.close()
-
-
-@contextmanager
-def _lazy_store() -> Iterator[_LazyStore]:
-    lazy = _LazyStore()
-    try:
-        yield lazy
-    finally:
-        lazy.close()
-
-
 def print_report(public: VerificationPublic) -> None:
     """Print a verification report: one line per check, then the verdict."""
     marks = {"passed": "ok", "failed": "FAILED", "not_run": "-", "not_applicable": "n/a"}
@@ -139,68 +201,52 @@ def print_report(public: VerificationPublic) -> None:
         say(f"NOT verified: {public.check}: {public.message}")
 
 
-@app.command()
-def verify(
-    file: Annotated[Path, typer.Argument(help="A signed credential (JSON-LD)")],
-    status_list: Annotated[
-        list[Path] | None,
-        typer.Option("--status-list", help="A BitstringStatusListCredential file (repeatable)."),
-    ] = None,
-    trust: Annotated[
-        Trust, typer.Option("--trust", help="any: any did:key; ours: only this service's keys.")
-    ] = Trust.ANY,
-    no_issuer_binding: Annotated[
-        bool,
-        typer.Option(
-            "--no-issuer-binding", help="Do not require the signing key to be the issuer's."
-        ),
-    ] = False,
-    at: Annotated[
-        datetime | None, typer.Option("--at", help="Check validity at this time (ISO 8601).")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Verify a signed credential offline; exit 0 only when every check passes."""
-    document = read_json_file(file)
+def run_verify(args: argparse.Namespace) -> int:
+    """Verify a signed credential."""
+    from api.schemas.proofs import VerificationPublic
+    from graph.errors import InvalidInputError
+    from graph.services.proofs.verification import Trust, verify_document
+
+    document = read_json_file(args.file)
     if not isinstance(document, dict):
-        raise InvalidInputError(f"{file} is not a JSON object", details={"file": str(file)})
-    if at is not None and at.tzinfo is None:
+        raise InvalidInputError(
+            f"{args.file} is not a JSON object", details={"file": str(args.file)}
+        )
+    if args.at is not None and args.at.tzinfo is None:
         raise InvalidInputError("--at needs a time zone (e.g. 2026-01-01T00:00:00Z)")
-    lists = [read_json_file(p, field="status_list") for p in status_list or []]
-    config = settings()
-    with _lazy_store() as store:
+    lists = [read_json_file(p, field="status_list") for p in args.status_list or []]
+    # The store is opened only if verification needs one of this service's status lists.
+    with runtime(open_store=False) as rt:
         report = verify_document(
             document,
-            loader=document_loader(config),
-            issuer=proof_issuer(config),
-            store=store,
+            loader=rt.document_loader,
+            issuer=rt.proof_issuer,
+            store=rt.open_store,
             status_lists=lists,
-            trust=trust,
-            bind_issuer=not no_issuer_binding,
-            now=at,
+            trust=Trust(args.trust),
+            bind_issuer=not args.no_issuer_binding,
+            now=args.at,
         )
     public = VerificationPublic.from_domain(report)
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         print_report(public)
-    if not report.verified:
-        raise typer.Exit(1)
+    return 0 if report.verified else 1
 
 
-@contexts_app.command("seed")
-def seed_contexts(
-    folder: Annotated[Path, typer.Argument(help="A folder holding published context files")],
-    as_json: JsonOption = False,
-) -> None:
-    """Copy into the context cache every file whose bytes match a pinned context."""
+def run_seed(args: argparse.Namespace) -> None:
+    """Seed the context cache."""
+    from graph.errors import InvalidInputError
+    from graph.jsonld import load_manifest, seed_cache
+
     config = settings()
-    if not folder.is_dir():
-        raise InvalidInputError(f"{folder} is not a folder", details={"field": "folder"})
+    if not args.folder.is_dir():
+        raise InvalidInputError(f"{args.folder} is not a folder", details={"field": "folder"})
     report = seed_cache(
-        folder, cache_dir=config.context_cache, manifest=load_manifest(manifest_path(config))
+        args.folder, cache_dir=config.context_cache, manifest=load_manifest(config.context_manifest)
     )
-    if as_json:
+    if args.as_json:
         emit_json(
             {
                 "cache": str(config.context_cache),
@@ -214,13 +260,12 @@ def seed_contexts(
         say(f"  still missing: {url}")
 
 
-@proofs_app.command("panel")
-def panel_command(
-    file: Annotated[Path, typer.Argument(help="JSON: credential, assessors, rule")],
-    as_json: JsonOption = False,
-) -> None:
-    """Declare (or replace) the assessment panel of a credential from a JSON file."""
-    request = _model(PanelCreate, read_json_file(file))
+def run_panel(args: argparse.Namespace) -> None:
+    """Declare an assessment panel."""
+    from api.schemas.proofs import PanelCreate, PanelPublic
+    from graph.services.proofs.submissions import declare_panel
+
+    request = validate(PanelCreate, read_json_file(args.file))
     with runtime() as rt:
         panel = declare_panel(
             rt.store,
@@ -231,20 +276,11 @@ def panel_command(
             declared_by=request.declared_by,
         )
     public = PanelPublic.from_domain(panel)
-    if as_json:
+    if args.as_json:
         emit_json(public)
     else:
         say(f"panel of {public.credential}: {len(public.assessors)} assessors")
         say(public.rule_text)
-
-
-def _model(cls: Any, data: Any) -> Any:
-    try:
-        return cls.model_validate(data)
-    except ValidationError as e:
-        first = e.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        raise InvalidInputError(f"{field}: {first['msg']}", details={"field": field}) from e
 
 
 def _print_submission(public: SubmissionPublic, *, as_json: bool) -> None:
@@ -260,6 +296,11 @@ def _print_submission(public: SubmissionPublic, *, as_json: bool) -> None:
 
 
 def _document_evidence(path: Path) -> Evidence:
+    import hashlib
+
+    from graph.errors import InvalidInputError
+    from graph.model.submissions import Evidence, EvidenceKind
+
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as e:
@@ -267,34 +308,30 @@ def _document_evidence(path: Path) -> Evidence:
     return Evidence(EvidenceKind.DOCUMENT, name=path.name, sha256=digest)
 
 
-@proofs_app.command("submit")
-def submit_command(
-    learner: Annotated[str, typer.Option("--learner", help="The learner's IRI")],
-    credential: Annotated[str, typer.Option("--credential", help="The credential's IRI")],
-    link: Annotated[list[str] | None, typer.Option("--link", help="A URL (repeatable)")] = None,
-    document: Annotated[
-        list[Path] | None,
-        typer.Option("--document", help="A file: only its SHA-256 and name are sent"),
-    ] = None,
-    text: Annotated[list[str] | None, typer.Option("--text", help="A statement")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Submit evidence for a credential; it is routed to the credential's assessors."""
-    evidence = [Evidence(EvidenceKind.LINK, url=u) for u in link or []]
-    evidence += [_document_evidence(p) for p in document or []]
-    evidence += [Evidence(EvidenceKind.TEXT, text=t) for t in text or []]
+def run_submit(args: argparse.Namespace) -> None:
+    """Submit evidence."""
+    from api.schemas.proofs import SubmissionPublic
+    from graph.model.submissions import Evidence, EvidenceKind
+    from graph.services.proofs.submissions import submit
+
+    evidence = [Evidence(EvidenceKind.LINK, url=u) for u in args.link or []]
+    evidence += [_document_evidence(p) for p in args.document or []]
+    evidence += [Evidence(EvidenceKind.TEXT, text=t) for t in args.text or []]
     with runtime() as rt:
         view = submit(
             rt.store,
-            learner=learner,
-            credential=credential,
+            learner=args.learner,
+            credential=args.credential,
             evidence=evidence,
             base_iri=rt.settings.base_iri,
         )
-    _print_submission(SubmissionPublic.from_domain(view), as_json=as_json)
+    _print_submission(SubmissionPublic.from_domain(view), as_json=args.as_json)
 
 
 def _result(value: str) -> SkillResult:
+    from graph.errors import InvalidInputError
+    from graph.model.submissions import SkillResult
+
     # SKILL=pass[:LEVEL] or SKILL=fail[:LEVEL]; split on the last '=' (IRIs have colons).
     skill, sep, verdict = value.rpartition("=")
     outcome, _, level = verdict.partition(":")
@@ -306,130 +343,111 @@ def _result(value: str) -> SkillResult:
     return SkillResult(skill=skill, passed=outcome == "pass", level=int(level) if level else None)
 
 
-@proofs_app.command("assess")
-def assess_command(
-    submission: Annotated[str, typer.Argument(help="Submission id or IRI")],
-    assessor: Annotated[str | None, typer.Option("--assessor", help="Your IRI")] = None,
-    result: Annotated[
-        list[str] | None, typer.Option("--result", help="SKILL=pass[:LEVEL] | SKILL=fail")
-    ] = None,
-    endorse: Annotated[str | None, typer.Option("--endorse", help="An endorsement")] = None,
-    comment: Annotated[str | None, typer.Option("--comment")] = None,
-    file: Annotated[
-        Path | None, typer.Option("--file", help="JSON: assessor, results, endorsement")
-    ] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Record an assessor's results per skill, or its endorsement."""
-    if file is not None:
-        request = _model(AssessmentCreate, read_json_file(file))
+def run_assess(args: argparse.Namespace) -> None:
+    """Record an assessment."""
+    from api.schemas.proofs import AssessmentCreate, SubmissionPublic
+    from graph.errors import InvalidInputError
+    from graph.services.proofs.submissions import record_assessment
+
+    endorse, comment = args.endorse, args.comment
+    if args.file is not None:
+        request = validate(AssessmentCreate, read_json_file(args.file))
         who, results = request.assessor, [r.to_domain() for r in request.results]
         endorse, comment = request.endorsement or endorse, request.comment or comment
-    elif assessor is None:
+    elif args.assessor is None:
         raise InvalidInputError("--assessor: required unless --file is given")
     else:
-        who, results = assessor, [_result(v) for v in result or []]
+        who, results = args.assessor, [_result(v) for v in args.result or []]
     with runtime() as rt:
         view = record_assessment(
             rt.store,
-            submission=submission,
+            submission=args.submission,
             assessor=who,
             results=results,
             endorsement=endorse,
             comment=comment,
             base_iri=rt.settings.base_iri,
         )
-    _print_submission(SubmissionPublic.from_domain(view), as_json=as_json)
+    _print_submission(SubmissionPublic.from_domain(view), as_json=args.as_json)
 
 
-@proofs_app.command("show")
-def show_command(
-    submission: Annotated[str, typer.Argument(help="Submission id or IRI")],
-    as_json: JsonOption = False,
-) -> None:
-    """Show a submission's status, assessments and what the rule still needs."""
+def run_show(args: argparse.Namespace) -> None:
+    """Show a submission."""
+    from api.schemas.proofs import SubmissionPublic
+    from graph.services.proofs.submissions import get_submission
+
     with runtime() as rt:
-        view = get_submission(rt.store, submission, base_iri=rt.settings.base_iri)
-    _print_submission(SubmissionPublic.from_domain(view), as_json=as_json)
+        view = get_submission(rt.store, args.submission, base_iri=rt.settings.base_iri)
+    _print_submission(SubmissionPublic.from_domain(view), as_json=args.as_json)
 
 
-@proofs_app.command("issue")
-def issue_command(
-    submission: Annotated[str, typer.Argument(help="Submission id or IRI")],
-    valid_until: Annotated[
-        datetime | None, typer.Option("--valid-until", help="Expiry (ISO 8601, with zone)")
-    ] = None,
-    out_file: OutOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Issue the signed Proof of Competence of a submission whose rule is met."""
-    if valid_until is not None and valid_until.tzinfo is None:
+def run_issue(args: argparse.Namespace) -> None:
+    """Issue a Proof of Competence."""
+    from api.schemas.proofs import ProofPublic
+    from graph.errors import InvalidInputError
+    from graph.services.proofs.issuing import issue_proof
+
+    if args.valid_until is not None and args.valid_until.tzinfo is None:
         raise InvalidInputError("--valid-until needs a time zone", details={"field": "valid_until"})
     with runtime() as rt:
         proof = issue_proof(
             rt.store,
-            submission=submission,
-            issuer=proof_issuer(rt.settings),
-            valid_until=valid_until,
+            submission=args.submission,
+            issuer=rt.proof_issuer,
+            valid_until=args.valid_until,
         )
-    if out_file is not None:
-        _write_document(proof.document, out_file)
-    if as_json:
+    if args.out_file is not None:
+        _write_document(proof.document, args.out_file)
+    if args.as_json:
         emit_json(ProofPublic.from_domain(proof))
-    elif out_file is None:
+    elif args.out_file is None:
         _write_document(proof.document, None)
 
 
-@proofs_app.command("get")
-def get_command(
-    proof: Annotated[str, typer.Argument(help="Proof id or IRI")],
-    elm: Annotated[bool, typer.Option("--elm", help="The European Learning Model form")] = False,
-    out_file: OutOption = None,
-) -> None:
-    """Print (or write) the signed credential of a proof, or its ELM form."""
+def run_get(args: argparse.Namespace) -> None:
+    """Print a proof's document."""
+    from graph.services.proofs.elm_export import export_elm
+    from graph.services.proofs.issuing import get_proof
+
     with runtime() as rt:
-        found = get_proof(rt.store, proof, base_iri=rt.settings.base_iri)
+        found = get_proof(rt.store, args.proof, base_iri=rt.settings.base_iri)
         document = (
             export_elm(rt.store, found, base_iri=rt.settings.base_iri, reference=rt.reference)
-            if elm
+            if args.elm
             else dict(found.document)
         )
-    _write_document(document, out_file)
+    _write_document(document, args.out_file)
 
 
-@proofs_app.command("revoke")
-def revoke_command(
-    proof: Annotated[str, typer.Argument(help="Proof id or IRI")],
-    reason: Annotated[str | None, typer.Option("--reason")] = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Revoke a proof: its status bit is set and its status list re-signed."""
+def run_revoke(args: argparse.Namespace) -> None:
+    """Revoke a proof."""
+    from api.schemas.proofs import ProofPublic
+    from graph.services.proofs.issuing import revoke_proof
+
     with runtime() as rt:
         revoked = revoke_proof(
-            rt.store, proof=proof, issuer=proof_issuer(rt.settings), reason=reason
+            rt.store, proof=args.proof, issuer=rt.proof_issuer, reason=args.reason
         )
-    if as_json:
+    if args.as_json:
         emit_json(ProofPublic.from_domain(revoked))
     else:
         say(f"revoked {revoked.id} at {revoked.revoked_at}")
 
 
-@proofs_app.command("status-list")
-def status_list_command(
-    number: Annotated[int, typer.Argument(help="Status list number")] = 1,
-    out_file: OutOption = None,
-) -> None:
-    """Print (or write) the signed status list credential, for offline verifiers."""
+def run_status_list(args: argparse.Namespace) -> None:
+    """Print a signed status list."""
+    from graph.services.proofs.issuing import signed_status_list
+
     with runtime() as rt:
-        document = signed_status_list(rt.store, number=number, issuer=proof_issuer(rt.settings))
-    _write_document(document, out_file)
+        document = signed_status_list(rt.store, number=args.number, issuer=rt.proof_issuer)
+    _write_document(document, args.out_file)
 
 
-@proofs_app.command("rotate-key")
-def rotate_key_command(as_json: JsonOption = False) -> None:
-    """Make a new issuer key; proofs signed by the old one still verify."""
-    key = proof_issuer(settings()).keys.rotate()
-    if as_json:
+def run_rotate_key(args: argparse.Namespace) -> None:
+    """Make a new issuer key."""
+    with runtime(open_store=False) as rt:
+        key = rt.proof_issuer.keys.rotate()
+    if args.as_json:
         emit_json({"verification_method": key.verification_method})
     else:
         say(f"new issuer key {key.verification_method}")

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import argparse
 
-import typer
+from api.cli.common import Commands, settings
 
-from api.cli.common import app, settings
-
-__all__ = ["serve"]
+__all__ = ["register"]
 
 
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port")] = 8000,
-) -> None:
-    """Run the HTTP API (and web pages) on the configured store."""
+def register(commands: Commands) -> None:
+    """Add ``serve``."""
+    serve = commands.command(
+        "serve", run_serve, help="Run the HTTP API (and web pages) on the configured store."
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+
+def run_serve(args: argparse.Namespace) -> None:
+    """Serve the app until interrupted."""
     import uvicorn
 
     from api.main import create_app
 
-    uvicorn.run(create_app(settings()), host=host, port=port)
+    uvicorn.run(create_app(settings()), host=args.host, port=args.port)

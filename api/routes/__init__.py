@@ -1,22 +1,45 @@
-"""One module per resource, each with a thin ``router`` over graph.services.
+"""The HTTP routes: one module per resource, each a thin ``router`` over ``graph.services``.
 
-``api.main`` mounts the router of every module in this package, so adding a module adds its
-routes.
+:data:`ROUTERS` lists every router in the order the app matches them. Objects are addressed by
+their IRIs, which hold slashes, so a route that ends in an ``{id:path}`` parameter matches
+anything below it: ``GET /v1/credentials/{id:path}`` would swallow ``/v1/credentials/{id}/
+equivalents`` of the equivalence module. Such routes live in each module's ``items`` router,
+which come after every ``router``; within a module, sub-resources are declared before the
+object itself. ``tests/e2e/test_routes.py`` checks that no route shadows another.
+
+To add a resource: write ``api/routes/<resource>.py`` with a ``router`` (and ``items`` when it
+addresses objects by IRI) and list them here.
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-from types import ModuleType
+from fastapi import APIRouter
 
-__all__ = ["route_modules"]
+from api.routes import (
+    concepts,
+    credentials,
+    equivalence,
+    health,
+    learners,
+    pages,
+    pathways,
+    proofs,
+)
 
+__all__ = ["ROUTERS"]
 
-def route_modules() -> list[ModuleType]:
-    """Every route module of the package, in name order."""
-    return [
-        importlib.import_module(f"{__name__}.{info.name}")
-        for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)
-        if not info.name.startswith("_")
-    ]
+ROUTERS: tuple[APIRouter, ...] = (
+    concepts.router,
+    credentials.router,
+    equivalence.router,
+    health.router,
+    learners.router,
+    pages.router,
+    pathways.router,
+    proofs.router,
+    # After every router: these end in an {id:path} parameter.
+    concepts.items,
+    credentials.items,
+    equivalence.items,
+    learners.items,
+)

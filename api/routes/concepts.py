@@ -19,9 +19,11 @@ from api.schemas.concepts import (
 from graph.model.concepts import NodeKind
 from graph.services.concepts import concept_detail, map_texts, search_concepts
 
-__all__ = ["router"]
+__all__ = ["items", "router"]
 
 router = APIRouter(prefix="/v1", tags=["concepts"])
+#: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
+items = APIRouter(prefix="/v1", tags=["concepts"])
 
 _SEARCH_ERRORS = responses(409, 422, 503)
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Words or a sentence")]
@@ -68,7 +70,7 @@ def match(request: MatchRequest, store: StoreDep, embedder: EmbedderDep) -> Matc
     return MatchResultsPublic(results=[MappedTextPublic.from_domain(m) for m in mapped])
 
 
-@router.get(
+@items.get(
     "/concepts/{uri:path}",
     response_model=ConceptPublic,
     responses=responses(404, 503),

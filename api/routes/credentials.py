@@ -20,6 +20,8 @@ from api.schemas.credentials import (
 )
 from graph.errors import InvalidInputError
 from graph.model.credentials import Credential, Issuer
+from graph.ontologies import credential_schemas
+from graph.services.catalogue import exports
 from graph.services.catalogue.credentials import (
     get_credential,
     get_issuer,
@@ -27,15 +29,15 @@ from graph.services.catalogue.credentials import (
     list_issuers,
     save_catalogue,
 )
-from graph.services.catalogue.mapping import decide_skill, suggest_skills
-from ingest.credentials import load_credential_schemas, read_credwalk_documents
-from ingest.ctdl import credential_to_ctdl
-from ingest.formats import SourceDocument
-from ingest.open_badges import credential_to_achievement
+from graph.services.catalogue.mapping import decide_skill, preview_mapping, suggest_skills
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.own_format import load_credential_schemas, read_credwalk_documents
 
-__all__ = ["router"]
+__all__ = ["items", "router"]
 
 router = APIRouter(prefix="/v1", tags=["credentials"])
+#: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
+items = APIRouter(prefix="/v1", tags=["credentials"])
 
 _READ = responses(404, 503)
 _WRITE = responses(404, 409, 413, 422, 503)
@@ -45,7 +47,7 @@ Document = Annotated[
 
 
 def _read(runtime: RuntimeDep, body: dict[str, Any]) -> tuple[list[Issuer], list[Credential]]:
-    schemas = load_credential_schemas(runtime.settings.ontologies_dir / "schemas")
+    schemas = load_credential_schemas(credential_schemas(runtime.settings.ontologies_dir))
     read = read_credwalk_documents(
         [
             SourceDocument(value=doc, source="request body", index=i)
@@ -93,13 +95,13 @@ def read_issuers(
     return IssuersPublic(data=[IssuerPublic.from_domain(i) for i in found], count=len(found))
 
 
-@router.get("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_READ)
+@items.get("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_READ)
 def read_issuer(issuer_id: str, store: StoreDep) -> IssuerPublic:
     """Return one issuer."""
     return IssuerPublic.from_domain(get_issuer(store, issuer_id))
 
 
-@router.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_WRITE)
+@items.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_WRITE)
 def update_issuer(
     issuer_id: str, body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
 ) -> IssuerPublic:
@@ -175,16 +177,8 @@ def map_credential(
             suggest=options.suggest,
         )
     else:
-        from graph.services.catalogue.mapping import map_outcomes
-
-        credential = get_credential(store, credential_id)
-        mapping = map_outcomes(
-            store,
-            embedder,
-            credential.learning_outcomes,
-            language=(credential.language or "en").split("-")[0],
-            top=options.top,
-            suggest=options.suggest,
+        mapping = preview_mapping(
+            store, embedder, credential_id, top=options.top, suggest=options.suggest
         )
     return MappingPublic.from_domain(mapping, credential=credential_id)
 
@@ -217,26 +211,19 @@ def export_credential(
     format: Annotated[Literal["credwalk", "ctdl", "ob3"], Query()] = "credwalk",
 ) -> dict[str, Any]:
     """Export the credential as the own format, CTDL JSON-LD or an Open Badges 3.0 Achievement."""
-    credential = get_credential(store, credential_id)
     if format == "credwalk":
+        credential = get_credential(store, credential_id)
         return CredentialPublic.from_domain(credential).model_dump(exclude_none=True)
-    issuer = get_issuer(store, credential.issuer)
-    labels = {
-        uri: concept.preferred_label()
-        for uri, concept in store.get_concepts(s.uri for s in credential.skills).items()
-    }
-    if format == "ctdl":
-        return credential_to_ctdl(credential, issuer, skill_labels=labels)
-    return credential_to_achievement(credential, issuer, skill_labels=labels)
+    return exports.export_credential(store, credential_id, format=exports.ExportFormat(format))
 
 
-@router.get("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_READ)
+@items.get("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_READ)
 def read_credential(credential_id: str, store: StoreDep) -> CredentialPublic:
     """Return one credential."""
     return CredentialPublic.from_domain(get_credential(store, credential_id))
 
 
-@router.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_WRITE)
+@items.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_WRITE)
 def update_credential(
     credential_id: str,
     body: Document,

@@ -30,9 +30,11 @@ from graph.services.equivalence.recognition import (
     transfer_value_profile,
 )
 
-__all__ = ["router"]
+__all__ = ["items", "router"]
 
 router = APIRouter(prefix="/v1", tags=["equivalence"])
+#: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
+items = APIRouter(prefix="/v1", tags=["equivalence"])
 
 Jurisdiction = Annotated[
     str | None, Query(min_length=2, max_length=10, description="ISO 3166 code or EU")
@@ -155,7 +157,7 @@ def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
     return JSONResponse(profile, media_type="application/ld+json")
 
 
-@router.get(
+@items.get(
     "/recognitions/{decision_id:path}",
     response_model=RecognitionPublic,
     responses=responses(404, 503),

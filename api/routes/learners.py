@@ -10,7 +10,6 @@ from fastapi import APIRouter, Query, status
 from api.deps import EmbedderDep, ReferenceDep, StoreDep
 from api.errors import responses
 from api.schemas.learners import AssessmentsRequest, GapsPublic, LearnerCreate, LearnerPublic
-from graph.embeddings import Embedder
 from graph.errors import InvalidInputError
 from graph.services.pathways.learners import (
     create_learner,
@@ -20,11 +19,12 @@ from graph.services.pathways.learners import (
 )
 from graph.services.pathways.planning import gap_analysis
 from graph.services.pathways.targets import parse_target
-from graph.store import GraphStore
 
-__all__ = ["router", "similarity_embedder"]
+__all__ = ["items", "router"]
 
 router = APIRouter(prefix="/v1", tags=["learners"])
+#: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
+items = APIRouter(prefix="/v1", tags=["learners"])
 
 TargetQuery = Annotated[
     str,
@@ -34,11 +34,6 @@ TargetQuery = Annotated[
         description="occupation:URI, credential:ID or skills:URI[@LEVEL][,URI[@LEVEL]...]",
     ),
 ]
-
-
-def similarity_embedder(store: GraphStore, embedder: Embedder) -> Embedder | None:
-    """The embedder, when the store's vectors come from it (else similarity is left out)."""
-    return embedder if store.embedding_model() == embedder.name else None
 
 
 # Routes with a suffix come first: a learner's IRI may hold slashes ({learner_id:path}).
@@ -70,7 +65,7 @@ def learner_gaps(
         store,
         learner=get_learner(store, learner_id),
         target=parse_target(target),
-        embedder=similarity_embedder(store, embedder),
+        embedder=embedder,
         as_of=as_of,
     )
     return GapsPublic.from_domain(report)
@@ -90,7 +85,7 @@ def create(body: LearnerCreate, store: StoreDep, reference: ReferenceDep) -> Lea
     )
 
 
-@router.get(
+@items.get(
     "/learners/{learner_id:path}",
     response_model=LearnerPublic,
     responses=responses(404, 503),
@@ -100,7 +95,7 @@ def read(learner_id: str, store: StoreDep) -> LearnerPublic:
     return LearnerPublic.from_domain(get_learner(store, learner_id), as_of=dt.date.today())
 
 
-@router.put(
+@items.put(
     "/learners/{learner_id:path}",
     response_model=LearnerPublic,
     responses=responses(404, 413, 422, 503),

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Query
 
 from api.deps import EmbedderDep, ReferenceDep, StoreDep
 from api.errors import responses
-from api.routes.learners import similarity_embedder
 from api.schemas.pathways import PathwaySearch, PathwaysPublic, TransitionsPublic
 from graph.algorithms.pathways import Constraints
 from graph.services.pathways.learners import check_learner, get_learner
@@ -35,7 +34,7 @@ def pathways(
         target=body.to_target(),
         reference=reference,
         request=body.to_request(),
-        embedder=similarity_embedder(store, embedder),
+        embedder=embedder,
     )
     return PathwaysPublic.from_domain(report)
 
@@ -67,7 +66,7 @@ def transitions(
         store,
         uri,
         reference=reference,
-        embedder=similarity_embedder(store, embedder),
+        embedder=embedder,
         top=top,
         request=request,
         with_pathways=pathways,

@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from api.deps import ReferenceDep, RuntimeDep, StoreDep
 from api.errors import responses
-from api.proofs_setup import proof_issuer
 from api.schemas.proofs import (
     AssessmentCreate,
     PanelCreate,
@@ -45,8 +44,8 @@ JSON_LD = "application/ld+json"
 
 
 def get_issuer(runtime: RuntimeDep) -> ProofIssuer:
-    """The issuing identity built from the app's settings."""
-    return proof_issuer(runtime.settings)
+    """The issuing identity of the app's runtime."""
+    return runtime.proof_issuer
 
 
 IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.schemas.common import Public as _Public
+from graph.model.proofs import ProofRecord
 from graph.model.submissions import (
     Assessment,
     AssessmentKind,
@@ -17,9 +18,8 @@ from graph.model.submissions import (
     IssuingRule,
     LevelPolicy,
     SkillResult,
+    SubmissionView,
 )
-from graph.services.proofs.issuing import ProofRecord
-from graph.services.proofs.submissions import SubmissionView
 from graph.services.proofs.verification import VerificationReport
 
 __all__ = [

@@ -20,10 +20,12 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import networkx as nx
 import numpy as np
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.model.concept_documents import (

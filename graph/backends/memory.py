@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
-import networkx as nx
+if TYPE_CHECKING:
+    import networkx as nx
 
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import Direction, IndexedText, Record
@@ -160,6 +162,8 @@ class MemoryGraph:
             for u in candidates
             if u in self.kinds and (kinds is None or self.kinds[u] in kinds)
         }
+        import networkx as nx
+
         out = nx.MultiDiGraph()
         out.add_nodes_from((u, {"kind": kind.value}) for u, kind in nodes.items())
         out.add_edges_from(

@@ -22,13 +22,15 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-import networkx as nx
 import numpy as np
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 from graph.errors import BackendUnavailableError, ConflictError, InvalidInputError
 from graph.model.concept_documents import (
@@ -469,6 +471,8 @@ class Neo4jStore(GraphStore):
             kinds=kind_values,
             uris=None if uris is None else sorted(uris),
         )
+        import networkx as nx
+
         out = nx.MultiDiGraph()
         out.add_nodes_from((row["uri"], {"kind": row["kind"]}) for row in nodes)
         if uris is None:

@@ -36,6 +36,7 @@ __all__ = [
     "SkillTarget",
     "Submission",
     "SubmissionStatus",
+    "SubmissionView",
     "evaluate_rule",
     "is_absolute_iri",
     "latest_assessments",
@@ -419,3 +420,18 @@ def submission_status(
     if outcome.met:
         return SubmissionStatus.READY
     return SubmissionStatus.IN_ASSESSMENT if assessed else SubmissionStatus.SUBMITTED
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionView:
+    """A submission with every assessment recorded for it, the rule's outcome and its status."""
+
+    submission: Submission
+    assessments: tuple[Assessment, ...]
+    outcome: RuleOutcome
+    status: SubmissionStatus
+
+    @property
+    def latest(self) -> dict[str, Assessment]:
+        """Each assessor's latest assessment, by assessor IRI."""
+        return latest_assessments(self.assessments)

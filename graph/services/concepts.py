@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from graph.embeddings import Embedder
-from graph.errors import ConflictError, InvalidInputError
+from graph.errors import InvalidInputError
 from graph.model.concepts import Concept, NodeKind, RelationType
 from graph.search import SearchMatch, SearchParams, hybrid_search, hybrid_search_many
+from graph.services.embedding_policy import query_embedder
 from graph.store import Direction, GraphStore, Vector
 
 __all__ = [
@@ -75,18 +76,12 @@ def _check_query(text: str, *, top: int, lang: str | None, field: str = "query")
 def _query_vectors(
     store: GraphStore, embedder: Embedder | None, texts: Sequence[str]
 ) -> list[Vector | None]:
-    model = store.embedding_model()
-    if model is None or embedder is None:
+    allowed = query_embedder(store, embedder)
+    if allowed is None:
         return [None] * len(texts)
-    if model != embedder.name:
-        raise ConflictError(
-            f"the store's texts were embedded with {model!r} but the configured model is "
-            f"{embedder.name!r}",
-            details={"field": "embedding_model", "store_model": model},
-        )
     if len(texts) == 1:
-        return [embedder.embed_one(texts[0])]
-    return list(embedder.embed(texts))
+        return [allowed.embed_one(texts[0])]
+    return list(allowed.embed(texts))
 
 
 def search_concepts(

@@ -17,7 +17,7 @@ import pytest
 from graph.registry import create_store
 from graph.services.ingestion import import_concepts
 from graph.store import GraphStore
-from ingest.esco import EscoPack, esco_import
+from ingest.frameworks.esco import EscoPack, esco_import
 from tests.fixtures.embedders import HashingEmbedder
 from tests.fixtures.neo4j_server import neo4j_namespace
 

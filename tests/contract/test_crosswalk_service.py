@@ -12,7 +12,7 @@ from graph.services.crosswalk.ranking import crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts
 from graph.store import GraphBatch, GraphStore
 from ingest.demo import read_demo_slice
-from ingest.onet import OnetData, onet_import, onet_iri, read_onet
+from ingest.frameworks.onet import OnetData, onet_import, onet_iri, read_onet
 from tests.fixtures.demo_catalogue import ONTOLOGIES
 from tests.fixtures.embedders import HashingEmbedder
 

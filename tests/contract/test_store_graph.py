@@ -9,7 +9,7 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.store import Direction, GraphBatch, GraphStore, Record
-from ingest.esco import EscoPack
+from ingest.frameworks.esco import EscoPack
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 SOFTWARE_DEVELOPER = "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1"

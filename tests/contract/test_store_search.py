@@ -14,7 +14,7 @@ from graph.model.concepts import NodeKind
 from graph.search import SearchParams, hybrid_search, lexical_overlap
 from graph.store import GraphBatch, GraphStore, TextField, TextHit, TextTable
 from graph.text import normalise, terms
-from ingest.esco import EscoPack
+from ingest.frameworks.esco import EscoPack
 from tests.fixtures.embedders import HashingEmbedder
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

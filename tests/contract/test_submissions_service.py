@@ -43,7 +43,7 @@ from graph.services.proofs.submissions import (
 )
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
-from ingest.esco import EscoPack
+from ingest.frameworks.esco import EscoPack
 
 BASE = "https://credwalk.org/id"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

@@ -14,7 +14,7 @@ from graph.backends.embedded import EmbeddedStore
 from graph.reference import load_reference_data
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
-from ingest.esco import EscoPack, esco_import
+from ingest.frameworks.esco import EscoPack, esco_import
 from tests.fixtures.embedders import HashingEmbedder
 
 

@@ -17,7 +17,7 @@ from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.demo import read_demo_slice
-from ingest.onet import onet_import, read_onet
+from ingest.frameworks.onet import onet_import, read_onet
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
 

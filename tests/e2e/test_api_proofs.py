@@ -28,7 +28,7 @@ from graph.proofs.status_list import status_list_from_credential
 from graph.reference import load_reference_data
 from graph.settings import load_settings
 from graph.store import GraphBatch
-from ingest.esco import EscoPack
+from ingest.frameworks.esco import EscoPack
 from tests.fixtures.embedders import HashingEmbedder
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"

@@ -314,7 +314,7 @@ def credwalk(
     monkeypatch.setenv("CREDWALK_STORE", f"sqlite:///{folder / 'api.db'}")
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(folder / "keys"))
     monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(folder / "contexts"))
-    monkeypatch.setattr("api.cli.common.build_runtime", _runtime)
+    monkeypatch.setattr("api.runtime.build_runtime", _runtime)
 
     def run(*args: str) -> tuple[int, str]:
         capsys.readouterr()

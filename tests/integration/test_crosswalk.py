@@ -20,8 +20,9 @@ from graph.services.crosswalk.ranking import Crosswalk, crosswalk, store_crosswa
 from graph.services.ingestion import import_concepts
 from graph.settings import DEFAULT_EMBEDDING_MODEL, load_settings
 from graph.store import GraphBatch, GraphStore
-from ingest.esco import EscoPack, esco_import
-from ingest.onet import ingest_onet, onet_iri
+from ingest.frameworks.esco import EscoPack, esco_import
+from ingest.frameworks.onet import onet_iri
+from ingest.run import ingest_onet
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from api.cli import main
 from graph.jsonld import PinnedDocumentLoader, load_manifest, seed_cache
 from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
+from graph.model.proofs import ProofRecord
 from graph.model.submissions import (
     AssessmentKind,
     Assessor,
@@ -41,11 +42,11 @@ from graph.proofs.issuer import ProofIssuer
 from graph.proofs.keys import KeyStore
 from graph.registry import create_store
 from graph.services.catalogue.credentials import save_catalogue
-from graph.services.proofs.issuing import ProofRecord, issue_proof, revoke_proof, signed_status_list
+from graph.services.proofs.issuing import issue_proof, revoke_proof, signed_status_list
 from graph.services.proofs.submissions import declare_panel, record_assessment, submit
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
-from ingest.esco import EscoPack
+from ingest.frameworks.esco import EscoPack
 from tests.fixtures.jsonld_cache import CONTEXT_SOURCES, MANIFEST_PATH
 
 REPO = Path(__file__).resolve().parents[2]

@@ -33,8 +33,8 @@ from api.cli import main
 from graph.jsonld import PinnedDocumentLoader
 from graph.proofs.data_integrity import sign
 from graph.proofs.did_key import did_key
-from ingest.credentials import read_credential_file
-from ingest.formats import Format
+from ingest.credentials.formats import Format
+from ingest.credentials.reader import read_credential_file
 
 REPO = Path(__file__).resolve().parents[2]
 VERIFIED = [

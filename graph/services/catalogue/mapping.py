@@ -30,6 +30,7 @@ from graph.reference import ReferenceData
 from graph.search import SearchMatch
 from graph.services.catalogue.credentials import get_credential, save_catalogue
 from graph.services.concepts import map_texts
+from graph.services.embedding_policy import mapping_embedder
 from graph.store import GraphStore
 
 __all__ = [
@@ -39,8 +40,8 @@ __all__ = [
     "SkillSuggestion",
     "band_of",
     "decide_skill",
-    "is_multilingual",
     "map_outcomes",
+    "preview_mapping",
     "suggest_skills",
 ]
 
@@ -48,7 +49,6 @@ __all__ = [
 #: (``scripts/dev bench quality``): in the high band most top suggestions are right, in the
 #: low band most are not.
 BANDS: tuple[tuple[str, float], ...] = (("high", 0.70), ("medium", 0.55), ("low", 0.0))
-_MULTILINGUAL_HINTS = ("multilingual", "labse", "xlm", "-m3", "e5-", "mpnet-base-multi")
 _MAX_OUTCOMES = 100
 
 
@@ -61,20 +61,6 @@ def band_of(score: float) -> str:
     ['high', 'medium', 'low']
     """
     return next(name for name, threshold in BANDS if score >= threshold)
-
-
-def is_multilingual(model: str) -> bool:
-    """Whether a model name designates a multilingual model (aligned across languages).
-
-    Examples
-    --------
-    >>> is_multilingual("sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
-    True
-    >>> is_multilingual("sentence-transformers/all-MiniLM-L6-v2")
-    False
-    """
-    name = model.lower()
-    return any(hint in name for hint in _MULTILINGUAL_HINTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,19 +156,10 @@ def map_outcomes(
         raise InvalidInputError(
             f"at most {_MAX_OUTCOMES} outcomes per call", details={"field": "outcomes"}
         )
-    model = store.embedding_model()
-    dense = embedder is not None and model is not None and embedder.name == model
-    note = None
-    lang: str | None = None
-    if language != "en" and dense and embedder is not None and not is_multilingual(embedder.name):
-        dense, lang = False, language
-        note = (
-            f"the model {embedder.name} is English-only: outcomes in {language!r} were matched "
-            f"lexically against ESCO's {language!r} labels; configure a multilingual model "
-            "(CREDWALK_EMBEDDING_MODEL) for dense matching"
-        )
+    allowed = mapping_embedder(store, embedder, language=language)
+    dense = allowed.embedder is not None
     mapped = map_texts(
-        store, embedder if dense else None, outcomes, kind=NodeKind.SKILL, top=top, lang=lang
+        store, allowed.embedder, outcomes, kind=NodeKind.SKILL, top=top, lang=allowed.lang
     )
     per_outcome = [
         OutcomeMapping(
@@ -195,10 +172,10 @@ def map_outcomes(
     return CurriculumMapping(
         outcomes=per_outcome,
         suggestions=_aggregate(per_outcome)[:suggest],
-        model=model if dense else None,
+        model=store.embedding_model() if dense else None,
         language=language,
         method="hybrid" if dense else "lexical",
-        note=note,
+        note=allowed.note,
     )
 
 
@@ -229,6 +206,31 @@ def _aggregate(per_outcome: Sequence[OutcomeMapping]) -> list[SkillSuggestion]:
     return sorted(aggregated, key=lambda s: (-s.score, s.uri))
 
 
+def _map_credential(
+    store: GraphStore, embedder: Embedder | None, credential: Credential, *, top: int, suggest: int
+) -> CurriculumMapping:
+    language = (credential.language or "en").split("-")[0]
+    return map_outcomes(
+        store, embedder, credential.learning_outcomes, language=language, top=top, suggest=suggest
+    )
+
+
+def preview_mapping(
+    store: GraphStore, embedder: Embedder | None, credential_id: str, *, top: int, suggest: int
+) -> CurriculumMapping:
+    """Map a stored credential's outcomes without storing anything on it.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such credential.
+    InvalidInputError
+        When it has no learning outcomes, or too many.
+    """
+    credential = get_credential(store, credential_id)
+    return _map_credential(store, embedder, credential, top=top, suggest=suggest)
+
+
 def suggest_skills(
     store: GraphStore,
     embedder: Embedder | None,
@@ -256,14 +258,7 @@ def suggest_skills(
             f"credential {credential_id} has no learning outcomes to map",
             details={"field": "learning_outcomes", "credential": credential_id},
         )
-    mapping = map_outcomes(
-        store,
-        embedder,
-        credential.learning_outcomes,
-        language=(credential.language or "en").split("-")[0],
-        top=top,
-        suggest=suggest,
-    )
+    mapping = _map_credential(store, embedder, credential, top=top, suggest=suggest)
     present = {s.uri for s in credential.skills}
     new = [
         CredentialSkill(

@@ -41,6 +41,7 @@ from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.learners import Learner
 from graph.reference import ReferenceData
+from graph.services.embedding_policy import similarity_embedder
 from graph.services.pathways.learners import held_skills
 from graph.services.pathways.reports import OffRamp, OffRampCache, explain, offramps
 from graph.services.pathways.targets import (
@@ -198,6 +199,7 @@ def gap_analysis(
         A target level outside 1-8, a concept of the wrong kind.
     """
     spec = resolve_target(store, target, optional_weight=optional_weight)
+    embedder = similarity_embedder(store, embedder)
     when = as_of or dt.date.today()
     held = held_skills(store, learner, as_of=when)
     required = [r.skill for r in spec.requirements]

@@ -22,6 +22,7 @@ from graph.errors import InvalidInputError, NoPathwayError, NotFoundError
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.learners import Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData
+from graph.services.embedding_policy import similarity_embedder
 from graph.services.pathways.planning import (
     PathwayReport,
     PathwayRequest,
@@ -118,6 +119,7 @@ def transitions_from(
             details={"field": "occupation"},
         )
     G, candidates = _skill_graph(store, occupation)  # noqa: N806
+    embedder = similarity_embedder(store, embedder)
     origin_skills = {v for _, v in G.out_edges(occupation)}
     destination_skills = {v for c in candidates for _, v in G.out_edges(c)}
     similarity = (

@@ -2,7 +2,7 @@
 
 A proof is issued once a submission's rule is met
 (:func:`graph.model.submissions.evaluate_rule`): an Open Badges 3.0 ``OpenBadgeCredential``
-(:mod:`graph.competence`) signed ``eddsa-rdfc-2022`` with the issuer's active key, carrying one
+(:mod:`graph.exports.ob3`) signed ``eddsa-rdfc-2022`` with the issuer's active key, carrying one
 ``EndorsementCredential`` per assessor who passed or endorsed it and a
 ``BitstringStatusListEntry``. Stored as records of :attr:`NodeKind.PROOF`, told apart by the
 index field ``record``:
@@ -31,11 +31,10 @@ import logging
 import secrets
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from graph.competence import endorsement_comment, endorsement_credential, proof_of_competence
 from graph.errors import (
     BackendUnavailableError,
     ConflictError,
@@ -43,7 +42,9 @@ from graph.errors import (
     InvalidInputError,
     NotFoundError,
 )
+from graph.exports.ob3 import endorsement_comment, endorsement_credential, proof_of_competence
 from graph.model.concepts import NodeKind
+from graph.model.proofs import ProofRecord
 from graph.model.submissions import SubmissionStatus
 from graph.proofs._xsd import format_datetime
 from graph.proofs.data_integrity import sign
@@ -61,7 +62,6 @@ from graph.services.proofs.submissions import get_submission, submission_record
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
-    "ProofRecord",
     "get_proof",
     "issue_proof",
     "our_status_list",
@@ -73,24 +73,6 @@ logger = logging.getLogger(__name__)
 
 #: Random draws that must all hit used indexes before a list counts as full.
 _DRAWS = 24
-
-
-@dataclass(frozen=True, slots=True)
-class ProofRecord:
-    """An issued proof: the signed document and its status."""
-
-    id: str
-    submission: str
-    learner: str
-    credential: str
-    document: Mapping[str, Any]
-    issued_at: str
-    verification_method: str
-    status_list: str
-    status_index: int
-    revoked: bool = False
-    revoked_at: str | None = None
-    revocation_reason: str | None = None
 
 
 def _proof_record(proof: ProofRecord) -> Record:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
@@ -41,14 +40,13 @@ from graph.model.submissions import (
     Assessor,
     Evidence,
     IssuingRule,
-    RuleOutcome,
     SkillResult,
     SkillTarget,
     Submission,
     SubmissionStatus,
+    SubmissionView,
     evaluate_rule,
     is_absolute_iri,
-    latest_assessments,
     submission_status,
 )
 from graph.services.catalogue.credentials import get_credential
@@ -56,7 +54,6 @@ from graph.services.proofs.submission_checks import check_assessment, check_evid
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
-    "SubmissionView",
     "declare_panel",
     "get_panel",
     "get_submission",
@@ -69,21 +66,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class SubmissionView:
-    """A submission with every assessment recorded for it, the rule's outcome and its status."""
-
-    submission: Submission
-    assessments: tuple[Assessment, ...]
-    outcome: RuleOutcome
-    status: SubmissionStatus
-
-    @property
-    def latest(self) -> dict[str, Assessment]:
-        """Each assessor's latest assessment, by assessor IRI."""
-        return latest_assessments(self.assessments)
 
 
 def timestamp(now: datetime | None = None) -> str:

@@ -19,7 +19,7 @@ from graph.services.concepts import map_texts, search_concepts
 from graph.services.ingestion import import_concepts
 from graph.store import Direction, GraphStore
 from graph.text import terms
-from ingest.esco import EscoPack, esco_import
+from ingest.frameworks.esco import EscoPack, esco_import
 from tests.fixtures.neo4j_server import neo4j_namespace
 
 pytestmark = [pytest.mark.neo4j, pytest.mark.slow, pytest.mark.model]

@@ -12,7 +12,7 @@ from graph.backends.embedded import EmbeddedStore
 from graph.services.ingestion import import_concepts
 from graph.store import GraphStore
 from ingest.errors import IngestError
-from ingest.esco import EscoPack, esco_import
+from ingest.frameworks.esco import EscoPack, esco_import
 from ingest.run import ingest_esco
 from tests.conftest import ERRATA
 

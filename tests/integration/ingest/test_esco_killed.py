@@ -13,7 +13,7 @@ import pytest
 
 from graph.backends.embedded import EmbeddedStore
 from graph.services.ingestion import import_concepts
-from ingest.esco import EscoPack, esco_import
+from ingest.frameworks.esco import EscoPack, esco_import
 from ingest.run import ingest_esco
 from tests.conftest import ERRATA, REPO_ROOT
 

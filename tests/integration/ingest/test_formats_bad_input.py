@@ -9,7 +9,7 @@ import pytest
 
 from graph.errors import PayloadTooLargeError
 from graph.jsonld import PinnedDocumentLoader
-from ingest.credentials import read_credential_file
+from ingest.credentials.reader import read_credential_file
 from ingest.errors import IngestError
 
 GOOD = {"id": "urn:x:1", "title": "Welding 1", "issuer": "urn:org:1"}

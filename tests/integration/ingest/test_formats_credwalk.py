@@ -10,8 +10,8 @@ import yaml
 
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credential_documents import credential_to_document
-from ingest.credentials import read_credential_file
-from ingest.formats import Format
+from ingest.credentials.formats import Format
+from ingest.credentials.reader import read_credential_file
 
 SKILL = "http://data.europa.eu/esco/skill/ccdf3597-5c80-410f-896d-e1bdfa223de9"
 COLLEGE = "https://college.example"

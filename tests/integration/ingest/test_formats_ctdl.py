@@ -11,10 +11,12 @@ from graph.jsonld import PinnedDocumentLoader
 from graph.model.concepts import RelationType
 from graph.model.credential_documents import credential_to_document
 from graph.model.credentials import Credits, IssuerType, Money, Prerequisite
+from graph.ontologies import ONTOLOGIES_DIR
 from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
-from ingest.credentials import ONTOLOGIES_DIR, load_credential_schemas, read_credential_file
+from ingest.credentials.formats import CredentialFile, Format
+from ingest.credentials.own_format import load_credential_schemas
+from ingest.credentials.reader import read_credential_file
 from ingest.errors import IngestError
-from ingest.formats import CredentialFile, Format
 
 EXAMPLES = "https://credentialengine.github.io/credential-registry-ingest-examples"
 ORGANIZATION_1 = f"{EXAMPLES}/Organization/1/Organization-1.json"

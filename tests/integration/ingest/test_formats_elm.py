@@ -10,9 +10,11 @@ import pytest
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credential_documents import credential_to_document
 from graph.model.credentials import Credits, QualificationLevel
+from graph.ontologies import ONTOLOGIES_DIR
 from graph.reference.jurisdictions import load_jurisdictions
-from ingest.credentials import ONTOLOGIES_DIR, load_credential_schemas, read_credential_file
-from ingest.formats import CredentialFile, Format
+from ingest.credentials.formats import CredentialFile, Format
+from ingest.credentials.own_format import load_credential_schemas
+from ingest.credentials.reader import read_credential_file
 
 Reader = Callable[[str], CredentialFile]
 

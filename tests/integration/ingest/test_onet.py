@@ -12,7 +12,8 @@ from graph.registry import create_store
 from graph.services.concepts import search_concepts
 from graph.store import GraphStore, TextField
 from ingest.errors import IngestError
-from ingest.onet import OnetData, ingest_onet, onet_iri, read_onet
+from ingest.frameworks.onet import OnetData, onet_iri, read_onet
+from ingest.run import ingest_onet
 
 #: The shared files (data/README.md): 1,110 occupations (O*NET-SOC 2010), 59,634 alternate
 #: titles, 19,281 task statements of O*NET 28.0 for 923 occupations (O*NET-SOC 2019).

@@ -6,7 +6,8 @@ import hashlib
 
 import pytest
 
-from graph.competence import (
+from graph.errors import InvalidInputError
+from graph.exports.ob3 import (
     endorsement_comment,
     endorsement_credential,
     evidence_items,
@@ -14,7 +15,6 @@ from graph.competence import (
     proof_of_competence,
     skill_alignment,
 )
-from graph.errors import InvalidInputError
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, IssuerType
 from graph.model.submissions import (

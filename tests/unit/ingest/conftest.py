@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from graph.jsonld import PinnedDocumentLoader
+from graph.ontologies import ONTOLOGIES_DIR
 from graph.reference.jurisdictions import Jurisdictions, load_jurisdictions
-from ingest.credentials import ONTOLOGIES_DIR, CredentialSchemas, load_credential_schemas
-from ingest.formats import StandInDocumentLoader, stand_in_loader
+from ingest.credentials.linked_data import StandInDocumentLoader, stand_in_loader
+from ingest.credentials.own_format import CredentialSchemas, load_credential_schemas
 
 MANIFEST = ONTOLOGIES_DIR / "contexts" / "manifest.json"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.credentials import parse_documents
+from ingest.credentials.documents import parse_documents
 from ingest.errors import IngestError
 
 ARRAY = """[

@@ -18,14 +18,11 @@ from graph.model.credentials import (
     QualificationLevel,
     SkillStatus,
 )
-from ingest.credentials import (
-    ONTOLOGIES_DIR,
-    CredentialSchemas,
-    parse_documents,
-    read_credwalk_documents,
-)
+from graph.ontologies import ONTOLOGIES_DIR
+from ingest.credentials.documents import parse_documents
+from ingest.credentials.formats import CredentialFile, Format
+from ingest.credentials.own_format import CredentialSchemas, read_credwalk_documents
 from ingest.errors import IngestError
-from ingest.formats import CredentialFile, Format
 
 SKILL = "http://data.europa.eu/esco/skill/ccdf3597-5c80-410f-896d-e1bdfa223de9"
 OTHER_SKILL = "http://data.europa.eu/esco/skill/5fd5c985-eaaa-47aa-8314-62359c54505a"

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from graph.errors import NotFoundError
+from graph.exports.ctdl import CTDL_CONTEXT, credential_to_ctdl, ctid
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.concepts import RelationType
 from graph.model.credentials import (
@@ -22,9 +23,11 @@ from graph.model.credentials import (
     Prerequisite,
     SkillStatus,
 )
-from ingest.ctdl import CTDL_CONTEXT, credential_to_ctdl, ctid, read_ctdl
+from ingest.credentials.ctdl import read_ctdl
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.formats import CredentialFile
+from ingest.credentials.linked_data import StandInDocumentLoader, stand_in_loader
 from ingest.errors import IngestError
-from ingest.formats import CredentialFile, SourceDocument, StandInDocumentLoader, stand_in_loader
 from tests.unit.ingest.conftest import MANIFEST
 
 SKILL = "http://data.europa.eu/esco/skill/ccdf3597-5c80-410f-896d-e1bdfa223de9"

@@ -11,9 +11,10 @@ import pytest
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credentials import CredentialSkill, Credits, QualificationLevel
 from graph.reference.jurisdictions import Jurisdictions
-from ingest.elm import read_elm
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.elm import read_elm
+from ingest.credentials.formats import CredentialFile
 from ingest.errors import IngestError
-from ingest.formats import CredentialFile, SourceDocument
 
 CONTEXTS = [
     "https://www.w3.org/2018/credentials/v1",

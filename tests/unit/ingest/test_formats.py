@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from graph.reference.jurisdictions import Jurisdictions
-from ingest.formats import Format, NodeMap, country_code, detect_format, language_tag
+from ingest.credentials.formats import Format, detect_format
+from ingest.credentials.linked_data import NodeMap
+from ingest.credentials.values import country_code, language_tag
 
 EDC = "http://data.europa.eu/snb/model/context/edc-ap"
 OB = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"

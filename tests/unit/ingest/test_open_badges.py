@@ -6,18 +6,14 @@ from typing import Any
 
 import pytest
 
+from graph.exports.ob3 import OB_CONTEXT, VC_V2_CONTEXT, credential_to_achievement
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.proofs.canonical import canonicalize
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.formats import CredentialFile
+from ingest.credentials.open_badges import OB_EXTENSIONS_CONTEXT, read_open_badges
 from ingest.errors import IngestError
-from ingest.formats import CredentialFile, SourceDocument
-from ingest.open_badges import (
-    OB_CONTEXT,
-    OB_EXTENSIONS_CONTEXT,
-    VC_V2_CONTEXT,
-    credential_to_achievement,
-    read_open_badges,
-)
 
 SKILL = "http://data.europa.eu/esco/skill/ccdf3597-5c80-410f-896d-e1bdfa223de9"
 SKILL_UUID = "ccdf3597-5c80-410f-896d-e1bdfa223de9"

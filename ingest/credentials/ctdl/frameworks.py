@@ -3,7 +3,7 @@
 A ``ceasn:CompetencyFramework`` becomes a :class:`~graph.model.ConceptScheme`
 (:func:`_framework`) and a ``ceasn:Competency`` a skill :class:`~graph.model.Concept`
 (:func:`_competency`); the ``broader`` relations between them are drawn by
-:func:`ingest.ctdl.read._read_record`, which sees both ends.
+:func:`ingest.credentials.ctdl.read._read_record`, which sees both ends.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from graph.exports.ctdl import ASN, CT
 from graph.model.concepts import Concept, ConceptScheme, Label, LocalizedText, NodeKind
-from ingest.ctdl.nodes import _Context, _first, _plain, _text
-from ingest.ctdl.terms import ASN, CT
-from ingest.formats import NodeMap, language_tag
+from ingest.credentials.ctdl.nodes import _Context, _first, _plain, _text
+from ingest.credentials.linked_data import NodeMap
+from ingest.credentials.values import language_tag
 
 
 def _competency(ctx: _Context, node: Mapping[str, Any]) -> Concept | str:

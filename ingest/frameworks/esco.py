@@ -34,7 +34,7 @@ from graph.model.concepts import (
 )
 from graph.model.imports import ConceptImport, RelationScope
 from ingest.errors import IngestError
-from ingest.tabular import Row, SourceFile, Table, discover, read_rows
+from ingest.frameworks.tabular import Row, SourceFile, Table, discover, read_rows
 
 __all__ = ["ESCO_FRAMEWORK", "EscoPack", "RelationFamily", "esco_import", "read_esco"]
 

@@ -46,19 +46,11 @@ from graph.model.credentials import (
     SkillStatus,
 )
 from graph.reference.jurisdictions import Jurisdictions
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.formats import CredentialFile, Format, Located, Skipped, jws_payload
+from ingest.credentials.linked_data import NodeMap, flatten_jsonld
+from ingest.credentials.values import country_code, language_tag
 from ingest.errors import IngestError
-from ingest.formats import (
-    CredentialFile,
-    Format,
-    Located,
-    NodeMap,
-    Skipped,
-    SourceDocument,
-    country_code,
-    flatten_jsonld,
-    jws_payload,
-    language_tag,
-)
 
 __all__ = ["read_elm", "read_elm_turtle"]
 

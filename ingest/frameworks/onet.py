@@ -22,20 +22,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from graph.embeddings import Embedder
 from graph.model.concepts import Concept, ConceptScheme, Label, LabelKind, LocalizedText, NodeKind
-from graph.model.imports import ConceptImport, Progress
-from graph.services.ingestion import ImportReport, import_concepts
-from graph.store import GraphStore
+from graph.model.imports import ConceptImport
 from ingest.errors import IngestError
-from ingest.tabular import SourceFile, discover, read_rows
+from ingest.frameworks.tabular import SourceFile, discover, read_rows
 
 __all__ = [
     "ONET_FRAMEWORK",
     "ONET_SUMMARY_IRI",
     "TASK_LANG",
     "OnetData",
-    "ingest_onet",
     "onet_import",
     "onet_iri",
     "read_onet",
@@ -254,23 +250,3 @@ def onet_import(data: OnetData) -> ConceptImport:
         schemes=[by_uri[s] for s in schemes],
         complete_kinds=frozenset({NodeKind.OCCUPATION}),
     )
-
-
-def ingest_onet(
-    store: GraphStore,
-    paths: Sequence[Path],
-    *,
-    embedder: Embedder | None,
-    progress: Progress | None = None,
-) -> ImportReport:
-    """Read the O*NET files at ``paths`` and import them; the store is unchanged on any error.
-
-    Raises
-    ------
-    IngestError
-        For a missing or malformed file.
-    """
-    if progress is not None:
-        progress.phase("read", None)
-    data = read_onet(paths)
-    return import_concepts(store, onet_import(data), embedder=embedder, progress=progress)

@@ -1,7 +1,7 @@
 """Reading a CTDL / CTDL-ASN JSON-LD file: :func:`read_ctdl`.
 
-Each record is prepared for the context stand-in (:mod:`ingest.ctdl.stand_in`), flattened, and
-its nodes handed to the builder for their type.
+Each record is prepared for the context stand-in (:mod:`ingest.credentials.ctdl.stand_in`),
+flattened, and its nodes handed to the builder for their type.
 
 **What comes out.** Credentials (``ceterms:BachelorDegree``, ``Certification``, ...) and learning
 opportunities (``LearningOpportunityProfile``, ``LearningProgram``, ``Course``) become
@@ -21,30 +21,23 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urljoin
 
+from graph.exports.ctdl import ASN, CREDENTIAL_TYPES, LEARNING_TYPES
 from graph.model.concepts import Concept, ConceptScheme, Relation
 from graph.model.concepts import RelationType as Rel
 from graph.model.credentials import Credential, Issuer
 from graph.reference.jurisdictions import Jurisdictions
-from ingest.ctdl.credentials import _credential, _issuer
-from ingest.ctdl.frameworks import _competency, _framework
-from ingest.ctdl.nodes import _Context, _types
-from ingest.ctdl.stand_in import _bare_terms, _language_terms, _merge_language_maps
-from ingest.ctdl.terms import _CREDENTIAL_TYPES, _LEARNING_TYPES, ASN
+from ingest.credentials.ctdl.credentials import _credential, _issuer
+from ingest.credentials.ctdl.frameworks import _competency, _framework
+from ingest.credentials.ctdl.nodes import _Context, _types
+from ingest.credentials.ctdl.stand_in import _bare_terms, _language_terms, _merge_language_maps
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.formats import CredentialFile, Format, Located, Skipped
+from ingest.credentials.linked_data import NodeMap, StandInDocumentLoader, flatten_jsonld
 from ingest.errors import IngestError
-from ingest.formats import (
-    CredentialFile,
-    Format,
-    Located,
-    NodeMap,
-    Skipped,
-    SourceDocument,
-    StandInDocumentLoader,
-    flatten_jsonld,
-)
 
 # Named for the package, not this module, so log lines and logging configuration keep the
-# ``ingest.ctdl`` name they had before the package was split into modules.
-logger = logging.getLogger("ingest.ctdl")
+# ``ingest.credentials.ctdl`` name they had before the package was split into modules.
+logger = logging.getLogger("ingest.credentials.ctdl")
 
 _ORG_TYPES = frozenset({"CredentialOrganization", "QACredentialOrganization", "Organization"})
 
@@ -93,7 +86,7 @@ def _read_record(ctx: _Context, out: _Collected) -> None:
     for node in ctx.nodes:
         node_id = str(node.get("@id", ""))
         types, asn_types = _types(node), _types(node, ASN)
-        if types & (_CREDENTIAL_TYPES | _LEARNING_TYPES):
+        if types & (CREDENTIAL_TYPES | LEARNING_TYPES):
             built = _credential(ctx, node, types)
             if isinstance(built, str):
                 skip(built, node_id)
@@ -152,7 +145,8 @@ def read_ctdl(
     documents : sequence of SourceDocument
         The records of one file (an object, an ``@graph`` envelope, or an array of them).
     loader : StandInDocumentLoader
-        Pinned contexts plus the CTDL stand-in (see :func:`ingest.formats.stand_in_loader`).
+        Pinned contexts plus the CTDL stand-in (see
+        :func:`ingest.credentials.linked_data.stand_in_loader`).
     jurisdictions : Jurisdictions, optional
         Resolves country names (``United States``) to codes.
     language : str

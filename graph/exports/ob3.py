@@ -1,11 +1,14 @@
-"""The Proof of Competence as an Open Badges 3.0 ``OpenBadgeCredential`` (unsigned parts).
+"""Open Badges 3.0 documents: a credential as an ``Achievement``; the Proof of Competence.
 
-Pure builders: given a submission, the rule's outcome and the catalogue's credential, they
-return the JSON-LD documents :mod:`graph.services.proofs.issuing` signs. The shapes:
+:func:`credential_to_achievement` writes a catalogue credential as an OB 3.0 ``Achievement``
+(:mod:`ingest.credentials.open_badges` reads it back). The rest builds the Proof of Competence, an
+``OpenBadgeCredential`` (unsigned parts): given a submission, the rule's outcome and the catalogue's
+credential, they return the JSON-LD documents :mod:`graph.services.proofs.issuing` signs. The
+shapes:
 
 - the **achievement** is the catalogue's credential (its IRI, title, criteria, creator) with an
   ``alignment`` to each ESCO skill (``targetType`` ``ceasn:Competency``, ``targetFramework``
-  ESCO, ``targetCode`` the UUID — the convention of ``ingest.open_badges``) and one
+  ESCO, ``targetCode`` the UUID — the convention of ``ingest.credentials.open_badges``) and one
   ``ResultDescription`` per skill whose ``rubricCriterionLevel`` are the levels of the
   credential's scale, with the required level as ``requiredLevel``;
 - the **credential subject** (the learner) carries one ``Result`` per skill: the level certified
@@ -45,6 +48,7 @@ __all__ = [
     "OB_CONTEXT",
     "VC_V2_CONTEXT",
     "achievement",
+    "credential_to_achievement",
     "endorsement_comment",
     "endorsement_credential",
     "evidence_items",
@@ -373,3 +377,68 @@ def proof_of_competence(
     if endorsements:
         document["endorsement"] = [dict(e) for e in endorsements]
     return document
+
+
+def _criteria(credential: Credential) -> dict[str, Any]:
+    # OB requires criteria: a narrative, a page that describes them, or both.
+    criteria: dict[str, Any] = {"id": credential.url} if credential.url else {}
+    if credential.assessment:
+        criteria["narrative"] = credential.assessment
+    return criteria or {"id": credential.id}
+
+
+def credential_to_achievement(
+    credential: Credential,
+    issuer: Issuer | None = None,
+    *,
+    skill_labels: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """Return the credential as an Open Badges 3.0 ``Achievement`` (credentials v2 + OB 3.0.3).
+
+    Each confirmed ESCO skill becomes an alignment with ``targetType`` ``ceasn:Competency`` (an
+    ESCO skill is a competency; OB 3.0 has no ESCO type), ``targetFramework`` ESCO,
+    ``targetUrl`` the ESCO URI and ``targetCode`` its UUID. Each learning outcome becomes an
+    alignment named by its text, whose ``targetUrl`` is a fragment of the credential's id.
+    Credits are written only in credit hours (``creditsAvailable``), the only unit OB defines.
+
+    Parameters
+    ----------
+    credential : Credential
+        The credential to write.
+    issuer : Issuer, optional
+        Written as the achievement's ``creator`` (else a profile with the issuer id only).
+    skill_labels : mapping, optional
+        ESCO URI -> label for ``targetName`` (the URI is used when missing).
+    """
+    c = credential
+    labels = skill_labels or {}
+    creator = issuer_profile(issuer, c.issuer)
+    alignments = [skill_alignment(s.uri, labels.get(s.uri)) for s in c.confirmed_skills]
+    for number, text in enumerate(c.learning_outcomes, start=1):
+        alignments.append(
+            {
+                "type": ["Alignment"],
+                "targetName": text,
+                "targetUrl": f"{c.id}#learning-outcome-{number}",
+                "targetFramework": c.title,
+            }
+        )
+    achievement: dict[str, Any] = {
+        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+        "id": c.id,
+        "type": ["Achievement"],
+        "achievementType": c.type if c.type in ACHIEVEMENT_TYPES else f"ext:{c.type}",
+        "name": c.title,
+        "description": c.description or c.title,
+        "criteria": _criteria(c),
+        "creator": creator,
+    }
+    if c.language:
+        achievement["inLanguage"] = c.language
+    if c.credits and c.credits.unit == "credit_hours":
+        achievement["creditsAvailable"] = c.credits.value
+    if c.field_of_study:
+        achievement["fieldOfStudy"] = c.field_of_study
+    if alignments:
+        achievement["alignment"] = alignments
+    return achievement

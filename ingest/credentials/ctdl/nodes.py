@@ -1,8 +1,9 @@
 """Reading values off flattened CTDL nodes: the per-record context and small accessors.
 
-Every reader module (:mod:`~ingest.ctdl.credentials`, :mod:`~ingest.ctdl.frameworks`,
-:mod:`~ingest.ctdl.read`) looks at nodes through these helpers, so how a text is chosen from a
-language map, or a concept named from an alignment, is decided in one place.
+Every reader module (:mod:`~ingest.credentials.ctdl.credentials`,
+:mod:`~ingest.credentials.ctdl.frameworks`, :mod:`~ingest.credentials.ctdl.read`) looks at nodes
+through these helpers, so how a text is chosen from a language map, or a concept named from an
+alignment, is decided in one place.
 """
 
 from __future__ import annotations
@@ -12,9 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from graph.exports.ctdl import CT
 from graph.reference.jurisdictions import Jurisdictions
-from ingest.ctdl.terms import CT
-from ingest.formats import NodeMap, SourceDocument
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.linked_data import NodeMap
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,11 @@ CTDL documents name ``https://credreg.net/ctdl/schema/context/json`` (or its ``h
 ``ctdlasn`` variants). That context is not available offline and credwalk never fetches a context
 unpinned, so the reader expands CTDL with a project-authored stand-in,
 ``ontologies/contexts/ctdl-prefixes.jsonld``: the CTDL namespace prefixes plus, for the terms the
-reader uses, CTDL's language-map containers and IRI value types. It is pinned by its own SHA-256
-in the ``stand_ins`` section of ``ontologies/contexts/manifest.json``, which lists the exact URLs
-it stands in for; :class:`~ingest.formats.StandInDocumentLoader` serves it for those URLs only,
-and every other URL through the pinned loader. The stand-in defines no bare terms, so documents
-written with them (``"type": "Pathway"``) cannot be read and are skipped with that reason
+reader uses, CTDL's language-map containers and IRI value types. It is pinned by its own SHA-256 in
+the ``stand_ins`` section of ``ontologies/contexts/manifest.json``, which lists the exact URLs it
+stands in for; :class:`~ingest.credentials.linked_data.StandInDocumentLoader` serves it for those
+URLs only, and every other URL through the pinned loader. The stand-in defines no bare terms, so
+documents written with them (``"type": "Pathway"``) cannot be read and are skipped with that reason
 (:func:`_bare_terms` finds them).
 """
 
@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from ingest.formats import StandInDocumentLoader
+from ingest.credentials.linked_data import StandInDocumentLoader
 
 
 def _merge_language_maps(value: Any, terms: frozenset[str]) -> Any:

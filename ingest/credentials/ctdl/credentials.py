@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from graph.exports.ctdl import ASN, CREDENTIAL_TYPES, CT, LEARNING_TYPES, SCHEMA
 from graph.model.credentials import (
     Credential,
     CredentialSkill,
@@ -24,9 +25,10 @@ from graph.model.credentials import (
     Prerequisite,
     SkillStatus,
 )
-from ingest.ctdl.nodes import _Context, _first, _number, _plain, _targets, _text
-from ingest.ctdl.terms import _CREDENTIAL_TYPES, _LEARNING_TYPES, ASN, CT, SCHEMA
-from ingest.formats import Format, NodeMap, country_code, language_tag
+from ingest.credentials.ctdl.nodes import _Context, _first, _number, _plain, _targets, _text
+from ingest.credentials.formats import Format
+from ingest.credentials.linked_data import NodeMap
+from ingest.credentials.values import country_code, language_tag
 
 _ESCO_SKILL = re.compile(r"^https?://data\.europa\.eu/esco/skill/[0-9a-fA-F-]{36}$")
 _REGISTRY = "https://credentialengineregistry.org/resources/"
@@ -271,7 +273,7 @@ def _credential(ctx: _Context, node: Mapping[str, Any], types: set[str]) -> Cred
         id=credential_id,
         title=title[0],
         issuer=issuer_id,
-        type=sorted(types & (_CREDENTIAL_TYPES | _LEARNING_TYPES))[0],
+        type=sorted(types & (CREDENTIAL_TYPES | LEARNING_TYPES))[0],
         description=_plain(ctx, node, CT + "description"),
         language=next((lang for lang in languages if lang), None) or language_tag(title[1]),
         jurisdiction=_country(ctx, places) or (issuer.jurisdiction if issuer else None),

@@ -1,4 +1,4 @@
-"""Open Badges 3.0: achievements read as credentials, and credentials written as achievements.
+"""Open Badges 3.0: achievements read as credentials (written by :mod:`graph.exports.ob3`).
 
 An ``OpenBadgeCredential`` (or ``AchievementCredential``) carries the achievement in its
 ``credentialSubject``; a bare ``Achievement`` is read the same way. Each achievement becomes a
@@ -26,33 +26,23 @@ from typing import Any
 
 from pyld import jsonld
 
-from graph.competence import ACHIEVEMENT_TYPES, OB_CONTEXT, issuer_profile, skill_alignment
+from graph.exports.ob3 import (
+    OB_CONTEXT,
+    VC_V2_CONTEXT,
+)
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.credentials import Credential, CredentialSkill, Credits, Issuer, SkillStatus
 from graph.reference.jurisdictions import Jurisdictions
+from ingest.credentials.documents import SourceDocument
+from ingest.credentials.formats import CredentialFile, Format, Located, Skipped
+from ingest.credentials.linked_data import flatten_jsonld
+from ingest.credentials.values import country_code, language_tag
 from ingest.errors import IngestError
-from ingest.formats import (
-    CredentialFile,
-    Format,
-    Located,
-    Skipped,
-    SourceDocument,
-    country_code,
-    flatten_jsonld,
-    language_tag,
-)
 
-__all__ = [
-    "OB_CONTEXT",
-    "OB_EXTENSIONS_CONTEXT",
-    "VC_V2_CONTEXT",
-    "credential_to_achievement",
-    "read_open_badges",
-]
+__all__ = ["OB_EXTENSIONS_CONTEXT", "read_open_badges"]
 
 logger = logging.getLogger(__name__)
 
-VC_V2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 #: Named by many OB 3.0 examples; defines only terms credwalk does not read.
 OB_EXTENSIONS_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json"
 _ESCO_SKILL = re.compile(r"^https?://data\.europa\.eu/esco/skill/([0-9a-fA-F-]{36})$")
@@ -266,68 +256,3 @@ def read_open_badges(
         credentials=tuple(credentials.values()),
         skipped=tuple(skipped),
     )
-
-
-def _criteria(credential: Credential) -> dict[str, Any]:
-    # OB requires criteria: a narrative, a page that describes them, or both.
-    criteria: dict[str, Any] = {"id": credential.url} if credential.url else {}
-    if credential.assessment:
-        criteria["narrative"] = credential.assessment
-    return criteria or {"id": credential.id}
-
-
-def credential_to_achievement(
-    credential: Credential,
-    issuer: Issuer | None = None,
-    *,
-    skill_labels: Mapping[str, str] | None = None,
-) -> dict[str, Any]:
-    """Return the credential as an Open Badges 3.0 ``Achievement`` (credentials v2 + OB 3.0.3).
-
-    Each confirmed ESCO skill becomes an alignment with ``targetType`` ``ceasn:Competency`` (an
-    ESCO skill is a competency; OB 3.0 has no ESCO type), ``targetFramework`` ESCO,
-    ``targetUrl`` the ESCO URI and ``targetCode`` its UUID. Each learning outcome becomes an
-    alignment named by its text, whose ``targetUrl`` is a fragment of the credential's id.
-    Credits are written only in credit hours (``creditsAvailable``), the only unit OB defines.
-
-    Parameters
-    ----------
-    credential : Credential
-        The credential to write.
-    issuer : Issuer, optional
-        Written as the achievement's ``creator`` (else a profile with the issuer id only).
-    skill_labels : mapping, optional
-        ESCO URI -> label for ``targetName`` (the URI is used when missing).
-    """
-    c = credential
-    labels = skill_labels or {}
-    creator = issuer_profile(issuer, c.issuer)
-    alignments = [skill_alignment(s.uri, labels.get(s.uri)) for s in c.confirmed_skills]
-    for number, text in enumerate(c.learning_outcomes, start=1):
-        alignments.append(
-            {
-                "type": ["Alignment"],
-                "targetName": text,
-                "targetUrl": f"{c.id}#learning-outcome-{number}",
-                "targetFramework": c.title,
-            }
-        )
-    achievement: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT, OB_CONTEXT],
-        "id": c.id,
-        "type": ["Achievement"],
-        "achievementType": c.type if c.type in ACHIEVEMENT_TYPES else f"ext:{c.type}",
-        "name": c.title,
-        "description": c.description or c.title,
-        "criteria": _criteria(c),
-        "creator": creator,
-    }
-    if c.language:
-        achievement["inLanguage"] = c.language
-    if c.credits and c.credits.unit == "credit_hours":
-        achievement["creditsAvailable"] = c.credits.value
-    if c.field_of_study:
-        achievement["fieldOfStudy"] = c.field_of_study
-    if alignments:
-        achievement["alignment"] = alignments
-    return achievement

@@ -1,7 +1,10 @@
-"""Writing a credential as CTDL JSON-LD: :func:`credential_to_ctdl` and the CTIDs it gives.
+"""CTDL JSON-LD: the vocabulary, and a credential written as CTDL with the CTIDs it gives.
 
-The output names the published CTDL context (:data:`~ingest.ctdl.terms.CTDL_CONTEXT`) and
-reads back through :func:`ingest.ctdl.read_ctdl` to the same credential.
+The vocabulary (namespaces, the published context URL, which CTDL classes are credentials and
+which are learning opportunities) is shared with the reader, :mod:`ingest.credentials.ctdl`, so both
+directions agree. :func:`credential_to_ctdl` names the published context
+(:data:`CTDL_CONTEXT`) and reads back through :func:`ingest.credentials.ctdl.read_ctdl` to the same
+credential.
 """
 
 from __future__ import annotations
@@ -11,7 +14,38 @@ from collections.abc import Mapping
 from typing import Any
 
 from graph.model.credentials import Credential, Issuer
-from ingest.ctdl.terms import _CREDENTIAL_TYPES, _LEARNING_TYPES, CTDL_CONTEXT
+
+__all__ = [
+    "ASN",
+    "CREDENTIAL_TYPES",
+    "CT",
+    "CTDL_CONTEXT",
+    "LEARNING_TYPES",
+    "SCHEMA",
+    "credential_to_ctdl",
+    "ctid",
+]
+
+#: The published CTDL context URL exported documents name.
+CTDL_CONTEXT = "https://credreg.net/ctdl/schema/context/json"
+CT = "https://purl.org/ctdl/terms/"
+ASN = "https://purl.org/ctdlasn/terms/"
+SCHEMA = "https://schema.org/"
+
+CREDENTIAL_TYPES = frozenset((
+    "AcademicCertificate", "ApprenticeshipCertificate", "AssociateDegree",
+    "AssociateOfAppliedArtsDegree", "AssociateOfAppliedScienceDegree", "AssociateOfArtsDegree",
+    "AssociateOfScienceDegree", "BachelorDegree", "BachelorOfArtsDegree",
+    "BachelorOfScienceDegree", "Badge", "BasicTechnicalCertificate", "Certificate",
+    "CertificateOfCompletion", "CertificateOfParticipation", "Certification", "Credential",
+    "Degree", "DigitalBadge", "Diploma", "DoctoralDegree", "GeneralEducationDevelopment",
+    "JourneymanCertificate", "License", "MasterCertificate", "MasterDegree",
+    "MasterOfArtsDegree", "MasterOfScienceDegree", "MicroCredential", "OpenBadge",
+    "PreApprenticeshipCertificate", "ProfessionalCertificate", "ProfessionalDoctorate",
+    "ProfessionalMedicalDoctorate", "QualityAssuranceCredential", "ResearchDoctorate",
+    "SecondarySchoolDiploma",
+))  # fmt: skip
+LEARNING_TYPES = frozenset({"LearningOpportunityProfile", "LearningProgram", "Course"})
 
 _ESCO_SKILLS_SCHEME = "http://data.europa.eu/esco/concept-scheme/skills"
 
@@ -102,7 +136,7 @@ def credential_to_ctdl(
         }
     )
     durations = [f"PT{c.hours:g}H"] if c.hours is not None else []
-    known = _CREDENTIAL_TYPES | _LEARNING_TYPES
+    known = CREDENTIAL_TYPES | LEARNING_TYPES
     cost_type = {
         "@type": "ceterms:CredentialAlignmentObject",
         "ceterms:targetNode": "costType:AggregateCost",
@@ -138,9 +172,9 @@ def credential_to_ctdl(
                  "ceterms:targetNode": f"deliveryType:{_DELIVERY_NODE[c.delivery]}"}
             ] if c.delivery in _DELIVERY_NODE else None,
             "ceterms:assessmentMethodDescription": {lang: c.assessment} if c.assessment else None,
-            "ceterms:teaches": alignments if c.type in _LEARNING_TYPES else None,
+            "ceterms:teaches": alignments if c.type in LEARNING_TYPES else None,
             "ceterms:requires": [{**condition, "ceterms:targetCompetency": alignments}]
-            if alignments and c.type not in _LEARNING_TYPES else None,
+            if alignments and c.type not in LEARNING_TYPES else None,
             "ceterms:entryCondition": [entry] if len(entry) > 2 else None,
             "ceterms:isPartOf": list(c.stacks_into),
             "ceterms:dateEffective": c.valid_from[:10] if c.valid_from else None,
