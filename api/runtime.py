@@ -90,6 +90,16 @@ class Runtime:
             self.store.open()
         return self.store
 
+    def check_store(self) -> None:
+        """Open the store if it is not open, and check that it answers.
+
+        Raises
+        ------
+        BackendUnavailableError
+            When the store cannot be opened or does not answer.
+        """
+        self.open_store().check()
+
     def close(self) -> None:
         """Close the store and the embedding cache."""
         self.store.close()

@@ -24,11 +24,8 @@ def healthz() -> HealthPublic:
 @router.get("/readyz", response_model=HealthPublic, responses=responses(503))
 def readyz(runtime: RuntimeDep) -> HealthPublic | JSONResponse:
     """Say whether the graph store is open and answering."""
-    store = runtime.store
     try:
-        if not store.is_open:
-            store.open()
-        store.check()
+        runtime.check_store()
     except BackendUnavailableError as e:
         return JSONResponse(error_body(e.code, e.message, e.details), status_code=503)
-    return HealthPublic(status="ready", store=type(store).__name__)
+    return HealthPublic(status="ready", store=type(runtime.store).__name__)
