@@ -1,0 +1,131 @@
+"""CLI start-up: ``credwalk --help``, ``verify --help`` and ``concept URI`` against bare Python.
+
+Usage: ``python scripts/bench_cli.py [--runs N] [--json]``
+
+Each command is a whole process, timed from the outside (wall clock, ``time.perf_counter``
+around ``subprocess.run``). The commands are interleaved with ``python -c pass`` run by the same
+interpreter, round after round, so a ratio compares runs made at the same moment of a shared,
+noisy machine; the medians and the median of the per-round ratios are printed.
+``concept URI`` reads a small embedded store (the demo ESCO slice, no vectors) made first.
+Two lower bounds are timed the same way, for the record: importing the settings object alone
+(pydantic-settings: what any command that reads a setting costs) and the same plus opening the
+store and reading one concept through the service, without the CLI.
+
+Targets (issue 14): each command <= 0.6 s and <= 3x ``python -c pass``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+CONCEPT = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+TARGET_SECONDS = 0.6
+TARGET_RATIO = 3.0
+
+_MAKE_STORE = """
+import sys
+from pathlib import Path
+from graph.backends.embedded import EmbeddedStore
+from graph.services.ingestion import import_concepts
+from ingest.demo import read_demo_slice
+with EmbeddedStore(Path(sys.argv[1])) as store:
+    import_concepts(store, read_demo_slice(Path(sys.argv[2])), embedder=None)
+"""
+_SETTINGS_FLOOR = "from graph.settings import load_settings; load_settings()"
+_SERVICE_FLOOR = (
+    "import sys; from graph.settings import load_settings; from api.runtime import build_runtime; "
+    "from graph.services.concepts import concept_detail; rt = build_runtime(load_settings()); "
+    "rt.store.open(); concept_detail(rt.store, sys.argv[1], lang='en'); rt.close()"
+)
+
+
+def _commands(credwalk: str) -> dict[str, list[str]]:
+    return {
+        "credwalk --help": [credwalk, "--help"],
+        "credwalk verify --help": [credwalk, "verify", "--help"],
+        "credwalk concept URI": [credwalk, "concept", CONCEPT],
+        "floor: load the settings": [PYTHON, "-c", _SETTINGS_FLOOR],
+        "floor: settings + store + concept": [PYTHON, "-c", _SERVICE_FLOOR, CONCEPT],
+    }
+
+
+def _time(command: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, env=env, capture_output=True, timeout=120, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed: {done.stderr.decode()[-500:]}")
+    return seconds
+
+
+def measure(runs: int, env: dict[str, str]) -> dict[str, dict[str, float]]:
+    """Median seconds and median ratio to ``python -c pass`` of each command."""
+    credwalk = str(Path(PYTHON).parent / "credwalk")
+    commands = _commands(credwalk)
+    baseline: list[float] = []
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    ratios: dict[str, list[float]] = {name: [] for name in commands}
+    for round_ in range(runs + 1):
+        bare = _time([PYTHON, "-c", "pass"], env)
+        for name, command in commands.items():
+            took = _time(command, env)
+            if round_ == 0:
+                continue  # warm-up: file caches, .pyc files
+            seconds[name].append(took)
+            ratios[name].append(took / bare)
+        if round_:
+            baseline.append(bare)
+    result = {"python -c pass": {"seconds": statistics.median(baseline), "ratio": 1.0}}
+    for name in commands:
+        result[name] = {
+            "seconds": statistics.median(seconds[name]),
+            "ratio": statistics.median(ratios[name]),
+        }
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        store = Path(folder) / "small.db"
+        subprocess.run(
+            [PYTHON, "-c", _MAKE_STORE, str(store), str(REPO / "ontologies")], check=True
+        )
+        env = {
+            **os.environ,
+            "CREDWALK_STORE": f"sqlite:///{store}",
+            "CREDWALK_EMBEDDING_CACHE": str(Path(folder) / "embeddings.db"),
+            "CREDWALK_LOAD_DEMO": "false",
+            "HF_HUB_OFFLINE": "1",
+        }
+        result = measure(args.runs, env)
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(
+        f"{'command':<36} {'median s':>9} {'x python':>9}  verdict (<= {TARGET_SECONDS} s, <= 3x)"
+    )
+    for name, figures in result.items():
+        verdict = ""
+        if name.startswith("credwalk"):
+            ok = figures["seconds"] <= TARGET_SECONDS and figures["ratio"] <= TARGET_RATIO
+            verdict = "PASS" if ok else "FAIL"
+        print(f"{name:<36} {figures['seconds']:>9.3f} {figures['ratio']:>9.2f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
