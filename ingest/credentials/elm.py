@@ -194,6 +194,92 @@ def _credit(ctx: _Context, spec: Mapping[str, Any]) -> tuple[Credits | None, str
     return None, None
 
 
+def _credential_id(
+    spec: Mapping[str, Any] | None, *, issuer_id: str, spec_type: str, title: str
+) -> str:
+    """The specification's own IRI when global, else one derived from issuer, kind and title."""
+    spec_id = str(spec.get("@id", "")) if spec else ""
+    if _is_global(spec_id):
+        return spec_id
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'elm:{issuer_id}|{spec_type}|{title}')}"
+
+
+def _levels(holder: Mapping[str, Any]) -> list[QualificationLevel]:
+    """The EQF levels, then the NQF levels (by their IRI) of a specification."""
+    levels = [
+        QualificationLevel("EQF", m.group(1))
+        for r in NodeMap.refs(holder, ELM + "EQFLevel")
+        if (m := _EQF.match(r))
+    ]
+    return levels + [QualificationLevel("NQF", r) for r in NodeMap.refs(holder, ELM + "NQFLevel")]
+
+
+def _isced_fields(holder: Mapping[str, Any]) -> list[str]:
+    """The ISCED-F codes of a specification's fields of study."""
+    return [m.group(1) for r in NodeMap.refs(holder, ELM + "ISCEDFCode") if (m := _ISCED.match(r))]
+
+
+def _skills(outcomes: Sequence[Mapping[str, Any]]) -> tuple[CredentialSkill, ...]:
+    """The ESCO skills the learning outcomes relate to, as confirmed credential skills."""
+    skills = [
+        r
+        for o in outcomes
+        for r in NodeMap.refs(o, ELM + "relatedESCOSkill")
+        if _ESCO_SKILL.match(r)
+    ]
+    return tuple(CredentialSkill(u, status=SkillStatus.CONFIRMED) for u in dict.fromkeys(skills))
+
+
+def _delivery(ctx: _Context, holder: Mapping[str, Any]) -> str | None:
+    """The first learning mode credwalk knows, by code list IRI, else by English label."""
+    modes = [
+        _MODES.get(ref.rsplit("/", 1)[-1])
+        or _MODES.get(
+            re.sub(
+                r"[^a-z]", "", (_text(ctx, ctx.nodes.get(ref), SKOS + "prefLabel") or "").lower()
+            )
+        )
+        for ref in NodeMap.refs(holder, ELM + "mode")
+    ]
+    return next((m for m in modes if m), None)
+
+
+def _extra(
+    ctx: _Context,
+    claim: Mapping[str, Any],
+    holder: Mapping[str, Any],
+    *,
+    unmapped_credit: str | None,
+    hours: float | None,
+) -> dict[str, str]:
+    """A credential's ``extra``: its ELM origin and what it has no field for (empties dropped)."""
+    outcomes = ctx.nodes.objects(holder, ELM + "learningOutcome")
+    entry = [
+        t
+        for n in ctx.nodes.objects(holder, ELM + "entryRequirement")
+        if (t := _text(ctx, n, ELM + "noteLiteral"))
+    ]
+    volume = _literal(holder, ELM + "volumeOfLearning")
+    extra = {
+        "elm:credential": str(ctx.credential.get("@id", "")),
+        "elm:claim": str(claim.get("@id", "")),
+        "elm:nqf_level": "; ".join(
+            t
+            for r in NodeMap.refs(holder, ELM + "NQFLevel")
+            if (t := _text(ctx, ctx.nodes.get(r), SKOS + "prefLabel"))
+        ),
+        "elm:isced_f": " ".join(_isced_fields(holder)[1:]),
+        "elm:related_skills": " ".join(
+            r for o in outcomes for r in NodeMap.refs(o, ELM + "relatedSkill")
+        ),
+        "elm:entry_requirement": "; ".join(entry),
+        "elm:credit": unmapped_credit or "",
+        "elm:volume_of_learning": volume if volume and hours is None else "",
+        "elm:signature": "JAdES signature present, not verified" if ctx.signed else "",
+    }
+    return {k: v for k, v in extra.items() if v}
+
+
 def _build(
     ctx: _Context, claim: Mapping[str, Any], *, kind: str, parent: str | None
 ) -> tuple[Credential, Issuer | None] | str:
@@ -204,93 +290,44 @@ def _build(
     issuer = _issuer(ctx, claim)
     issuer_id = issuer.id if issuer else f"{ctx.credential.get('@id')}#issuer"
     spec_type = NodeMap.types(spec)[0] if spec and spec.get("@type") else kind
-    spec_id = str(spec.get("@id", "")) if spec else ""
-    credential_id = (
-        spec_id
-        if _is_global(spec_id)
-        else (f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'elm:{issuer_id}|{spec_type}|{title}')}")
-    )
     holder = spec or claim
-    levels = [
-        QualificationLevel("EQF", m.group(1))
-        for r in NodeMap.refs(holder, ELM + "EQFLevel")
-        if (m := _EQF.match(r))
-    ]
-    nqf = NodeMap.refs(holder, ELM + "NQFLevel")
-    levels += [QualificationLevel("NQF", r) for r in nqf]
     outcomes = ctx.nodes.objects(holder, ELM + "learningOutcome")
-    skills = [
-        r
-        for o in outcomes
-        for r in NodeMap.refs(o, ELM + "relatedESCOSkill")
-        if _ESCO_SKILL.match(r)
-    ]
-    other_skills = [r for o in outcomes for r in NodeMap.refs(o, ELM + "relatedSkill")]
-    fields = [
-        m.group(1) for r in NodeMap.refs(holder, ELM + "ISCEDFCode") if (m := _ISCED.match(r))
-    ]
-    modes = [
-        _MODES.get(ref.rsplit("/", 1)[-1])
-        or _MODES.get(
-            re.sub(
-                r"[^a-z]", "", (_text(ctx, ctx.nodes.get(ref), SKOS + "prefLabel") or "").lower()
-            )
-        )
-        for ref in NodeMap.refs(holder, ELM + "mode")
-    ]
+    fields = _isced_fields(holder)
     credits, other_credit = _credit(ctx, holder)
-    volume = _literal(holder, ELM + "volumeOfLearning")
-    hours = _hours(_literal(claim, ELM + "workload")) or _hours(volume)
+    hours = _hours(_literal(claim, ELM + "workload")) or _hours(
+        _literal(holder, ELM + "volumeOfLearning")
+    )
     assessments = [
         t for a in ctx.nodes.objects(claim, ELM + "provenBy") if (t := _text(ctx, a, DC + "title"))
     ]
-    entry = [
-        t
-        for n in ctx.nodes.objects(holder, ELM + "entryRequirement")
-        if (t := _text(ctx, n, ELM + "noteLiteral"))
-    ]
     languages = [language_tag(r) for r in NodeMap.refs(holder, DC + "language")]
-    extra = {
-        "elm:credential": str(ctx.credential.get("@id", "")),
-        "elm:claim": str(claim.get("@id", "")),
-        "elm:nqf_level": "; ".join(
-            t for r in nqf if (t := _text(ctx, ctx.nodes.get(r), SKOS + "prefLabel"))
-        ),
-        "elm:isced_f": " ".join(fields[1:]),
-        "elm:related_skills": " ".join(other_skills),
-        "elm:entry_requirement": "; ".join(entry),
-        "elm:credit": other_credit or "",
-        "elm:volume_of_learning": volume if volume and hours is None else "",
-        "elm:signature": "JAdES signature present, not verified" if ctx.signed else "",
-    }
+    extra = _extra(ctx, claim, holder, unmapped_credit=other_credit, hours=hours)
     credential = Credential(
-        id=credential_id,
+        id=_credential_id(spec, issuer_id=issuer_id, spec_type=spec_type, title=title),
         title=title,
         issuer=issuer_id,
         type=spec_type,
         description=_text(ctx, spec, DC + "description") or _text(ctx, claim, DC + "description"),
         language=next((lang for lang in languages if lang), None),
         jurisdiction=issuer.jurisdiction if issuer else None,
-        levels=tuple(levels),
+        levels=tuple(_levels(holder)),
         credits=credits,
         hours=hours,
         duration=_literal(holder, ELM + "maximumDuration"),
         field_of_study=fields[0] if fields else None,
         assessment="; ".join(dict.fromkeys(assessments)) or None,
-        delivery=next((m for m in modes if m), None),
+        delivery=_delivery(ctx, holder),
         learning_outcomes=tuple(
             dict.fromkeys(t for o in outcomes if (t := _text(ctx, o, DC + "title")))
         ),
-        skills=tuple(
-            CredentialSkill(u, status=SkillStatus.CONFIRMED) for u in dict.fromkeys(skills)
-        ),
+        skills=_skills(outcomes),
         stacks_into=(parent,) if parent else (),
         valid_from=_literal(ctx.credential, CRED + "validFrom"),
         valid_until=_literal(ctx.credential, CRED + "validUntil")
         or _literal(ctx.credential, CRED + "expirationDate"),
         url=_homepage(ctx, spec),
         source_format=Format.ELM.value,
-        extra=tuple(sorted((k, v) for k, v in extra.items() if v)),
+        extra=tuple(sorted(extra.items())),
     )
     return credential, issuer
 

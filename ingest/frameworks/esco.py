@@ -282,49 +282,16 @@ def read_esco(
     wanted = tuple(dict.fromkeys(lang.strip() for lang in languages if lang.strip()))
     files = discover(paths)
     version = version or _detect_version(files)
+    found = _pack_files(files, wanted)
     reader = _PackReader(wanted)
-    main, collections, relations, schemes, skipped = [], [], [], [], []
-    neutral_relations = {
-        _NAME.match(f.name).group("stem")  # type: ignore[union-attr]
-        for f in files
-        if _NAME.match(f.name) and not _NAME.match(f.name).group("lang")  # type: ignore[union-attr]
-    }
-    seen_relation_stems: set[str] = set()
-    for source in files:
-        match = _NAME.match(source.name)
-        if match is None:
-            skipped.append(source.display)
-            continue
-        stem, lang = match.group("stem"), match.group("lang")
-        if lang is not None and lang not in wanted:
-            continue
-        if stem in _MAIN_KINDS:
-            main.append((source, stem, lang or "en"))
-        elif stem in _COLLECTIONS:
-            collections.append((source, stem, lang or "en"))
-        elif stem == "conceptSchemes":
-            schemes.append((source, lang or "en"))
-        elif stem in _ENDPOINT_KINDS:
-            # Relation files repeat per language with the same edges; read one copy.
-            if (lang is not None and stem in neutral_relations) or stem in seen_relation_stems:
-                continue
-            seen_relation_stems.add(stem)
-            relations.append((source, stem))
-        else:
-            skipped.append(source.display)
-    for source, stem, lang in main:
-        reader.read_main(source, _MAIN_KINDS[stem], lang)
-    for source, stem, lang in collections:
-        reader.read_collection(source, _COLLECTIONS[stem], lang)
-    for source, lang in schemes:
-        reader.read_schemes(source, lang, version)
-    for source, stem in relations:
-        reader.read_relations(source, stem)
+    reader.read_files(found, version)
     if errata is not None:
         reader.apply_errata(errata, version)
-    if skipped:
+    if found.skipped:
         logger.warning(
-            "skipped %d file(s) that are not part of an ESCO pack: %s", len(skipped), skipped
+            "skipped %d file(s) that are not part of an ESCO pack: %s",
+            len(found.skipped),
+            found.skipped,
         )
     concepts = {uri: draft.build(version) for uri, draft in reader.drafts.items()}
     return EscoPack(
@@ -343,13 +310,58 @@ def read_esco(
             ),
             *reader.schemes.values(),
         ],
-        kinds=frozenset(_MAIN_KINDS[stem] for _, stem, _ in main),
-        families=frozenset(stem for _, stem in relations),
-        files=tuple(f.display for f in files if f.display not in skipped),
-        skipped=tuple(skipped),
+        kinds=frozenset(_MAIN_KINDS[stem] for _, stem, _ in found.main),
+        families=frozenset(stem for _, stem in found.relations),
+        files=tuple(f.display for f in files if f.display not in found.skipped),
+        skipped=tuple(found.skipped),
         partial=frozenset(uri for uri, d in reader.drafts.items() if not d.main_langs),
         _origins=reader.origins,
     )
+
+
+@dataclass
+class _PackFiles:
+    """The files of a pack by role, each with its stem and language (``en`` when neutral)."""
+
+    main: list[tuple[SourceFile, str, str]] = field(default_factory=list)
+    collections: list[tuple[SourceFile, str, str]] = field(default_factory=list)
+    schemes: list[tuple[SourceFile, str]] = field(default_factory=list)
+    relations: list[tuple[SourceFile, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def _pack_files(files: Sequence[SourceFile], wanted: tuple[str, ...]) -> _PackFiles:
+    """Sort the files by role; files of unwanted languages are left out, unknown ones skipped."""
+    found = _PackFiles()
+    neutral_relations = {
+        _NAME.match(f.name).group("stem")  # type: ignore[union-attr]
+        for f in files
+        if _NAME.match(f.name) and not _NAME.match(f.name).group("lang")  # type: ignore[union-attr]
+    }
+    seen_relation_stems: set[str] = set()
+    for source in files:
+        match = _NAME.match(source.name)
+        if match is None:
+            found.skipped.append(source.display)
+            continue
+        stem, lang = match.group("stem"), match.group("lang")
+        if lang is not None and lang not in wanted:
+            continue
+        if stem in _MAIN_KINDS:
+            found.main.append((source, stem, lang or "en"))
+        elif stem in _COLLECTIONS:
+            found.collections.append((source, stem, lang or "en"))
+        elif stem == "conceptSchemes":
+            found.schemes.append((source, lang or "en"))
+        elif stem in _ENDPOINT_KINDS:
+            # Relation files repeat per language with the same edges; read one copy.
+            if (lang is not None and stem in neutral_relations) or stem in seen_relation_stems:
+                continue
+            seen_relation_stems.add(stem)
+            found.relations.append((source, stem))
+        else:
+            found.skipped.append(source.display)
+    return found
 
 
 def _detect_version(files: Sequence[SourceFile]) -> str | None:
@@ -370,6 +382,17 @@ class _PackReader:
         self.origins: list[tuple[_Origin, int]] = []
         self.schemes: dict[str, ConceptScheme] = {}
         self._relation_keys: set[tuple[str, str, str]] = set()
+
+    def read_files(self, found: _PackFiles, version: str | None) -> None:
+        """Read concepts (main files first, then collections), schemes, then relations."""
+        for source, stem, lang in found.main:
+            self.read_main(source, _MAIN_KINDS[stem], lang)
+        for source, stem, lang in found.collections:
+            self.read_collection(source, _COLLECTIONS[stem], lang)
+        for source, lang in found.schemes:
+            self.read_schemes(source, lang, version)
+        for source, stem in found.relations:
+            self.read_relations(source, stem)
 
     def _draft(self, uri: str, kind: NodeKind, source: SourceFile, row: Row) -> _ConceptDraft:
         draft = self.drafts.get(uri)

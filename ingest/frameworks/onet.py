@@ -134,19 +134,8 @@ def _code(value: str, source: SourceFile, line: int) -> str:
     return value
 
 
-def read_onet(paths: Sequence[Path]) -> OnetData:
-    """Read the O*NET text files under ``paths`` (folders or zips).
-
-    Raises
-    ------
-    IngestError
-        For a missing occupation list, a malformed file (naming file, line and column), a code
-        that is not an O*NET-SOC code, or an alternate title of an occupation not in the list.
-    """
-    files = _find(paths)
-    rows: dict[str, int] = {}
-    occupations: dict[str, _Occupation] = {}
-    source = files["occupations"]
+def _read_occupation_list(source: SourceFile, occupations: dict[str, _Occupation]) -> int:
+    """Add the occupations of the list to ``occupations``; return the rows read."""
     count = 0
     for row in read_rows(
         source,
@@ -163,42 +152,70 @@ def read_onet(paths: Sequence[Path]) -> OnetData:
             code, row.get("Title"), _LIST_SCHEME, row.get("Description") or None
         )
         count += 1
-    rows["occupations"] = count
+    return count
+
+
+def _add_alternate_titles(source: SourceFile, occupations: dict[str, _Occupation]) -> int:
+    """Add alternate and short titles to listed occupations; return the rows read."""
+    count = 0
+    for row in read_rows(
+        source,
+        required=(_CODE_COLUMN, "Alternate Title"),
+        delimiter="\t",
+        mandatory_values=(_CODE_COLUMN, "Alternate Title"),
+    ):
+        code = _code(row.get(_CODE_COLUMN), source, row.line)
+        if code not in occupations:
+            raise IngestError(
+                f"alternate title of {code}, which the occupation list does not hold",
+                source=source.display,
+                line=row.line,
+                column=_CODE_COLUMN,
+            )
+        occupations[code].alternates += [row.get("Alternate Title"), row.get("Short Title")]
+        count += 1
+    return count
+
+
+def _add_tasks(source: SourceFile, occupations: dict[str, _Occupation]) -> tuple[int, list[str]]:
+    """Add task statements to occupations; return the rows read and the codes only tasks name.
+
+    An occupation the list lacks is created from the task file's title, in its taxonomy.
+    """
+    count = 0
+    task_only: list[str] = []
+    for row in read_rows(
+        source,
+        required=(_CODE_COLUMN, "Title", "Task"),
+        delimiter="\t",
+        mandatory_values=(_CODE_COLUMN, "Task"),
+    ):
+        code = _code(row.get(_CODE_COLUMN), source, row.line)
+        if code not in occupations:
+            occupations[code] = _Occupation(code, row.get("Title") or code, _TASK_SCHEME)
+            task_only.append(code)
+        occupations[code].tasks.append(row.get("Task"))
+        count += 1
+    return count, task_only
+
+
+def read_onet(paths: Sequence[Path]) -> OnetData:
+    """Read the O*NET text files under ``paths`` (folders or zips).
+
+    Raises
+    ------
+    IngestError
+        For a missing occupation list, a malformed file (naming file, line and column), a code
+        that is not an O*NET-SOC code, or an alternate title of an occupation not in the list.
+    """
+    files = _find(paths)
+    occupations: dict[str, _Occupation] = {}
+    rows = {"occupations": _read_occupation_list(files["occupations"], occupations)}
     if "alternates" in files:
-        source, count = files["alternates"], 0
-        for row in read_rows(
-            source,
-            required=(_CODE_COLUMN, "Alternate Title"),
-            delimiter="\t",
-            mandatory_values=(_CODE_COLUMN, "Alternate Title"),
-        ):
-            code = _code(row.get(_CODE_COLUMN), source, row.line)
-            if code not in occupations:
-                raise IngestError(
-                    f"alternate title of {code}, which the occupation list does not hold",
-                    source=source.display,
-                    line=row.line,
-                    column=_CODE_COLUMN,
-                )
-            occupations[code].alternates += [row.get("Alternate Title"), row.get("Short Title")]
-            count += 1
-        rows["alternates"] = count
+        rows["alternates"] = _add_alternate_titles(files["alternates"], occupations)
     task_only: list[str] = []
     if "tasks" in files:
-        source, count = files["tasks"], 0
-        for row in read_rows(
-            source,
-            required=(_CODE_COLUMN, "Title", "Task"),
-            delimiter="\t",
-            mandatory_values=(_CODE_COLUMN, "Task"),
-        ):
-            code = _code(row.get(_CODE_COLUMN), source, row.line)
-            if code not in occupations:
-                occupations[code] = _Occupation(code, row.get("Title") or code, _TASK_SCHEME)
-                task_only.append(code)
-            occupations[code].tasks.append(row.get("Task"))
-            count += 1
-        rows["tasks"] = count
+        rows["tasks"], task_only = _add_tasks(files["tasks"], occupations)
     concepts = {onet_iri(code): _concept(o) for code, o in sorted(occupations.items())}
     logger.info(
         "read O*NET: %d occupations (%d from tasks only), rows %s",

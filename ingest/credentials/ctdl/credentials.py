@@ -230,23 +230,20 @@ def _extra(ctx: _Context, node: Mapping[str, Any], unmapped_credit: str | None) 
     return {k: v for k, v in extra.items() if v}
 
 
-def _credential(ctx: _Context, node: Mapping[str, Any], types: set[str]) -> Credential | str:
-    """Build a credential, or return why the node cannot be one."""
-    title = _text(ctx, node, CT + "name")
-    credential_id = _resource_id(node)
-    if title is None or credential_id is None:
-        return "no ceterms:name" if title is None else "no @id and no ceterms:ctid"
+def _owner(
+    ctx: _Context, node: Mapping[str, Any], *, credential_id: str
+) -> tuple[Issuer | None, str]:
+    """The issuer a credential names as owner or offerer, if described, and the issuer IRI."""
     owners = [r for p in ("ownedBy", "offeredBy") for r in NodeMap.refs(node, CT + p)]
     issuer_node = ctx.nodes.get(owners[0]) if owners else None
     issuer = _issuer(ctx, issuer_node) if issuer_node else None
     # An owner described only as an unnamed blank node cannot be named: treat it as not stated.
     named = [o for o in owners if not o.startswith("_:")]
-    issuer_id = issuer.id if issuer else (named[0] if named else f"{credential_id}#issuer")
-    languages = [language_tag(str(v)) for v, _ in NodeMap.literals(node, CT + "inLanguage")]
-    outcomes, skills = _outcome_and_skills(ctx, _alignments(ctx, node))
-    credits, unmapped_credit = _credits(ctx, node)
-    hours, duration = _durations(ctx, node)
-    delivery = {_DELIVERY[t] for t in _targets(ctx, node, "deliveryType") if t in _DELIVERY}
+    return issuer, issuer.id if issuer else (named[0] if named else f"{credential_id}#issuer")
+
+
+def _assessment(ctx: _Context, node: Mapping[str, Any]) -> str | None:
+    """The assessments a resource or its conditions require, then its assessment method."""
     assessments = [
         n
         for c in [node, *ctx.nodes.objects(node, CT + "requires")]
@@ -254,6 +251,26 @@ def _credential(ctx: _Context, node: Mapping[str, Any], types: set[str]) -> Cred
         if (n := _plain(ctx, a, CT + "name"))
     ]
     method = _plain(ctx, node, CT + "assessmentMethodDescription")
+    return "; ".join(dict.fromkeys([*assessments, *([method] if method else [])])) or None
+
+
+def _delivery(ctx: _Context, node: Mapping[str, Any]) -> str | None:
+    """The delivery mode: the one stated, or ``blended`` when several are."""
+    delivery = {_DELIVERY[t] for t in _targets(ctx, node, "deliveryType") if t in _DELIVERY}
+    return (delivery.pop() if len(delivery) == 1 else "blended") if delivery else None
+
+
+def _credential(ctx: _Context, node: Mapping[str, Any], types: set[str]) -> Credential | str:
+    """Build a credential, or return why the node cannot be one."""
+    title = _text(ctx, node, CT + "name")
+    credential_id = _resource_id(node)
+    if title is None or credential_id is None:
+        return "no ceterms:name" if title is None else "no @id and no ceterms:ctid"
+    issuer, issuer_id = _owner(ctx, node, credential_id=credential_id)
+    languages = [language_tag(str(v)) for v, _ in NodeMap.literals(node, CT + "inLanguage")]
+    outcomes, skills = _outcome_and_skills(ctx, _alignments(ctx, node))
+    credits, unmapped_credit = _credits(ctx, node)
+    hours, duration = _durations(ctx, node)
     places = [
         place
         for profile in ctx.nodes.objects(node, CT + "jurisdiction")
@@ -282,8 +299,8 @@ def _credential(ctx: _Context, node: Mapping[str, Any], types: set[str]) -> Cred
         duration=duration,
         cost=_cost(ctx, node),
         industry=f"naics:{naics}" if naics else None,
-        assessment="; ".join(dict.fromkeys([*assessments, *([method] if method else [])])) or None,
-        delivery=(delivery.pop() if len(delivery) == 1 else "blended") if delivery else None,
+        assessment=_assessment(ctx, node),
+        delivery=_delivery(ctx, node),
         learning_outcomes=tuple(outcomes),
         skills=tuple(CredentialSkill(uri, status=SkillStatus.CONFIRMED) for uri in skills),
         prerequisites=tuple(_prerequisites(ctx, node)),

@@ -61,15 +61,35 @@ class _Collected:
     skipped: list[Skipped]
 
 
-def _read_record(ctx: _Context, out: _Collected) -> None:
-    document = ctx.document
-    referenced = {
+def _referenced_ids(nodes: NodeMap) -> set[str]:
+    """The IRIs and blank node ids that some node of a record points to."""
+    return {
         ref
-        for node in ctx.nodes
+        for node in nodes
         for prop in node
         if not prop.startswith("@")
         for ref in NodeMap.refs(node, prop)
     }
+
+
+def _broader_relations(node: Mapping[str, Any], uri: str) -> list[Relation]:
+    """The ``broader`` relations a competency states with its parents and its children."""
+    return [
+        *(Relation(uri, Rel.BROADER, parent) for parent in NodeMap.refs(node, ASN + "isChildOf")),
+        *(Relation(child, Rel.BROADER, uri) for child in NodeMap.refs(node, ASN + "hasChild")),
+    ]
+
+
+def _unread_reason(node: Mapping[str, Any]) -> str:
+    """Why a top-level resource of a type credwalk does not read is skipped."""
+    names = sorted(t for t in node.get("@type", ()))
+    what = ", ".join(names) if names else "a resource without a type"
+    return f"{what} is not a credential, learning opportunity, organisation or competency framework"
+
+
+def _read_record(ctx: _Context, out: _Collected) -> None:
+    document = ctx.document
+    referenced = _referenced_ids(ctx.nodes)
 
     def locate(value: Any, pointer: str) -> Located[Any]:
         return Located(value, document.source, document.index, document.line, pointer)
@@ -101,14 +121,8 @@ def _read_record(ctx: _Context, out: _Collected) -> None:
                 skip(concept, node_id)
                 continue
             out.concepts.setdefault(concept.uri, locate(concept, concept.uri))
-            for parent in NodeMap.refs(node, ASN + "isChildOf"):
-                out.relations.setdefault(
-                    (concept.uri, "broader", parent), Relation(concept.uri, Rel.BROADER, parent)
-                )
-            for child in NodeMap.refs(node, ASN + "hasChild"):
-                out.relations.setdefault(
-                    (child, "broader", concept.uri), Relation(child, Rel.BROADER, concept.uri)
-                )
+            for relation in _broader_relations(node, concept.uri):
+                out.relations.setdefault(relation.key, relation)
         elif "CompetencyFramework" in asn_types and not node_id.startswith("_:"):
             scheme = _framework(ctx, node)
             if isinstance(scheme, str):
@@ -116,13 +130,7 @@ def _read_record(ctx: _Context, out: _Collected) -> None:
             else:
                 out.schemes.setdefault(scheme.uri, locate(scheme, scheme.uri))
         elif is_top(node) and "@graph" not in node and not types & _ORG_TYPES:
-            names = sorted(t for t in node.get("@type", ()))
-            what = ", ".join(names) if names else "a resource without a type"
-            skip(
-                f"{what} is not a credential, learning opportunity, organisation or "
-                "competency framework",
-                node_id,
-            )
+            skip(_unread_reason(node), node_id)
     # Organisations a record describes on its own, or that own or offer its credentials.
     for node in ctx.nodes:
         issuer = _issuer(ctx, node) if _types(node) & _ORG_TYPES else None
