@@ -63,7 +63,7 @@ class Grant:
 
 @dataclass(frozen=True, slots=True)
 class User:
-    """An account: a login name, a password hash (Argon2id), grants; disabled ones log in no more."""
+    """An account: a login name, a password hash (Argon2id), grants; a disabled one is shut."""
 
     id: str
     name: str
