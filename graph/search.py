@@ -28,7 +28,15 @@ import numpy as np
 import numpy.typing as npt
 
 from graph.model.concepts import Concept, NodeKind
-from graph.store import LABEL_FIELDS, TEXT_FIELDS, GraphStore, TextField, TextHit, Vector
+from graph.store import (
+    LABEL_FIELDS,
+    TEXT_FIELDS,
+    GraphStore,
+    TextField,
+    TextHit,
+    TextTable,
+    Vector,
+)
 from graph.text import normalise, terms
 
 __all__ = [
@@ -303,21 +311,7 @@ def _score_candidates(
     description_row = _first_best(
         np.where(is_description & scored, table.cosine, -np.inf), starts, owner
     )
-    # Lexical overlap of every label at once: the IDF-weighted share of the query it holds and
-    # the share of its own terms that are in the query.
-    lexical = np.zeros(len(table))
-    held = table.holds.sum(axis=1)
-    if query_terms:
-        weights_of_terms = np.array([idf.get(t, 1.0) for t in query_terms])
-        query_share = (table.holds @ weights_of_terms) / weights_of_terms.sum()
-        label_share = held / np.maximum(table.term_counts, 1)
-        lexical = np.where(is_label & (held > 0), np.sqrt(query_share * label_share), 0.0)
-    exact = normalise(query).strip()
-    same_terms = is_label & (held == len(query_terms)) & (table.term_counts == len(query_terms))
-    exact_rows = [
-        r for r in np.flatnonzero(same_terms).tolist() if normalise(table.texts[r]).strip() == exact
-    ]
-    lexical[exact_rows] = 1.0
+    lexical, exact_rows = _lexical_by_row(table, query, query_terms, idf=idf, is_label=is_label)
     lexical_row = _first_best(np.where(lexical > 0, lexical, -np.inf), starts, owner)
 
     weights = (
@@ -335,27 +329,18 @@ def _score_candidates(
     # Not rounded: both backends compute each signal to ~1e-8, and rounding would turn such
     # a difference into a whole 1e-6 step at a rounding boundary.
     score = np.clip(score, 0.0, 1.0)
-    # The text that contributed most explains the match (the first of equal contributions).
-    contributions = np.stack(
-        [
-            np.where(label_row >= 0, weights[0] * label, -np.inf),
-            np.where(description_row >= 0, weights[1] * description, -np.inf),
-            np.where(lexical_row >= 0, weights[2] * lexical_best, -np.inf),
-        ]
+    matched_row = _explaining_rows(
+        [weights[0] * label, weights[1] * description, weights[2] * lexical_best],
+        [label_row, description_row, lexical_row],
+        starts=starts,
     )
-    matched_row = np.choose(contributions.argmax(axis=0), [label_row, description_row, lexical_row])
-    matched_row = np.where(np.isneginf(contributions.max(axis=0)), starts, matched_row)
     exact_set = set(exact_rows)
     results = []
     # Concepts are sorted by IRI, so a stable sort on the score breaks ties by IRI.
     for c in np.argsort(-score, kind="stable")[:keep].tolist():
-        row = int(lexical_row[c])
-        if row < 0:
-            found: tuple[str, ...] = ()
-        elif row in exact_set:
-            found = query_terms
-        else:
-            found = tuple(t for t, h in zip(query_terms, table.holds[row], strict=True) if h)
+        found = _matched_terms(
+            table, int(lexical_row[c]), query_terms=query_terms, exact_rows=exact_set
+        )
         m = int(matched_row[c])
         hit = TextHit(
             uri=table.concepts[c],
@@ -367,6 +352,66 @@ def _score_candidates(
         parts = _Parts(float(label[c]), float(description[c]), float(lexical_best[c]), hit, found)
         results.append((float(score[c]), table.concepts[c], parts))
     return results
+
+
+def _lexical_by_row(
+    table: TextTable,
+    query: str,
+    query_terms: tuple[str, ...],
+    *,
+    idf: Mapping[str, float],
+    is_label: npt.NDArray[np.bool_],
+) -> tuple[npt.NDArray[np.float64], list[int]]:
+    """The lexical overlap of every row (0 for descriptions), and the labels that are the query.
+
+    A label with the query's own text (normalised) overlaps it fully.
+    """
+    # Lexical overlap of every label at once: the IDF-weighted share of the query it holds and
+    # the share of its own terms that are in the query.
+    lexical = np.zeros(len(table))
+    held = table.holds.sum(axis=1)
+    if query_terms:
+        weights_of_terms = np.array([idf.get(t, 1.0) for t in query_terms])
+        query_share = (table.holds @ weights_of_terms) / weights_of_terms.sum()
+        label_share = held / np.maximum(table.term_counts, 1)
+        lexical = np.where(is_label & (held > 0), np.sqrt(query_share * label_share), 0.0)
+    exact = normalise(query).strip()
+    same_terms = is_label & (held == len(query_terms)) & (table.term_counts == len(query_terms))
+    exact_rows = [
+        r for r in np.flatnonzero(same_terms).tolist() if normalise(table.texts[r]).strip() == exact
+    ]
+    lexical[exact_rows] = 1.0
+    return lexical, exact_rows
+
+
+def _explaining_rows(
+    contributions: Sequence[npt.NDArray[np.float64]],
+    rows: Sequence[npt.NDArray[np.int64]],
+    *,
+    starts: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Per concept, the row of the signal that contributed most to its score.
+
+    ``rows[k]`` is each concept's best row for signal ``k`` (-1: none) and ``contributions[k]``
+    what that row adds to the score. The text that contributed most explains the match (the
+    first of equal contributions); a concept no signal contributed to gets its first row.
+    """
+    stacked = np.stack(
+        [np.where(row >= 0, part, -np.inf) for part, row in zip(contributions, rows, strict=True)]
+    )
+    matched_row = np.choose(stacked.argmax(axis=0), rows)
+    return np.where(np.isneginf(stacked.max(axis=0)), starts, matched_row)
+
+
+def _matched_terms(
+    table: TextTable, row: int, *, query_terms: tuple[str, ...], exact_rows: set[int]
+) -> tuple[str, ...]:
+    """The query terms that the label ``row`` holds (-1: no label, none)."""
+    if row < 0:
+        return ()
+    if row in exact_rows:
+        return query_terms
+    return tuple(t for t, h in zip(query_terms, table.holds[row], strict=True) if h)
 
 
 def _match(concept: Concept, score: float, parts: _Parts, lang: str) -> SearchMatch:

@@ -250,15 +250,16 @@ def skill_coverage(
     # Unless the similarity is a function, only the skill itself, its hierarchy and its listed
     # close pairs can match: look those up instead of trying every offered skill (equivalents
     # score thousands of sets this way).
-    partners: dict[str, list[str]] = {}
-    if similarity is not None and not callable(similarity):
-        for first, second in similarity:
-            partners.setdefault(first, []).append(second)
-            partners.setdefault(second, []).append(first)
-    narrower: dict[str, list[str]] = {}
-    for candidate, above in offered_ancestors.items():
-        for node in above:
-            narrower.setdefault(node, []).append(candidate)
+    partners = _close_partners(similarity)
+    below = _offered_below(offered_ancestors)
+    matching = _Matching(
+        similar=similar,
+        narrower_weight=narrower_weight,
+        broader_weight=broader_weight,
+        close_threshold=close_threshold,
+        close_weight=close_weight,
+        level_step=level_step,
+    )
     pairs: list[SkillPair] = []
     missing: list[str] = []
     covered_weight = 0.0
@@ -267,40 +268,21 @@ def skill_coverage(
         weight = 1.0 if weights is None else weights.get(skill, 1.0)
         total_weight += weight
         required_ancestors = up(skill)
-        best: SkillPair | None = None
         if callable(similarity):
             tried = list(offered)
         else:
-            tried = [skill] if skill in offered else []
-            tried += narrower.get(skill, [])
-            tried += [node for node in required_ancestors if node in offered]
-            tried += [node for node in partners.get(skill, ()) if node in offered]
-        for candidate in dict.fromkeys(tried):
-            offered_level = offered[candidate]
-            if candidate == skill:
-                kind, strength, factor = MatchKind.EXACT, 1.0, 1.0
-            elif skill in offered_ancestors[candidate]:
-                kind, factor = MatchKind.NARROWER, 1.0
-                strength = narrower_weight ** offered_ancestors[candidate][skill]
-            elif candidate in required_ancestors:
-                kind, factor = MatchKind.BROADER, 1.0
-                strength = broader_weight ** required_ancestors[candidate]
-            else:
-                strength = min(similar(skill, candidate), 1.0)
-                if strength < close_threshold:
-                    continue
-                kind, factor = MatchKind.CLOSE, close_weight
-            shortfall = 0 if level is None or offered_level is None else level - offered_level
-            credit = strength * factor * max(0.0, 1.0 - level_step * max(0, shortfall))
-            pair = SkillPair(
-                skill, candidate, kind, round(strength, 6), round(credit, 6), level, offered_level
+            tried = _listed_candidates(
+                skill, offered, below=below, above=required_ancestors, partners=partners
             )
-            if best is None or (-pair.credit, _KIND_RANK[pair.kind], pair.offered) < (
-                -best.credit,
-                _KIND_RANK[best.kind],
-                best.offered,
-            ):
-                best = pair
+        best = _best_pair(
+            skill,
+            level,
+            tried=tried,
+            offered=offered,
+            offered_ancestors=offered_ancestors,
+            required_ancestors=required_ancestors,
+            matching=matching,
+        )
         if best is None or best.credit <= 0.0:
             missing.append(skill)
         else:
@@ -308,6 +290,113 @@ def skill_coverage(
             covered_weight += weight * best.credit
     share = covered_weight / total_weight if total_weight > 0 else 0.0
     return SkillCoverage(round(share, 6), tuple(pairs), tuple(missing))
+
+
+def _close_partners(similarity: Similarity | None) -> dict[str, list[str]]:
+    """The skills each skill is paired with in precomputed similarities (empty for a function)."""
+    partners: dict[str, list[str]] = {}
+    if similarity is not None and not callable(similarity):
+        for first, second in similarity:
+            partners.setdefault(first, []).append(second)
+            partners.setdefault(second, []).append(first)
+    return partners
+
+
+def _offered_below(offered_ancestors: Mapping[str, Mapping[str, int]]) -> dict[str, list[str]]:
+    """For each broader concept, the offered skills below it."""
+    below: dict[str, list[str]] = {}
+    for candidate, above in offered_ancestors.items():
+        for node in above:
+            below.setdefault(node, []).append(candidate)
+    return below
+
+
+def _listed_candidates(
+    skill: str,
+    offered: Mapping[str, int | None],
+    *,
+    below: Mapping[str, list[str]],
+    above: Mapping[str, int],
+    partners: Mapping[str, list[str]],
+) -> list[str]:
+    """The offered skills that can match ``skill``: itself, below or above it, or paired with it."""
+    tried = [skill] if skill in offered else []
+    tried += below.get(skill, [])
+    tried += [node for node in above if node in offered]
+    tried += [node for node in partners.get(skill, ()) if node in offered]
+    return tried
+
+
+@dataclass(frozen=True, slots=True)
+class _Matching:
+    """The options of :func:`skill_coverage` that value one offered skill for a required one."""
+
+    similar: Callable[[str, str], float]
+    narrower_weight: float
+    broader_weight: float
+    close_threshold: float
+    close_weight: float
+    level_step: float
+
+    def pair(
+        self,
+        skill: str,
+        candidate: str,
+        *,
+        level: int | None,
+        offered_level: int | None,
+        candidate_ancestors: Mapping[str, int],
+        skill_ancestors: Mapping[str, int],
+    ) -> SkillPair | None:
+        """How ``candidate`` matches ``skill``, or None when it does not."""
+        if candidate == skill:
+            kind, strength, factor = MatchKind.EXACT, 1.0, 1.0
+        elif skill in candidate_ancestors:
+            kind, factor = MatchKind.NARROWER, 1.0
+            strength = self.narrower_weight ** candidate_ancestors[skill]
+        elif candidate in skill_ancestors:
+            kind, factor = MatchKind.BROADER, 1.0
+            strength = self.broader_weight ** skill_ancestors[candidate]
+        else:
+            strength = min(self.similar(skill, candidate), 1.0)
+            if strength < self.close_threshold:
+                return None
+            kind, factor = MatchKind.CLOSE, self.close_weight
+        credit = _credit(strength * factor, level, offered_level, self.level_step)
+        return SkillPair(
+            skill, candidate, kind, round(strength, 6), round(credit, 6), level, offered_level
+        )
+
+
+def _best_pair(
+    skill: str,
+    level: int | None,
+    *,
+    tried: list[str],
+    offered: Mapping[str, int | None],
+    offered_ancestors: Mapping[str, Mapping[str, int]],
+    required_ancestors: Mapping[str, int],
+    matching: _Matching,
+) -> SkillPair | None:
+    """The best match of ``skill`` among ``tried``: most credit, then kind, then offered IRI."""
+    best: SkillPair | None = None
+    for candidate in dict.fromkeys(tried):
+        pair = matching.pair(
+            skill,
+            candidate,
+            level=level,
+            offered_level=offered[candidate],
+            candidate_ancestors=offered_ancestors[candidate],
+            skill_ancestors=required_ancestors,
+        )
+        if pair is not None and (best is None or _preference(pair) < _preference(best)):
+            best = pair
+    return best
+
+
+def _preference(pair: SkillPair) -> tuple[float, int, str]:
+    """Sorts the better of two matches first."""
+    return (-pair.credit, _KIND_RANK[pair.kind], pair.offered)
 
 
 def _credit(strength: float, required: int | None, offered: int | None, step: float) -> float:

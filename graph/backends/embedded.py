@@ -17,7 +17,7 @@ import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -295,56 +295,7 @@ class EmbeddedStore(GraphStore):
             )
             try:
                 db.execute("BEGIN IMMEDIATE")
-                db.executemany(
-                    "INSERT OR REPLACE INTO schemes (uri, body) VALUES (?, ?)",
-                    [(s.uri, scheme_to_json(s)) for s in batch.schemes],
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO concepts (uri, kind, framework, body) VALUES (?,?,?,?)",
-                    [
-                        (c.uri, c.kind.value, c.framework, concept_to_json(c))
-                        for c in batch.concepts
-                    ],
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO records (uri, kind, body, idx) VALUES (?, ?, ?, ?)",
-                    [(r.uri, r.kind.value, dumps(r.body), dumps(r.index)) for r in batch.records],
-                )
-                db.executemany("DELETE FROM texts WHERE uri = ?", [(u,) for u in texts_by_uri])
-                # In URI order, so that texts_by_uri grows at its end instead of splitting pages
-                # all over (a full ESCO write: 0.8 -> 0.5 s).
-                db.executemany(
-                    "INSERT INTO texts (uri, field, lang, text, terms, vector) "
-                    "VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (
-                            t.uri,
-                            t.field.value,
-                            t.lang,
-                            t.text,
-                            " ".join(t.terms),
-                            None if t.vector is None else t.vector.astype(np.float32).tobytes(),
-                        )
-                        for t in sorted(batch.texts, key=attrgetter("uri"))
-                    ],
-                )
-                db.executemany(
-                    "DELETE FROM relations WHERE source = ? AND type = ? AND target = ?",
-                    batch.delete_relations,
-                )
-                db.executemany(
-                    "INSERT OR REPLACE INTO relations (source, type, target, props) "
-                    "VALUES (?, ?, ?, ?)",
-                    sorted(
-                        (r.source, r.type.value, r.target, relation_props(r))
-                        for r in batch.relations
-                    ),
-                )
-                if has_vectors:
-                    db.execute(
-                        "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?)",
-                        (batch.embedding_model,),
-                    )
+                _insert_batch(db, batch, replaced_texts=texts_by_uri, has_vectors=has_vectors)
                 db.execute("COMMIT")
             except BaseException as e:
                 # BaseException: a KeyboardInterrupt mid-batch must roll back too.
@@ -530,3 +481,58 @@ class EmbeddedStore(GraphStore):
     def _concepts_with_terms(self, terms: Sequence[str], *, kinds: frozenset[NodeKind]) -> set[str]:
         with self._reading() as memory:
             return memory.index.concepts_with_terms(terms, kinds=kinds)
+
+
+def _insert_batch(
+    db: sqlite3.Connection,
+    batch: GraphBatch,
+    *,
+    replaced_texts: Iterable[str],
+    has_vectors: bool,
+) -> None:
+    """Run the statements of ``batch`` in the open transaction.
+
+    ``replaced_texts`` are the concepts whose stored texts the batch's texts replace.
+    """
+    db.executemany(
+        "INSERT OR REPLACE INTO schemes (uri, body) VALUES (?, ?)",
+        [(s.uri, scheme_to_json(s)) for s in batch.schemes],
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO concepts (uri, kind, framework, body) VALUES (?,?,?,?)",
+        [(c.uri, c.kind.value, c.framework, concept_to_json(c)) for c in batch.concepts],
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO records (uri, kind, body, idx) VALUES (?, ?, ?, ?)",
+        [(r.uri, r.kind.value, dumps(r.body), dumps(r.index)) for r in batch.records],
+    )
+    db.executemany("DELETE FROM texts WHERE uri = ?", [(u,) for u in replaced_texts])
+    # In URI order, so that texts_by_uri grows at its end instead of splitting pages all over
+    # (a full ESCO write: 0.8 -> 0.5 s).
+    db.executemany(
+        "INSERT INTO texts (uri, field, lang, text, terms, vector) VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (
+                t.uri,
+                t.field.value,
+                t.lang,
+                t.text,
+                " ".join(t.terms),
+                None if t.vector is None else t.vector.astype(np.float32).tobytes(),
+            )
+            for t in sorted(batch.texts, key=attrgetter("uri"))
+        ],
+    )
+    db.executemany(
+        "DELETE FROM relations WHERE source = ? AND type = ? AND target = ?",
+        batch.delete_relations,
+    )
+    db.executemany(
+        "INSERT OR REPLACE INTO relations (source, type, target, props) VALUES (?, ?, ?, ?)",
+        sorted((r.source, r.type.value, r.target, relation_props(r)) for r in batch.relations),
+    )
+    if has_vectors:
+        db.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('embedding_model', ?)",
+            (batch.embedding_model,),
+        )

@@ -234,7 +234,6 @@ class Neo4jStore(GraphStore):
         self._write_rows(
             cypher.MERGE_SCHEMES, [{"uri": s.uri, "doc": scheme_to_json(s)} for s in batch.schemes]
         )
-        kinds = {c.uri: c.kind for c in batch.concepts}
         texts_by_uri: dict[str, list[IndexedText]] = defaultdict(list)
         for text in batch.texts:
             texts_by_uri[text.uri].append(text)
@@ -245,48 +244,13 @@ class Neo4jStore(GraphStore):
         if first_vector is not None and batch.embedding_model is not None:
             self._ensure_vector_indexes(int(first_vector.shape[0]))
         if texts_by_uri:
-            missing = [u for u in texts_by_uri if u not in kinds]
-            kinds.update(self._kinds_of(missing))
+            kinds = {c.uri: c.kind for c in batch.concepts}
+            kinds.update(self._kinds_of([u for u in texts_by_uri if u not in kinds]))
             self._write_texts(texts_by_uri, kinds)
-        for kind in cypher.CONCEPT_KINDS:
-            rows = [
-                {
-                    "uri": c.uri,
-                    "kind": c.kind.value,
-                    "framework": c.framework,
-                    "doc": concept_to_json(c),
-                    "status": c.status,
-                }
-                for c in batch.concepts
-                if c.kind is kind
-            ]
-            self._write_rows(cypher.MERGE_CONCEPTS[kind], rows)
-        self._write_rows(
-            cypher.SET_CONCEPT_TERMS,
-            [
-                {"uri": uri, "terms": " ".join(_label_terms(texts))}
-                for uri, texts in texts_by_uri.items()
-            ],
-        )
+        self._write_concepts(batch.concepts, texts_by_uri)
         for kind, query in cypher.MERGE_RECORDS.items():
-            rows = [_record_row(r) for r in batch.records if r.kind is kind]
-            self._write_rows(query, rows)
-        deletions: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
-        for source, type_, target in batch.delete_relations:
-            deletions[RelationType(type_)].append({"source": source, "target": target})
-        for relation_type, rows in deletions.items():
-            self._write_rows(cypher.delete_relations(relation_type), rows)
-        merges: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
-        for relation in batch.relations:
-            merges[relation.type].append(
-                {
-                    "source": relation.source,
-                    "target": relation.target,
-                    "props": relation_props(relation),
-                }
-            )
-        for relation_type, rows in merges.items():
-            self._write_rows(cypher.merge_relations(relation_type), rows, chunk=_RELATION_CHUNK)
+            self._write_rows(query, [_record_row(r) for r in batch.records if r.kind is kind])
+        self._write_relations(batch.relations, deleted=batch.delete_relations)
         if first_vector is not None and batch.embedding_model is not None:
             self._write_one(cypher.SET_META, key="embedding_model", value=batch.embedding_model)
         logger.info(
@@ -305,6 +269,52 @@ class Neo4jStore(GraphStore):
             deleted_relations=len(batch.delete_relations),
             records=len(batch.records),
         )
+
+    def _write_concepts(
+        self, concepts: Sequence[Concept], texts_by_uri: Mapping[str, list[IndexedText]]
+    ) -> None:
+        """Merge the concepts, one query per kind, then set the label terms of their new texts."""
+        for kind in cypher.CONCEPT_KINDS:
+            rows = [
+                {
+                    "uri": c.uri,
+                    "kind": c.kind.value,
+                    "framework": c.framework,
+                    "doc": concept_to_json(c),
+                    "status": c.status,
+                }
+                for c in concepts
+                if c.kind is kind
+            ]
+            self._write_rows(cypher.MERGE_CONCEPTS[kind], rows)
+        self._write_rows(
+            cypher.SET_CONCEPT_TERMS,
+            [
+                {"uri": uri, "terms": " ".join(_label_terms(texts))}
+                for uri, texts in texts_by_uri.items()
+            ],
+        )
+
+    def _write_relations(
+        self, relations: Sequence[Relation], *, deleted: Sequence[tuple[str, str, str]]
+    ) -> None:
+        """Delete the ``deleted`` relation keys, then merge ``relations``, per relation type."""
+        deletions: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+        for source, type_, target in deleted:
+            deletions[RelationType(type_)].append({"source": source, "target": target})
+        for relation_type, rows in deletions.items():
+            self._write_rows(cypher.delete_relations(relation_type), rows)
+        merges: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+        for relation in relations:
+            merges[relation.type].append(
+                {
+                    "source": relation.source,
+                    "target": relation.target,
+                    "props": relation_props(relation),
+                }
+            )
+        for relation_type, rows in merges.items():
+            self._write_rows(cypher.merge_relations(relation_type), rows, chunk=_RELATION_CHUNK)
 
     def _kinds_of(self, uris: Sequence[str]) -> dict[str, NodeKind]:
         if not uris:

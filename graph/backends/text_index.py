@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import overload
 
 import numpy as np
@@ -45,6 +46,21 @@ IntArray = npt.NDArray[np.int64]
 # A row before the columns are built: sort key (kind code, lang, uri, field, text), term ids,
 # and where its vector is: (source matrix, row) or None.
 _Entry = tuple[int, str, str, str, str, tuple[int, ...], "tuple[int, int] | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    """Stored texts read into columns, in the order they came: (uri, field, lang, text)."""
+
+    uris: list[str]  # each once, in order
+    uri_of_row: IntArray
+    fields: npt.NDArray[np.int8]
+    langs: list[str]
+    texts: list[str]
+    lengths: IntArray  # terms per text
+    term_ids: list[int]  # the terms of every text, one after the other
+    has_vector: npt.NDArray[np.bool_]
+    matrix: npt.NDArray[np.float32]  # zeros where a text has no vector
 
 
 def top_hits(hits: Iterable[TextHit], k: int) -> list[TextHit]:
@@ -191,6 +207,16 @@ class TextIndex:
         """
         if self._text or self._pending:
             raise ValueError("load() fills an empty index")
+        self._set_columns(self._read_stored(rows, count=count, dimension=dimension))
+
+    def _read_stored(
+        self,
+        rows: Iterable[tuple[str, str, str, str, str, bytes | None]],
+        *,
+        count: int,
+        dimension: int | None,
+    ) -> _Stored:
+        """The stored rows as columns, in their order; their terms are indexed on the way."""
         staging = np.zeros((count, dimension or 0), dtype=np.float32)
         uris: list[str] = []
         uri_of_row = np.zeros(count, dtype=np.int64)
@@ -223,29 +249,44 @@ class TextIndex:
                 postings = postings_of[kinds[uri]]
                 for term in split:
                     postings[term].add(uri)
-        lang_names = sorted(set(langs))
+        return _Stored(
+            uris=uris,
+            uri_of_row=uri_of_row,
+            fields=fields,
+            langs=langs,
+            texts=texts,
+            lengths=lengths,
+            term_ids=term_ids,
+            has_vector=has_vector,
+            matrix=staging,
+        )
+
+    def _set_columns(self, stored: _Stored) -> None:
+        """Take the stored rows as the index's columns, reordered into (kind, lang) blocks."""
+        uris, uri_of_row, lengths = stored.uris, stored.uri_of_row, stored.lengths
+        count = len(uri_of_row)
+        lang_names = sorted(set(stored.langs))
         lang_index = {lang: i for i, lang in enumerate(lang_names)}
-        lang_codes = np.array([lang_index[lang] for lang in langs], dtype=np.int64)
-        kind_of_uri = np.array([_KIND_CODE[kinds[u]] for u in uris], dtype=np.int64)
+        lang_codes = np.array([lang_index[lang] for lang in stored.langs], dtype=np.int64)
+        kind_of_uri = np.array([_KIND_CODE[self._kinds[u]] for u in uris], dtype=np.int64)
         kind_codes = kind_of_uri[uri_of_row]
         # Rows in (kind, lang) blocks, each block still in (uri, field, lang, text) order.
         order = np.lexsort((lang_codes, kind_codes))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
-        flat = np.array(term_ids, dtype=np.int32)
+        flat = np.array(stored.term_ids, dtype=np.int32)
         self._uris, self._uri_index, self._langs = (
             uris,
             {u: i for i, u in enumerate(uris)},
             lang_names,
         )
         self._uri_of_row = uri_of_row[order]
-        self._field = fields[order]
+        self._field = stored.fields[order]
         self._lang_of_row = lang_codes[order]
-        self._text = [texts[i] for i in order.tolist()]
+        self._text = [stored.texts[i] for i in order.tolist()]
         self._term_offsets = np.concatenate([[0], np.cumsum(lengths[order])]).astype(np.int64)
         self._term_ids = flat[_ranges(offsets[order], offsets[order + 1])]
-        self._has_vector = has_vector[order]
-        self._matrix = staging[order]
-        del staging
+        self._has_vector = stored.has_vector[order]
+        self._matrix = stored.matrix[order]
         by_uri = np.empty(count, dtype=np.int64)
         by_uri[order] = np.arange(count)
         self._by_uri = by_uri

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from graph.model.credentials import Credential, Issuer
+from graph.model.credentials import Credential, Credits, Issuer, Money
 
 __all__ = [
     "ASN",
@@ -120,27 +120,10 @@ def credential_to_ctdl(
     c = credential
     lang = c.language or "en"
     labels = skill_labels or {}
-    alignments = [_alignment(s.uri, labels.get(s.uri, s.uri), lang) for s in c.confirmed_skills]
-    alignments += [_alignment(None, text, lang) for text in c.learning_outcomes]
+    alignments = _competencies(c, labels, lang)
     condition = {"@type": "ceterms:ConditionProfile", "ceterms:name": {"en": "Competencies"}}
-    entry = _compact(
-        {
-            "@type": "ceterms:ConditionProfile",
-            "ceterms:name": {"en": "Prerequisites"},
-            "ceterms:targetCredential": [p.credential for p in c.prerequisites if p.credential],
-            "ceterms:targetCompetency": [
-                _alignment(p.skill, labels.get(p.skill, p.skill), lang)
-                for p in c.prerequisites
-                if p.skill
-            ],
-        }
-    )
-    durations = [f"PT{c.hours:g}H"] if c.hours is not None else []
+    entry = _entry_condition(c, labels, lang)
     known = CREDENTIAL_TYPES | LEARNING_TYPES
-    cost_type = {
-        "@type": "ceterms:CredentialAlignmentObject",
-        "ceterms:targetNode": "costType:AggregateCost",
-    }
     node = _compact(
         {
             "@id": c.id,
@@ -151,26 +134,11 @@ def credential_to_ctdl(
             "ceterms:inLanguage": [c.language] if c.language else None,
             "ceterms:ownedBy": [c.issuer],
             "ceterms:subjectWebpage": c.url,
-            "ceterms:jurisdiction": [
-                {"@type": "ceterms:JurisdictionProfile",
-                 "ceterms:mainJurisdiction": _place(c.jurisdiction)}
-            ] if c.jurisdiction else None,
-            "ceterms:estimatedCost": [
-                {"@type": "ceterms:CostProfile", "ceterms:price": c.cost.amount,
-                 "ceterms:currency": c.cost.currency, "ceterms:directCostType": cost_type}
-            ] if c.cost else None,
-            "ceterms:creditValue": [
-                {"@type": "schema:QuantitativeValue", "schema:value": c.credits.value,
-                 "schema:unitText": _UNIT_TEXT.get(c.credits.unit, c.credits.unit)}
-            ] if c.credits else None,
-            "ceterms:estimatedDuration": [
-                {"@type": "ceterms:DurationProfile", "ceterms:exactDuration": d}
-                for d in [*durations, *([c.duration] if c.duration else [])]
-            ],
-            "ceterms:deliveryType": [
-                {"@type": "ceterms:CredentialAlignmentObject",
-                 "ceterms:targetNode": f"deliveryType:{_DELIVERY_NODE[c.delivery]}"}
-            ] if c.delivery in _DELIVERY_NODE else None,
+            "ceterms:jurisdiction": _jurisdiction_profiles(c.jurisdiction),
+            "ceterms:estimatedCost": _cost_profiles(c.cost),
+            "ceterms:creditValue": _credit_values(c.credits),
+            "ceterms:estimatedDuration": _duration_profiles(c.hours, c.duration),
+            "ceterms:deliveryType": _delivery_types(c.delivery),
             "ceterms:assessmentMethodDescription": {lang: c.assessment} if c.assessment else None,
             "ceterms:teaches": alignments if c.type in LEARNING_TYPES else None,
             "ceterms:requires": [{**condition, "ceterms:targetCompetency": alignments}]
@@ -184,3 +152,76 @@ def credential_to_ctdl(
     if issuer is None:
         return {"@context": CTDL_CONTEXT, **node}
     return {"@context": CTDL_CONTEXT, "@graph": [node, _organization(issuer, lang)]}
+
+
+def _competencies(c: Credential, labels: Mapping[str, str], lang: str) -> list[dict[str, Any]]:
+    """Alignments to the confirmed ESCO skills, then to the learning outcomes (a name only)."""
+    alignments = [_alignment(s.uri, labels.get(s.uri, s.uri), lang) for s in c.confirmed_skills]
+    alignments += [_alignment(None, text, lang) for text in c.learning_outcomes]
+    return alignments
+
+
+def _entry_condition(c: Credential, labels: Mapping[str, str], lang: str) -> dict[str, Any]:
+    """The prerequisites as a condition profile (its type and name only when there are none)."""
+    return _compact(
+        {
+            "@type": "ceterms:ConditionProfile",
+            "ceterms:name": {"en": "Prerequisites"},
+            "ceterms:targetCredential": [p.credential for p in c.prerequisites if p.credential],
+            "ceterms:targetCompetency": [
+                _alignment(p.skill, labels.get(p.skill, p.skill), lang)
+                for p in c.prerequisites
+                if p.skill
+            ],
+        }
+    )
+
+
+def _jurisdiction_profiles(code: str | None) -> list[dict[str, Any]] | None:
+    if not code:
+        return None
+    return [{"@type": "ceterms:JurisdictionProfile", "ceterms:mainJurisdiction": _place(code)}]
+
+
+def _cost_profiles(cost: Money | None) -> list[dict[str, Any]] | None:
+    if not cost:
+        return None
+    cost_type = {
+        "@type": "ceterms:CredentialAlignmentObject",
+        "ceterms:targetNode": "costType:AggregateCost",
+    }
+    return [
+        {
+            "@type": "ceterms:CostProfile",
+            "ceterms:price": cost.amount,
+            "ceterms:currency": cost.currency,
+            "ceterms:directCostType": cost_type,
+        }
+    ]
+
+
+def _credit_values(credits: Credits | None) -> list[dict[str, Any]] | None:
+    if not credits:
+        return None
+    unit = _UNIT_TEXT.get(credits.unit, credits.unit)
+    return [
+        {
+            "@type": "schema:QuantitativeValue",
+            "schema:value": credits.value,
+            "schema:unitText": unit,
+        }
+    ]
+
+
+def _duration_profiles(hours: float | None, duration: str | None) -> list[dict[str, Any]]:
+    """The notional hours (as ``PT<hours>H``), then the stated duration, as duration profiles."""
+    exact = [f"PT{hours:g}H"] if hours is not None else []
+    exact += [duration] if duration else []
+    return [{"@type": "ceterms:DurationProfile", "ceterms:exactDuration": d} for d in exact]
+
+
+def _delivery_types(delivery: str | None) -> list[dict[str, Any]] | None:
+    if delivery not in _DELIVERY_NODE:
+        return None
+    node = f"deliveryType:{_DELIVERY_NODE[delivery]}"
+    return [{"@type": "ceterms:CredentialAlignmentObject", "ceterms:targetNode": node}]

@@ -435,55 +435,22 @@ def pathway_problem(
     gap = [r for r in _merge(requirements) if not _held(held_skills, r.skill, r.level)]
     required = [r for r in gap if r.required]
     optional = tuple(r for r in gap if not r.required)
-    own_amounts = {
-        c.id: (
-            _own(c, modules.get(c.id, []), unique, "cost"),
-            _own(c, modules.get(c.id, []), unique, "hours"),
-        )
-        for c in kept_by_id.values()
-    }
-    # The scale comes from every candidate's stated amount, so it does not move with filters.
-    mean_cost = _mean(float(c.cost or 0.0) for c in unique.values())
-    mean_hours = _mean(float(c.hours or 0.0) for c in unique.values())
-
-    def weigh(cost: float, hours: float) -> float:
-        return objective.cost * cost / mean_cost + objective.hours * hours / mean_hours
-
-    reduced = 0
-    if len(kept_by_id) > reduce_above:
-        needs = {p for c in kept_by_id.values() for p in c.prerequisite_credentials} | {
-            p for c in kept_by_id for module in modules.get(c, []) for p in module
-        }
-        relevant = {r.skill for r in gap if r.required or r.weight > 0} | {
-            need.skill for c in kept_by_id.values() for need in c.prerequisite_skills
-        }
-        simple = {
-            c.id
-            for c in kept_by_id.values()
-            if c.id not in modules
-            and all(p in held for p in c.prerequisite_credentials)
-            and all(_held(held_skills, n.skill, n.level) for n in c.prerequisite_skills)
-        }
-        needed_skills = {r.skill for r in required} | {
-            need.skill for c in kept_by_id.values() for need in c.prerequisite_skills
-        }
-        drop = _dominated(
-            list(kept_by_id.values()),
-            relevant=relevant,
-            needed_skills=needed_skills,
-            bonus={r.skill: (r.level, r.weight) for r in optional if r.weight > 0},
-            weight={uri: weigh(*own_amounts[uri]) for uri in kept_by_id},
-            keep=needs | set(forced),
-            own=own_amounts,
-            simple=simple,
-        )
-        kept_by_id = {uri: c for uri, c in kept_by_id.items() if uri not in drop}
-        reduced = len(drop)
-    kept = tuple(kept_by_id.values())
-    skills = _SkillIndex(
-        kept,
-        only={r.skill for r in gap} | {n.skill for c in kept for n in c.prerequisite_skills},
+    own_amounts = _own_amounts(kept_by_id.values(), modules=modules, unique=unique)
+    weight = _weights(own_amounts, objective=objective, unique=unique)
+    kept_by_id, reduced = _without_dominated(
+        kept_by_id,
+        reduce_above=reduce_above,
+        gap=gap,
+        modules=modules,
+        held_skills=held_skills,
+        held=held,
+        forced=forced,
+        weight=weight,
+        own=own_amounts,
     )
+    kept = tuple(kept_by_id.values())
+    asked = {r.skill for r in gap} | {n.skill for c in kept for n in c.prerequisite_skills}
+    skills = _SkillIndex(kept, only=asked)
     uncovered = [r for r in required if not skills.providers(r.skill, r.level, alive=kept_by_id)]
     if uncovered and not allow_partial:
         raise _uncovered_error(uncovered, unique, excluded)
@@ -491,15 +458,136 @@ def pathway_problem(
     must = sorted(set(forced) - held)
     unavailable = [f for f in must if f not in kept_by_id]
     if unavailable:
-        raise NoPathwayError(
-            f"a required credential is not available: {unavailable[0]}",
-            details={
-                "field": "target",
-                "unavailable_credentials": unavailable,
-                "binding": sorted({r for f in unavailable for r in excluded.get(f, ())}),
-                "uncovered_skills": [],
-            },
+        raise _unavailable_error(unavailable, excluded)
+    problem = _index_form(
+        kept,
+        skills=skills,
+        required=required,
+        optional=optional,
+        must=must,
+        held_skills=held_skills,
+        held=held,
+        modules=modules,
+        own_amounts=own_amounts,
+        weight=weight,
+        constraints=constraints,
+    )
+    return Setup(
+        problem=problem,
+        kept=kept,
+        excluded=excluded,
+        required=tuple(required),
+        optional=optional,
+        missing=tuple(r.skill for r in uncovered),
+        reduced=reduced,
+    )
+
+
+def _own_amounts(
+    kept: Iterable[CandidateCredential],
+    *,
+    modules: Mapping[str, list[list[str]]],
+    unique: Mapping[str, CandidateCredential],
+) -> dict[str, tuple[float, float]]:
+    """Per candidate, the cost and hours it adds beyond its parts."""
+    return {
+        c.id: (
+            _own(c, modules.get(c.id, []), unique, "cost"),
+            _own(c, modules.get(c.id, []), unique, "hours"),
         )
+        for c in kept
+    }
+
+
+def _weights(
+    own_amounts: Mapping[str, tuple[float, float]],
+    *,
+    objective: Objective,
+    unique: Mapping[str, CandidateCredential],
+) -> dict[str, float]:
+    """Per candidate, the objective weight of its own cost and hours."""
+    # The scale comes from every candidate's stated amount, so it does not move with filters.
+    mean_cost = _mean(float(c.cost or 0.0) for c in unique.values())
+    mean_hours = _mean(float(c.hours or 0.0) for c in unique.values())
+    return {
+        uri: objective.cost * cost / mean_cost + objective.hours * hours / mean_hours
+        for uri, (cost, hours) in own_amounts.items()
+    }
+
+
+def _without_dominated(
+    kept_by_id: dict[str, CandidateCredential],
+    *,
+    reduce_above: int,
+    gap: Sequence[Requirement],
+    modules: Mapping[str, list[list[str]]],
+    held_skills: Mapping[str, float | None],
+    held: frozenset[str],
+    forced: Iterable[str],
+    weight: Mapping[str, float],
+    own: Mapping[str, tuple[float, float]],
+) -> tuple[dict[str, CandidateCredential], int]:
+    """The candidates without the dominated ones (if more than ``reduce_above``), and how many."""
+    if len(kept_by_id) <= reduce_above:
+        return kept_by_id, 0
+    needs = {p for c in kept_by_id.values() for p in c.prerequisite_credentials} | {
+        p for c in kept_by_id for module in modules.get(c, []) for p in module
+    }
+    relevant = {r.skill for r in gap if r.required or r.weight > 0} | {
+        need.skill for c in kept_by_id.values() for need in c.prerequisite_skills
+    }
+    simple = {
+        c.id
+        for c in kept_by_id.values()
+        if c.id not in modules
+        and all(p in held for p in c.prerequisite_credentials)
+        and all(_held(held_skills, n.skill, n.level) for n in c.prerequisite_skills)
+    }
+    needed_skills = {r.skill for r in gap if r.required} | {
+        need.skill for c in kept_by_id.values() for need in c.prerequisite_skills
+    }
+    drop = _dominated(
+        list(kept_by_id.values()),
+        relevant=relevant,
+        needed_skills=needed_skills,
+        bonus={r.skill: (r.level, r.weight) for r in gap if not r.required and r.weight > 0},
+        weight=weight,
+        keep=needs | set(forced),
+        own=own,
+        simple=simple,
+    )
+    return {uri: c for uri, c in kept_by_id.items() if uri not in drop}, len(drop)
+
+
+def _unavailable_error(
+    unavailable: Sequence[str], excluded: Mapping[str, frozenset[str]]
+) -> NoPathwayError:
+    return NoPathwayError(
+        f"a required credential is not available: {unavailable[0]}",
+        details={
+            "field": "target",
+            "unavailable_credentials": unavailable,
+            "binding": sorted({r for f in unavailable for r in excluded.get(f, ())}),
+            "uncovered_skills": [],
+        },
+    )
+
+
+def _index_form(
+    kept: Sequence[CandidateCredential],
+    *,
+    skills: _SkillIndex,
+    required: Sequence[Requirement],
+    optional: Sequence[Requirement],
+    must: Sequence[str],
+    held_skills: Mapping[str, float | None],
+    held: frozenset[str],
+    modules: Mapping[str, list[list[str]]],
+    own_amounts: Mapping[str, tuple[float, float]],
+    weight: Mapping[str, float],
+    constraints: Constraints,
+) -> Problem:
+    """The problem over the kept candidates, credential ``i`` being ``kept[i]``."""
     index = {c.id: i for i, c in enumerate(kept)}
     cost = tuple(own_amounts[c.id][0] for c in kept)
     hours = tuple(own_amounts[c.id][1] for c in kept)
@@ -521,12 +609,8 @@ def pathway_problem(
         ]
         return tuple(groups)
 
-    by_skills: dict[frozenset[SkillLevel], set[int]] = {}
-    for i, c in enumerate(kept):
-        by_skills.setdefault(frozenset(c.skills), set()).add(i)
-    twins = {key: frozenset(members) for key, members in by_skills.items()}
-    problem = Problem(
-        weight=tuple(weigh(c, h) for c, h in zip(cost, hours, strict=True)),
+    return Problem(
+        weight=tuple(weight[c.id] for c in kept),
         cost=cost,
         hours=hours,
         cover_required=tuple(providers(r.skill, r.level) for r in required),
@@ -539,14 +623,14 @@ def pathway_problem(
         forced=frozenset(index[f] for f in must),
         budget=constraints.max_cost,
         max_hours=constraints.max_hours,
-        twins=tuple(twins[frozenset(c.skills)] for c in kept),
+        twins=_twins(kept),
     )
-    return Setup(
-        problem=problem,
-        kept=kept,
-        excluded=excluded,
-        required=tuple(required),
-        optional=optional,
-        missing=tuple(r.skill for r in uncovered),
-        reduced=reduced,
-    )
+
+
+def _twins(kept: Sequence[CandidateCredential]) -> tuple[frozenset[int], ...]:
+    """Per candidate, those that certify exactly the same skills (itself included)."""
+    by_skills: dict[frozenset[SkillLevel], set[int]] = {}
+    for i, c in enumerate(kept):
+        by_skills.setdefault(frozenset(c.skills), set()).add(i)
+    twins = {key: frozenset(members) for key, members in by_skills.items()}
+    return tuple(twins[frozenset(c.skills)] for c in kept)

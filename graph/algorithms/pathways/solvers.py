@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Self
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -476,6 +477,62 @@ def _rate(
     return sum(problem.weight[j] for j in bundle), len(gain), bonus
 
 
+#: A credential as the greedy search rates it, least first: its bundle's weight (net of the
+#: optional weight it adds) per newly covered required skill, minus that number of skills, the
+#: weight, the credential, and then the bundle itself.
+_Rating = tuple[float, int, float, int, set[int]]
+
+
+@dataclass(slots=True)
+class _Greedy:
+    """What the greedy search has taken so far, and what it has still to cover."""
+
+    problem: Problem
+    selected: set[int]
+    uncovered: set[int]
+    optional_left: set[int]
+    blocked: set[int]
+
+    @classmethod
+    def starting_with(cls, problem: Problem, selected: set[int], *, banned: frozenset[int]) -> Self:
+        """The search once ``selected`` (the forced credentials and their needs) is taken."""
+        covered = (
+            set().union(*(problem.covers_required[j] for j in selected)) if selected else set()
+        )
+        optional_left = {
+            k
+            for k, covers in enumerate(problem.cover_optional)
+            if problem.optional_weight[k] > 0 and not covers & selected
+        }
+        return cls(
+            problem=problem,
+            selected=selected,
+            uncovered=set(range(len(problem.cover_required))) - covered,
+            optional_left=optional_left,
+            blocked=set(banned),
+        )
+
+    def bundle(self, i: int) -> set[int] | None:
+        """``i`` with what it still needs, none of it blocked (None if that is impossible)."""
+        return _bundle(self.problem, i, self.selected, frozenset(self.blocked))
+
+    def rating(self, i: int) -> _Rating | None:
+        """How good taking ``i`` is now (None if it cannot be taken or covers nothing new)."""
+        bundle = self.bundle(i)
+        if bundle is None:
+            return None
+        cost, gain, bonus = _rate(self.problem, bundle, self.uncovered, self.optional_left)
+        if gain == 0:
+            return None
+        return max(cost - bonus, 0.0) / gain, -gain, cost, i, bundle
+
+    def take(self, bundle: set[int]) -> None:
+        """Add ``bundle`` to the selection, and strike what it covers."""
+        self.selected |= bundle
+        self.uncovered -= set().union(*(self.problem.covers_required[j] for j in bundle))
+        self.optional_left -= set().union(*(self.problem.covers_optional[j] for j in bundle))
+
+
 def greedy(problem: Problem, *, banned: frozenset[int] = frozenset()) -> Solution | None:
     """A valid solution by greedy weighted set cover over prerequisite bundles, or None.
 
@@ -486,76 +543,83 @@ def greedy(problem: Problem, *, banned: frozenset[int] = frozenset()) -> Solutio
     On plain weighted set cover this is Chvatal's greedy, within H(d) <= ln(d) + 1 of the
     optimum (d: the most required skills one credential covers).
     """
+    forced = _forced_bundles(problem, banned)
+    if forced is None:
+        return None
+    search = _Greedy.starting_with(problem, forced, banned=banned)
+    if not _cover_required(search):
+        return None
+    _add_profitable_optional(search)
+    if not problem.is_valid(search.selected):
+        return None
+    return problem.prune(search.selected)
+
+
+def _forced_bundles(problem: Problem, banned: frozenset[int]) -> set[int] | None:
+    """The forced credentials with everything they need (None if one cannot be had)."""
     selected: set[int] = set()
     for i in sorted(problem.forced):
         bundle = _bundle(problem, i, selected, banned - problem.forced)
         if bundle is None:
             return None
         selected |= bundle
-    covered = set().union(*(problem.covers_required[j] for j in selected)) if selected else set()
-    uncovered = set(range(len(problem.cover_required))) - covered
-    optional_left = {
-        k
-        for k, covers in enumerate(problem.cover_optional)
-        if problem.optional_weight[k] > 0 and not covers & selected
-    }
-    blocked = set(banned)
+    return selected
 
-    def key(i: int) -> tuple[float, int, float, int, set[int]] | None:
-        bundle = _bundle(problem, i, selected, frozenset(blocked))
-        if bundle is None:
-            return None
-        cost, gain, bonus = _rate(problem, bundle, uncovered, optional_left)
-        if gain == 0:
-            return None
-        return max(cost - bonus, 0.0) / gain, -gain, cost, i, bundle
 
+def _cover_required(search: _Greedy) -> bool:
+    """Take the best rated bundles until every required skill is covered (False if one is not)."""
+    problem = search.problem
     # Lazy greedy: a credential's ratio only grows as skills get covered, so a stale ratio at
     # the top of the heap is re-rated, and taken only if it still beats the next one.
     heap: list[tuple[float, int, float, int]] = []
-    for i in sorted(set().union(*(problem.cover_required[r] for r in uncovered)) - selected):
-        rated = None if i in blocked else key(i)
+    covering = set().union(*(problem.cover_required[r] for r in search.uncovered))
+    for i in sorted(covering - search.selected):
+        rated = None if i in search.blocked else search.rating(i)
         if rated is not None:
             heapq.heappush(heap, rated[:4])
-    while uncovered:
-        chosen = None
-        while heap:
-            i = heapq.heappop(heap)[3]
-            if i in selected or i in blocked:
-                continue
-            rated = key(i)
-            if rated is None:
-                continue
-            if heap and rated[:4] > heap[0]:
-                heapq.heappush(heap, rated[:4])
-                continue
-            chosen = rated
-            break
+    while search.uncovered:
+        chosen = _pop_best(search, heap)
         if chosen is None:
-            return None
+            return False
         bundle = chosen[4]
-        if problem.schedule(selected | bundle) is None:
-            blocked.add(chosen[3])
+        if problem.schedule(search.selected | bundle) is None:
+            search.blocked.add(chosen[3])
             continue
-        selected |= bundle
-        uncovered -= set().union(*(problem.covers_required[j] for j in bundle))
-        optional_left -= set().union(*(problem.covers_optional[j] for j in bundle))
-    while optional_left:
+        search.take(bundle)
+    return True
+
+
+def _pop_best(search: _Greedy, heap: list[tuple[float, int, float, int]]) -> _Rating | None:
+    """The best credential on the heap, rated afresh (None when the heap runs out)."""
+    while heap:
+        i = heapq.heappop(heap)[3]
+        if i in search.selected or i in search.blocked:
+            continue
+        rated = search.rating(i)
+        if rated is None:
+            continue
+        if heap and rated[:4] > heap[0]:
+            heapq.heappush(heap, rated[:4])
+            continue
+        return rated
+    return None
+
+
+def _add_profitable_optional(search: _Greedy) -> None:
+    """Take, best first, the bundles whose optional weight exceeds their cost."""
+    problem = search.problem
+    while search.optional_left:
         gains = []
-        for i in sorted(set().union(*(problem.cover_optional[k] for k in optional_left))):
-            bundle = None if i in selected else _bundle(problem, i, selected, frozenset(blocked))
+        for i in sorted(set().union(*(problem.cover_optional[k] for k in search.optional_left))):
+            bundle = None if i in search.selected else search.bundle(i)
             if bundle:
-                cost, _, bonus = _rate(problem, bundle, set(), optional_left)
-                if bonus > cost + _EPS and problem.schedule(selected | bundle) is not None:
+                cost, _, bonus = _rate(problem, bundle, set(), search.optional_left)
+                if bonus > cost + _EPS and problem.schedule(search.selected | bundle) is not None:
                     gains.append((cost - bonus, i, bundle))
         if not gains:
             break
         _, _, bundle = min(gains, key=lambda g: (g[0], g[1]))
-        selected |= bundle
-        optional_left -= set().union(*(problem.covers_optional[j] for j in bundle))
-    if not problem.is_valid(selected):
-        return None
-    return problem.prune(selected)
+        search.take(bundle)
 
 
 def harmonic(d: int) -> float:
