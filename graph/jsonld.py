@@ -62,6 +62,7 @@ class ContextEntry:
     source: str = ""
     distribution: str | None = None
     package_path: str | None = None
+    shipped: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +72,11 @@ class ContextManifest:
     entries: Mapping[str, ContextEntry] = field(default_factory=dict)
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ContextManifest:
+    def from_json(cls, data: Mapping[str, Any], *, folder: Path | None = None) -> ContextManifest:
         """Build a manifest from its JSON form (``{"contexts": {url: {"sha256": ...}}}``).
+
+        An entry's ``file`` is a copy shipped with credwalk, relative to ``folder`` (the
+        manifest's own folder).
 
         Raises
         ------
@@ -90,6 +94,7 @@ class ContextManifest:
                     f"context manifest entry {url} has no valid sha256", details={"url": url}
                 )
             package = raw.get("package") or {}
+            shipped = raw.get("file")
             entries[url] = ContextEntry(
                 url=url,
                 sha256=digest,
@@ -98,6 +103,7 @@ class ContextManifest:
                 source=str(raw.get("source", "")),
                 distribution=package.get("distribution"),
                 package_path=package.get("path"),
+                shipped=folder / shipped if folder is not None and shipped else None,
             )
         return cls(entries=MappingProxyType(entries))
 
@@ -137,7 +143,11 @@ def load_manifest(path: Path) -> ContextManifest:
         raise InvalidInputError(
             "context manifest is not a JSON object", details={"file": str(path)}
         )
-    return ContextManifest.from_json(data)
+    return ContextManifest.from_json(data, folder=path.parent)
+
+
+#: Where a context's bytes came from: shipped with credwalk, its registry package, the cache.
+Origin = Literal["shipped", "package", "cache"]
 
 
 def cache_path(cache_dir: Path, sha256: str) -> Path:
@@ -200,7 +210,7 @@ class PinnedDocumentLoader:
     def __init__(self, manifest: ContextManifest, *, cache_dir: Path | None = None) -> None:
         self.manifest = manifest
         self.cache_dir = cache_dir
-        self._verified: dict[str, tuple[bytes, Literal["package", "cache"]]] = {}
+        self._verified: dict[str, tuple[bytes, Origin]] = {}
         self._lock = threading.Lock()
         # pyld keeps resolved contexts in a process-wide cache keyed by URL; a private one
         # means a context resolved through some other loader can never stand in for ours.
@@ -249,20 +259,32 @@ class PinnedDocumentLoader:
             )
         return doc
 
-    def origin(self, url: str) -> Literal["package", "cache"]:
-        """Say whether ``url`` is served from its registry package or from the cache."""
+    def origin(self, url: str) -> Origin:
+        """Say whether ``url`` is served from credwalk's copy, its registry package or the cache."""
         return self._bytes(url)[1]
 
-    def _bytes(self, url: str) -> tuple[bytes, Literal["package", "cache"]]:
+    def _bytes(self, url: str) -> tuple[bytes, Origin]:
         with self._lock:
             hit = self._verified.get(url)
         if hit is not None:
             return hit
         entry = self.manifest.entry(url)
-        result = self._from_package(entry) or self._from_cache(entry)
+        result = self._from_shipped(entry) or self._from_package(entry) or self._from_cache(entry)
         with self._lock:
             self._verified[url] = result
         return result
+
+    def _from_shipped(self, entry: ContextEntry) -> tuple[bytes, Literal["shipped"]] | None:
+        if entry.shipped is None:
+            return None
+        try:
+            data = entry.shipped.read_bytes()
+        except OSError:
+            return None
+        if _sha256(data) != entry.sha256:
+            logger.warning("shipped copy of %s does not match its pinned hash", entry.url)
+            return None
+        return data, "shipped"
 
     def _from_package(self, entry: ContextEntry) -> tuple[bytes, Literal["package"]] | None:
         if entry.distribution is None or entry.package_path is None:

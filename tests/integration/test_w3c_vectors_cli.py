@@ -231,9 +231,8 @@ def test_an_open_badge_signed_with_a_did_key_verifies(
     assert (status, report["check"]) == (1, "key_resolution")
 
 
-def test_contexts_seed_fills_the_cache_the_verifier_reads(
+def test_a_fresh_install_verifies_with_an_empty_context_cache(
     tmp_path: Path,
-    shared_data: Path,
     vectors: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -242,11 +241,19 @@ def test_contexts_seed_fills_the_cache_the_verifier_reads(
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(tmp_path / "keys"))
     vector = str(vectors / "eddsa-rdfc-2022" / "signedDataInt.json")
     status, report = verify_cli(capsys, vector)
-    assert (status, report["check"]) == (1, "context"), "examples/v2 is not cached yet"
-    capsys.readouterr()
+    assert status == 0, report
+    assert not (tmp_path / "cache").exists(), "nothing is fetched or written"
+
+
+def test_contexts_seed_still_fills_the_cache(
+    tmp_path: Path,
+    shared_data: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # For contexts a deployment pins beyond those credwalk ships.
+    monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(tmp_path / "cache"))
     main(["contexts", "seed", str(shared_data / "w3c-vc-contexts"), "--json"])
     seeded = json.loads(capsys.readouterr().out)
     assert "https://www.w3.org/ns/credentials/examples/v2" in seeded["seeded"]
-    assert "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json" in seeded["missing"]
-    status, report = verify_cli(capsys, vector)
-    assert status == 0, report
+    assert len(list((tmp_path / "cache").iterdir())) == len(seeded["seeded"])

@@ -21,6 +21,7 @@ from graph.jsonld import (
     seed_cache,
 )
 from graph.proofs.canonical import canonicalize
+from tests.fixtures.jsonld_cache import MANIFEST_PATH
 
 V1 = "https://www.w3.org/2018/credentials/v1"
 V2 = "https://www.w3.org/ns/credentials/v2"
@@ -240,3 +241,24 @@ def test_pyld_process_cache_cannot_stand_in_for_a_pinned_context(
         assert "https://schema.org/name" in canonicalize(document, loader=pinned_loader)
     finally:
         jsonld._resolved_context_cache.clear()
+
+
+def test_every_pinned_context_is_served_on_a_fresh_install() -> None:
+    # No cache at all: each pinned URL comes from credwalk's own copy or its registry package.
+    manifest = load_manifest(MANIFEST_PATH)
+    loader = PinnedDocumentLoader(manifest)
+    for url, entry in manifest.entries.items():
+        assert "@context" in loader.document(url), url
+        assert loader.origin(url) == ("shipped" if entry.shipped else "package"), url
+    assert loader.origin(OB_303) == "shipped" and loader.origin(V2) == "package"
+
+
+def test_a_shipped_copy_that_does_not_match_its_hash_is_not_served(tmp_path: Path) -> None:
+    manifest = json.loads(MANIFEST_PATH.read_bytes())
+    (tmp_path / "pinned").mkdir()
+    shipped = MANIFEST_PATH.parent / manifest["contexts"][OB_303]["file"]
+    (tmp_path / manifest["contexts"][OB_303]["file"]).write_bytes(shipped.read_bytes() + b" ")
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    loader = PinnedDocumentLoader(load_manifest(tmp_path / "manifest.json"))
+    with pytest.raises(NotFoundError, match="no context cache"):
+        loader(OB_303)
