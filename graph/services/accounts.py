@@ -49,6 +49,7 @@ __all__ = [
     "actor_for_key",
     "actor_for_user",
     "authenticate",
+    "consents_of",
     "create_api_key",
     "create_user",
     "get_user",
@@ -438,8 +439,20 @@ def grant_consent(
     return consent
 
 
+def consents_of(store: GraphStore, learner: str, *, actor: Actor) -> list[Consent]:
+    """Every consent a learner has given, for the learner themself (or an administrator).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone else.
+    """
+    policy.require_learner_owner(actor, learner, action="list a learner's consents")
+    return learner_consents(store, learner)
+
+
 def learner_consents(store: GraphStore, learner: str) -> list[Consent]:
-    """Every consent a learner has given, active or revoked, by IRI."""
+    """Every consent a learner has given, active or revoked, by IRI (what the rules read)."""
     records = store.list_records(
         kind=NodeKind.ACCOUNT, where={"record": "consent", "learner": learner}
     )
