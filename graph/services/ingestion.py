@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from graph.embeddings import CachedEmbedder, Embedder
@@ -92,6 +92,47 @@ def _merge_partial(existing: Concept, partial: Concept) -> Concept:
     )
 
 
+def _check_endpoints(
+    store: GraphStore, data: ConceptImport, existing: Mapping[str, Concept]
+) -> None:
+    """Let the reader check its relations' endpoints against the import and the store."""
+
+    def kind_of(uri: str) -> NodeKind | None:
+        concept = data.concepts.get(uri) or existing.get(uri)
+        return concept.kind if concept else None
+
+    if data.check_endpoints is not None:
+        outside = {r.source for r in data.relations} | {r.target for r in data.relations}
+        outside -= set(data.concepts)
+        known_outside = store.get_concepts(outside)
+        data.check_endpoints(
+            lambda uri: kind_of(uri) or (known_outside[uri].kind if uri in known_outside else None)
+        )
+
+
+def _merged_concepts(data: ConceptImport, existing: Mapping[str, Concept]) -> dict[str, Concept]:
+    """Each imported concept merged with the stored one, per language or, if partial, as a whole.
+
+    Raises
+    ------
+    InvalidInputError
+        When a partial concept does not exist in the store.
+    """
+    merged: dict[str, Concept] = {}
+    for uri, concept in data.concepts.items():
+        if uri in data.partial:
+            if uri not in existing:
+                raise InvalidInputError(
+                    f"{uri} appears only in a collection file and is not in the store; "
+                    "import its main file too",
+                    details={"uri": uri},
+                )
+            merged[uri] = _merge_partial(existing[uri], concept)
+        else:
+            merged[uri] = merge_concept(existing.get(uri), concept, data.languages)
+    return merged
+
+
 def import_concepts(
     store: GraphStore,
     data: ConceptImport,
@@ -126,31 +167,8 @@ def import_concepts(
     progress = progress or NullProgress()
     existing = store.get_concepts(data.concepts)
     _check_model(store, embedder)
-
-    def kind_of(uri: str) -> NodeKind | None:
-        concept = data.concepts.get(uri) or existing.get(uri)
-        return concept.kind if concept else None
-
-    if data.check_endpoints is not None:
-        outside = {r.source for r in data.relations} | {r.target for r in data.relations}
-        outside -= set(data.concepts)
-        known_outside = store.get_concepts(outside)
-        data.check_endpoints(
-            lambda uri: kind_of(uri) or (known_outside[uri].kind if uri in known_outside else None)
-        )
-
-    merged: dict[str, Concept] = {}
-    for uri, concept in data.concepts.items():
-        if uri in data.partial:
-            if uri not in existing:
-                raise InvalidInputError(
-                    f"{uri} appears only in a collection file and is not in the store; "
-                    "import its main file too",
-                    details={"uri": uri},
-                )
-            merged[uri] = _merge_partial(existing[uri], concept)
-        else:
-            merged[uri] = merge_concept(existing.get(uri), concept, data.languages)
+    _check_endpoints(store, data, existing)
+    merged = _merged_concepts(data, existing)
     obsolete = _obsoleted(store, data)
     changed = [c for uri, c in merged.items() if existing.get(uri) != c]
     # A store indexed without vectors (a structure-only import) gets them all now.

@@ -208,6 +208,95 @@ def _depths(store: GraphStore, concepts: list[Concept]) -> dict[str, int]:
     return depths
 
 
+@dataclass(frozen=True, slots=True)
+class _Labels:
+    """The English labels of occupations, grouped by owner row, each one's title first."""
+
+    texts: list[str]
+    owners: list[int]
+    weights: list[float]
+    normalised: dict[str, dict[int, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class _ActivityRows:
+    """The activities of occupations, grouped by owner row, embedded, with their centroids."""
+
+    texts: list[str]
+    owner: npt.NDArray[np.int64]
+    vectors: Matrix
+    centroids: Matrix
+    present: npt.NDArray[np.bool_]
+
+
+def _english_labels(concept: Concept) -> list[str]:
+    """An occupation's English preferred and alternative labels, its title first."""
+    english = [
+        (f, t) for f, lang, t in concept_texts(concept) if lang == "en" and f in _LABEL_FIELDS
+    ]
+    preferred = [t for f, t in english if f is TextField.PREFERRED]
+    # the same whitespace-normalised texts the ingest embedded, so the cache answers
+    title = preferred[0] if preferred else " ".join(concept.preferred_label("en").split())
+    return [title, *(t for _, t in english if t != title)]
+
+
+def _labels_of(concepts: list[Concept]) -> _Labels:
+    texts: list[str] = []
+    owners: list[int] = []
+    weights: list[float] = []
+    normalised: dict[str, dict[int, float]] = defaultdict(dict)
+    for row, concept in enumerate(concepts):
+        for i, text in enumerate(_english_labels(concept)):
+            weight = 1.0 if i == 0 else ALTERNATIVE_WEIGHT
+            texts.append(text)
+            owners.append(row)
+            weights.append(weight)
+            key = normalise(text)
+            normalised[key][row] = max(weight, normalised[key].get(row, 0.0))
+    return _Labels(texts, owners, weights, dict(normalised))
+
+
+def _english_description(concept: Concept) -> str | None:
+    description = concept.description("en")
+    return " ".join(description.split()) if description else None
+
+
+def _isco_groups_of(store: GraphStore, concepts: list[Concept]) -> list[Concept | None]:
+    """Each occupation's ISCO unit group, where the store holds it."""
+    isco = {c.code: c for c in store.iter_concepts(kind=NodeKind.ISCO_GROUP) if c.code is not None}
+    return [isco.get(c.isco_group or "") for c in concepts]
+
+
+def _group_text(group: Concept | None) -> str | None:
+    text = (group.description("en") or group.preferred_label("en")) if group is not None else None
+    return " ".join(text.split()) if text else None
+
+
+def _embed_where_present(
+    embedder: Embedder, texts: list[str | None], dim: int
+) -> tuple[Matrix, npt.NDArray[np.bool_]]:
+    """One row per text, zero where it is missing or blank, and the mask of rows that have one."""
+    present = [t or "" for t in texts]
+    has = np.asarray([bool(t) for t in present])
+    vectors = np.zeros((len(texts), dim), dtype=np.float32)
+    vectors[has] = _embed(embedder, [t for t in present if t], dim)
+    return vectors, has
+
+
+def _activity_rows(
+    embedder: Embedder, concepts: list[Concept], activities: dict[str, list[str]], dim: int
+) -> _ActivityRows:
+    texts = [t for c in concepts for t in activities[c.uri]]
+    owner = np.asarray(
+        [row for row, c in enumerate(concepts) for _ in activities[c.uri]], dtype=np.int64
+    )
+    vectors = _embed(embedder, texts, dim)
+    centroids = np.zeros((len(concepts), dim), dtype=np.float32)
+    np.add.at(centroids, owner, vectors)
+    present = np.bincount(owner, minlength=len(concepts)) > 0
+    return _ActivityRows(texts, owner, vectors, _unit(centroids), present)
+
+
 def load_profiles(
     store: GraphStore,
     framework: str,
@@ -224,80 +313,45 @@ def load_profiles(
     """
     if concepts is None:
         concepts = occupations_of(store, framework)
-    label_texts: list[str] = []
-    owners: list[int] = []
-    weights: list[float] = []
-    normalised: dict[str, dict[int, float]] = defaultdict(dict)
-    descriptions: list[str | None] = []
-    for row, concept in enumerate(concepts):
-        texts = concept_texts(concept)
-        english = [(f, t) for f, lang, t in texts if lang == "en" and f in _LABEL_FIELDS]
-        preferred = [t for f, t in english if f is TextField.PREFERRED]
-        # the same whitespace-normalised texts the ingest embedded, so the cache answers
-        title = preferred[0] if preferred else " ".join(concept.preferred_label("en").split())
-        for i, text in enumerate([title, *(t for _, t in english if t != title)]):
-            weight = 1.0 if i == 0 else ALTERNATIVE_WEIGHT
-            label_texts.append(text)
-            owners.append(row)
-            weights.append(weight)
-            key = normalise(text)
-            normalised[key][row] = max(weight, normalised[key].get(row, 0.0))
-        description = concept.description("en")
-        descriptions.append(" ".join(description.split()) if description else None)
+    labels = _labels_of(concepts)
+    descriptions = [_english_description(c) for c in concepts]
     activities = _activities(store, concepts)
-    activity_texts = [t for c in concepts for t in activities[c.uri]]
-    activity_owner = [row for row, c in enumerate(concepts) for _ in activities[c.uri]]
-    isco = {c.code: c for c in store.iter_concepts(kind=NodeKind.ISCO_GROUP) if c.code is not None}
-    groups = [isco.get(c.isco_group or "") for c in concepts]
-    group_texts = [
-        (g.description("en") or g.preferred_label("en")) if g is not None else None for g in groups
-    ]
-    label_vectors = _embed(embedder, label_texts)
-    owner = np.asarray(owners, dtype=np.int64)
+    groups = _isco_groups_of(store, concepts)
+    label_vectors = _embed(embedder, labels.texts)
+    owner = np.asarray(labels.owners, dtype=np.int64)
     first = np.searchsorted(owner, np.arange(len(concepts)))
     dim = label_vectors.shape[1]
-    described = [t or "" for t in descriptions]
-    description_vectors = _embed(embedder, [t for t in described if t], dim)
-    full_descriptions = np.zeros((len(concepts), dim), dtype=np.float32)
-    has_description = np.asarray([bool(t) for t in described])
-    full_descriptions[has_description] = description_vectors
-    activity_vectors = _embed(embedder, activity_texts, dim)
-    activity_owner_array = np.asarray(activity_owner, dtype=np.int64)
-    centroids = np.zeros((len(concepts), dim), dtype=np.float32)
-    np.add.at(centroids, activity_owner_array, activity_vectors)
-    has_activities = np.bincount(activity_owner_array, minlength=len(concepts)) > 0
-    present = [" ".join(t.split()) if t else "" for t in group_texts]
-    has_group = np.asarray([bool(t) for t in present])
-    group_vectors = np.zeros((len(concepts), dim), dtype=np.float32)
-    group_vectors[has_group] = _embed(embedder, [t for t in present if t], dim)
+    description_vectors, has_description = _embed_where_present(embedder, descriptions, dim)
+    activity = _activity_rows(embedder, concepts, activities, dim)
+    group_vectors, has_group = _embed_where_present(embedder, [_group_text(g) for g in groups], dim)
     keys = [_keys(c) for c in concepts]
     depth = _depths(store, concepts)
     logger.info(
         "crosswalk profiles of %s: %d occupations, %d labels, %d activities",
         framework,
         len(concepts),
-        len(label_texts),
-        len(activity_texts),
+        len(labels.texts),
+        len(activity.texts),
     )
     return OccupationProfiles(
         framework=framework,
         concepts=concepts,
         uris=[c.uri for c in concepts],
         titles=[c.preferred_label("en") for c in concepts],
-        label_texts=label_texts,
+        label_texts=labels.texts,
         label_owner=owner,
         label_starts=np.searchsorted(owner, np.arange(len(concepts) + 1)),
-        label_weights=np.asarray(weights, dtype=np.float32),
+        label_weights=np.asarray(labels.weights, dtype=np.float32),
         label_vectors=label_vectors,
         preferred=label_vectors[first],
-        descriptions=full_descriptions,
+        descriptions=description_vectors,
         has_description=has_description,
-        activity_texts=activity_texts,
-        activity_owner=activity_owner_array,
-        activity_starts=np.searchsorted(activity_owner_array, np.arange(len(concepts) + 1)),
-        activity_vectors=activity_vectors,
-        activity_centroids=_unit(centroids),
-        has_activities=has_activities,
+        activity_texts=activity.texts,
+        activity_owner=activity.owner,
+        activity_starts=np.searchsorted(activity.owner, np.arange(len(concepts) + 1)),
+        activity_vectors=activity.vectors,
+        activity_centroids=activity.centroids,
+        has_activities=activity.present,
         group_vectors=group_vectors,
         has_group=has_group,
         group_names=[
@@ -306,5 +360,5 @@ def load_profiles(
         sibling_keys=[k[0] for k in keys],
         target_keys=[k[1] for k in keys],
         depth=np.asarray([depth.get(c.uri, 0) for c in concepts], dtype=np.float32),
-        normalised_labels=dict(normalised),
+        normalised_labels=labels.normalised,
     )

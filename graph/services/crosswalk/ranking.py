@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
+import numpy.typing as npt
 
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError, NotFoundError
@@ -201,6 +202,146 @@ def _explain(
     return "; ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class _Candidates:
+    """Per source row, the target rows worth scoring in full, with their fine signals.
+
+    Row ``i`` of each matrix is the i-th scored source row, column ``j`` its j-th candidate.
+    """
+
+    targets: npt.NDArray[np.int64]
+    count: int
+    signals: dict[str, Matrix]
+    best_titles: list[list[tuple[int, int, float]]]
+    best_activities: list[list[tuple[int, int, float] | None]]
+    named: Matrix
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """The candidates' final scores, and what went into them besides the signals."""
+
+    final: Matrix
+    agreement: Matrix
+    priors: list[dict[str, float]]
+    penalised: Matrix
+
+
+def _coarse_signals(
+    s: OccupationProfiles, t: OccupationProfiles, rows: list[int]
+) -> dict[str, Matrix]:
+    """The signals of every source row against every target occupation, on the cheap vectors."""
+    return {
+        "title": title_scores(s, t, rows),
+        "description": masked(
+            s.descriptions[rows] @ t.descriptions.T, s.has_description[rows], t.has_description
+        ),
+        "activities": masked(
+            s.activity_centroids[rows] @ t.activity_centroids.T,
+            s.has_activities[rows],
+            t.has_activities,
+        ),
+        "group": group_scores(s, t, rows),
+    }
+
+
+def _candidates(
+    s: OccupationProfiles, t: OccupationProfiles, *, rows: list[int], weights: CrosswalkWeights
+) -> _Candidates:
+    """The best coarse candidates of each source row, their titles and activities rescored."""
+    signals = _coarse_signals(s, t, rows)
+    coarse = _base(signals, weights)
+    k = min(weights.candidates, len(t))
+    candidates = np.argpartition(-coarse, k - 1, axis=1)[:, :k]
+    picked = {n: np.take_along_axis(v, candidates, axis=1) for n, v in signals.items()}
+    best_pairs: list[list[tuple[int, int, float] | None]] = []
+    best_titles: list[list[tuple[int, int, float]]] = []
+    named = np.zeros(candidates.shape, dtype=np.float32)
+    for i, row in enumerate(rows):
+        aligned, best = alignment(s, t, row, candidates[i])
+        picked["activities"][i] = aligned
+        best_pairs.append(best)
+        titles, named[i], pairs = fine_titles(s, t, row, candidates[i])
+        picked["title"][i] = titles
+        best_titles.append(pairs)
+    return _Candidates(candidates, k, picked, best_titles, best_pairs, named)
+
+
+def _ranking(
+    s: OccupationProfiles,
+    t: OccupationProfiles,
+    *,
+    rows: list[int],
+    found: _Candidates,
+    weights: CrosswalkWeights,
+) -> _Ranking:
+    """The candidates' signals blended with their siblings' consensus, less specialisation."""
+    base = _base(found.signals, weights)
+    agreement, priors = consensus(s, t, rows, found.targets, base, weights.temperature)
+    final = np.where(
+        np.isnan(agreement),
+        base,
+        (1 - weights.structure) * base + weights.structure * agreement,
+    )
+    # A specialisation (ESCO's spot welder under welder) must win on clearly better evidence
+    # than alternative titles: unless the source's own title names it, it gives way.
+    penalised = (found.named < NAMED) * t.depth[found.targets]
+    final = final - weights.specificity * penalised
+    return _Ranking(final, agreement, priors, penalised)
+
+
+def _rounded(value: np.float32) -> float | None:
+    """A signal rounded to four places; None where it is missing (NaN)."""
+    return None if np.isnan(value) else round(float(value), 4)
+
+
+def _entry(
+    s: OccupationProfiles,
+    t: OccupationProfiles,
+    *,
+    row: int,
+    i: int,
+    found: _Candidates,
+    ranking: _Ranking,
+    weights: CrosswalkWeights,
+    top: int,
+) -> CrosswalkEntry:
+    """Source row ``row``, the i-th scored, with its ``top`` best candidates explained."""
+    final = ranking.final
+    order = sorted(
+        range(found.count),
+        key=lambda j: (-round(float(final[i, j]), 6), t.uris[found.targets[i, j]]),
+    )
+    matches = []
+    for j in order[:top]:
+        target_row = int(found.targets[i, j])
+        values = {name: _rounded(found.signals[name][i, j]) for name in SIGNALS}
+        values["structure"] = _rounded(ranking.agreement[i, j])
+        concept = t.concepts[target_row]
+        matches.append(
+            CrosswalkMatch(
+                uri=concept.uri,
+                code=concept.code,
+                label=t.titles[target_row],
+                score=round(float(np.clip(final[i, j], 0.0, 1.0)), 4),
+                isco_group=concept.isco_group,
+                signals=values,
+                explanation=_explain(
+                    s,
+                    t,
+                    row,
+                    target_row,
+                    values,
+                    found.best_titles[i][j],
+                    found.best_activities[i][j],
+                    ranking.priors[i],
+                    float(weights.specificity * ranking.penalised[i, j]),
+                ),
+            )
+        )
+    return CrosswalkEntry(s.uris[row], s.concepts[row].code, s.titles[row], tuple(matches))
+
+
 def crosswalk(
     store: GraphStore,
     embedder: Embedder,
@@ -248,81 +389,13 @@ def crosswalk(
     t = load_profiles(store, target, embedder)
     s = load_profiles(store, source, embedder, concepts=chosen)
     rows = list(range(len(s)))
-    signals = {
-        "title": title_scores(s, t, rows),
-        "description": masked(
-            s.descriptions[rows] @ t.descriptions.T, s.has_description[rows], t.has_description
-        ),
-        "activities": masked(
-            s.activity_centroids[rows] @ t.activity_centroids.T,
-            s.has_activities[rows],
-            t.has_activities,
-        ),
-        "group": group_scores(s, t, rows),
-    }
-    coarse = _base(signals, w)
-    k = min(w.candidates, len(t))
-    candidates = np.argpartition(-coarse, k - 1, axis=1)[:, :k]
-    picked = {n: np.take_along_axis(v, candidates, axis=1) for n, v in signals.items()}
-    best_pairs: list[list[tuple[int, int, float] | None]] = []
-    best_titles: list[list[tuple[int, int, float]]] = []
-    named = np.zeros(candidates.shape, dtype=np.float32)
-    for i, row in enumerate(rows):
-        aligned, best = alignment(s, t, row, candidates[i])
-        picked["activities"][i] = aligned
-        best_pairs.append(best)
-        titles, named[i], pairs = fine_titles(s, t, row, candidates[i])
-        picked["title"][i] = titles
-        best_titles.append(pairs)
-    base = _base(picked, w)
-    agreement, priors = consensus(s, t, rows, candidates, base, w.temperature)
-    final = np.where(np.isnan(agreement), base, (1 - w.structure) * base + w.structure * agreement)
-    # A specialisation (ESCO's spot welder under welder) must win on clearly better evidence
-    # than alternative titles: unless the source's own title names it, it gives way.
-    penalised = (named < NAMED) * t.depth[candidates]
-    final = final - w.specificity * penalised
-    results = []
-    for i, row in enumerate(rows):
-        if s.uris[row] not in reported:
-            continue
-        order = sorted(
-            range(k), key=lambda j: (-round(float(final[i, j]), 6), t.uris[candidates[i, j]])
-        )
-        matches = []
-        for j in order[:top]:
-            target_row = int(candidates[i, j])
-            values: dict[str, float | None] = {
-                name: None if np.isnan(picked[name][i, j]) else round(float(picked[name][i, j]), 4)
-                for name in SIGNALS
-            }
-            values["structure"] = (
-                None if np.isnan(agreement[i, j]) else round(float(agreement[i, j]), 4)
-            )
-            concept = t.concepts[target_row]
-            matches.append(
-                CrosswalkMatch(
-                    uri=concept.uri,
-                    code=concept.code,
-                    label=t.titles[target_row],
-                    score=round(float(np.clip(final[i, j], 0.0, 1.0)), 4),
-                    isco_group=concept.isco_group,
-                    signals=values,
-                    explanation=_explain(
-                        s,
-                        t,
-                        row,
-                        target_row,
-                        values,
-                        best_titles[i][j],
-                        best_pairs[i][j],
-                        priors[i],
-                        float(w.specificity * penalised[i, j]),
-                    ),
-                )
-            )
-        results.append(
-            CrosswalkEntry(s.uris[row], s.concepts[row].code, s.titles[row], tuple(matches))
-        )
+    found = _candidates(s, t, rows=rows, weights=w)
+    ranking = _ranking(s, t, rows=rows, found=found, weights=w)
+    results = [
+        _entry(s, t, row=row, i=i, found=found, ranking=ranking, weights=w, top=top)
+        for i, row in enumerate(rows)
+        if s.uris[row] in reported
+    ]
     seconds = round(time.perf_counter() - started, 3)
     logger.info(
         "crosswalk %s -> %s: %d occupations in %.1fs", source, target, len(results), seconds

@@ -10,9 +10,11 @@ the recognition decisions recorded about any of them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations, pairwise
+
+import networkx as nx
 
 from graph.algorithms.equivalence import Thresholds, Verdict, skill_coverage
 from graph.embeddings import Embedder
@@ -28,6 +30,7 @@ from graph.services.equivalence.equivalents import (
 from graph.services.equivalence.explain import (
     CLOSE_THRESHOLD,
     CredentialSummary,
+    Side,
     SkillRef,
     explain,
 )
@@ -89,6 +92,58 @@ class Comparison:
     recognitions: tuple[RecognitionDecision, ...]
 
 
+def _highest_levels(sides: Sequence[Side]) -> dict[str, int | None]:
+    """Every skill any side certifies, at the highest level any of them certifies it."""
+    union: dict[str, int | None] = {}
+    for side in sides:
+        for uri, level in side.skills.items():
+            known = union.get(uri)
+            union[uri] = level if known is None else max(known, level or known)
+    return union
+
+
+def _skill_rows(
+    sides: Sequence[Side],
+    *,
+    union: Mapping[str, int | None],
+    labels: Mapping[str, str],
+    hierarchy: nx.MultiDiGraph,
+    close: Mapping[tuple[str, str], float],
+) -> list[SkillRow]:
+    """One row per skill of ``union``, in label order, saying how each side covers it."""
+    coverages = [
+        skill_coverage(
+            hierarchy, union, side.skills, similarity=close, close_threshold=CLOSE_THRESHOLD
+        )
+        for side in sides
+    ]
+    rows = []
+    for uri, level in sorted(union.items(), key=lambda item: labels.get(item[0], item[0])):
+        status, via = [], []
+        for coverage in coverages:
+            pair = next((p for p in coverage.pairs if p.required == uri), None)
+            credit = 0.0 if pair is None else pair.credit
+            status.append("full" if credit >= _FULL else "partial" if credit > 0 else "missing")
+            via.append(None if pair is None or pair.offered == uri else pair.offered)
+        rows.append(
+            SkillRow(
+                SkillRef(uri, labels.get(uri, uri), level),
+                tuple(status),
+                tuple(side.skills.get(uri) for side in sides),
+                tuple(via),
+            )
+        )
+    return rows
+
+
+def _levels_compared(first: Side, second: Side, reference: ReferenceData) -> str:
+    """How the levels of two sides compare through the EQF, or which of them states none."""
+    if first.level is not None and second.level is not None:
+        return reference.frameworks.compare_levels(first.level, second.level).explanation
+    unstated = [s.summary.title for s in (first, second) if s.level is None]
+    return f"{' and '.join(unstated)} states no level referenced to the EQF."
+
+
 def compare_credentials(
     store: GraphStore,
     ids: Sequence[str],
@@ -113,36 +168,11 @@ def compare_credentials(
             details={"field": "ids", "count": len(unique)},
         )
     sides = prepare_credentials(store, [get_credential(store, i) for i in unique], reference)
-    union: dict[str, int | None] = {}
-    for side in sides:
-        for uri, level in side.skills.items():
-            known = union.get(uri)
-            union[uri] = level if known is None else max(known, level or known)
+    union = _highest_levels(sides)
     labels = skill_labels(store, union)
     hierarchy = skill_hierarchy(store, union)
     close = close_pairs(embedder, labels, union, union)
-    coverages = [
-        skill_coverage(
-            hierarchy, union, side.skills, similarity=close, close_threshold=CLOSE_THRESHOLD
-        )
-        for side in sides
-    ]
-    rows = []
-    for uri, level in sorted(union.items(), key=lambda item: labels.get(item[0], item[0])):
-        status, via = [], []
-        for coverage in coverages:
-            pair = next((p for p in coverage.pairs if p.required == uri), None)
-            credit = 0.0 if pair is None else pair.credit
-            status.append("full" if credit >= _FULL else "partial" if credit > 0 else "missing")
-            via.append(None if pair is None or pair.offered == uri else pair.offered)
-        rows.append(
-            SkillRow(
-                SkillRef(uri, labels.get(uri, uri), level),
-                tuple(status),
-                tuple(side.skills.get(uri) for side in sides),
-                tuple(via),
-            )
-        )
+    rows = _skill_rows(sides, union=union, labels=labels, hierarchy=hierarchy, close=close)
     limits = thresholds or Thresholds()
     pairs = []
     for first, second in combinations(sides, 2):
@@ -157,15 +187,7 @@ def compare_credentials(
             thresholds=limits,
         )
         pairs.append(PairScore(first.summary.id, second.summary.id, result.score, result.verdict))
-    levels = []
-    for first, second in pairwise(sides):
-        if first.level is not None and second.level is not None:
-            levels.append(
-                reference.frameworks.compare_levels(first.level, second.level).explanation
-            )
-        else:
-            unstated = [s.summary.title for s in (first, second) if s.level is None]
-            levels.append(f"{' and '.join(unstated)} states no level referenced to the EQF.")
+    levels = [_levels_compared(first, second, reference) for first, second in pairwise(sides)]
     return Comparison(
         credentials=tuple(side.summary for side in sides),
         skills=tuple(rows),

@@ -227,6 +227,34 @@ def _matches_filters(
     return True
 
 
+def _filtered_records(
+    records: Mapping[str, Record],
+    *,
+    reference: ReferenceData,
+    code: str | None,
+    industry: str | None,
+    issuer_type: str | None,
+) -> list[tuple[str, Record]]:
+    """The records awarded within jurisdiction ``code`` that pass the other filters, by IRI."""
+    within: dict[object, bool] = {}
+
+    def inside(value: object) -> bool:
+        if value not in within:
+            within[value] = code is None or (
+                isinstance(value, str)
+                and value in reference.jurisdictions
+                and reference.jurisdictions.contains(code, value)
+            )
+        return within[value]
+
+    return [
+        (uri, record)
+        for uri, record in sorted(records.items())
+        if inside(record.index.get("jurisdiction"))
+        and _matches_filters(record.index, industry=industry, issuer_type=issuer_type)
+    ]
+
+
 def _confirmed_skills(record: Record) -> dict[str, int | None]:
     """A stored credential's confirmed skills, read from its document without building it."""
     skills = record.body.get("skills", ())
@@ -289,23 +317,9 @@ def equivalents(
     candidates, hierarchy = _neighbourhood(store, x.skills)
     candidates.discard(credential)
     records = store.get_records(candidates, kind=NodeKind.CREDENTIAL)
-    within: dict[object, bool] = {}
-
-    def inside(value: object) -> bool:
-        if value not in within:
-            within[value] = code is None or (
-                isinstance(value, str)
-                and value in reference.jurisdictions
-                and reference.jurisdictions.contains(code, value)
-            )
-        return within[value]
-
-    kept = [
-        (uri, record)
-        for uri, record in sorted(records.items())
-        if inside(record.index.get("jurisdiction"))
-        and _matches_filters(record.index, industry=industry, issuer_type=issuer_type)
-    ]
+    kept = _filtered_records(
+        records, reference=reference, code=code, industry=industry, issuer_type=issuer_type
+    )
     ancestors = ancestor_index(hierarchy)
     index = coverage_index(x.skills, ancestors=ancestors)
     ranked = sorted(

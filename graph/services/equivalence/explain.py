@@ -8,7 +8,7 @@ same explanation whichever question led to it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import networkx as nx
@@ -16,6 +16,7 @@ import networkx as nx
 from graph.algorithms.equivalence import (
     AncestorIndex,
     MatchKind,
+    SkillCoverage,
     Thresholds,
     Verdict,
     ancestor_index,
@@ -323,6 +324,73 @@ def _pairs(forward: Iterable[Any], backward: Iterable[Any]) -> dict[tuple[str, s
     return merged
 
 
+def _ref(uri: str, side: Side, labels: Mapping[str, str]) -> SkillRef:
+    return SkillRef(uri, labels.get(uri, uri), side.skills.get(uri))
+
+
+def _matched_skills(
+    forward: SkillCoverage,
+    backward: SkillCoverage,
+    *,
+    a: Side,
+    b: Side,
+    labels: Mapping[str, str],
+) -> tuple[MatchedSkills, ...]:
+    """The pairs both coverages matched, A's skill first, by kind and then by skills."""
+    merged = _pairs(forward.pairs, backward.pairs)
+    return tuple(
+        MatchedSkills(_ref(ua, a, labels), _ref(ub, b, labels), kind, similarity)
+        for (ua, ub), (kind, similarity) in sorted(
+            merged.items(), key=lambda item: (list(MatchKind).index(item[1][0]), item[0])
+        )
+    )
+
+
+def _recognition_notes(
+    decisions: Iterable[RecognitionDecision], a: Side, b: Side, reference: ReferenceData
+) -> tuple[RecognitionNote, ...]:
+    """The declared decisions that apply to the pair, with their status today."""
+    applying = [d for d in decisions if _applies(d, a, b, reference)]
+    superseded = {d.supersedes for d in applying if d.supersedes}
+    names = {a.credential.id: a.credential.title, b.credential.id: b.credential.title}
+    return tuple(
+        RecognitionNote(d, decision_status(d, superseded=superseded), _note(d, superseded, names))
+        for d in applying
+    )
+
+
+def _explanation(a: Side, b: Side, result: Equivalence) -> tuple[str, ...]:
+    """The lines explaining ``result``: coverage, matches, gaps, level, credits, score, notes."""
+    kinds = {k: sum(1 for m in result.matched if m.kind is k) for k in MatchKind}
+    lines = [
+        f"A ({a.credential.title}) covers {result.a_covers_b:.0%} of B's {len(b.skills)} skills; "
+        f"B ({b.credential.title}) covers {result.b_covers_a:.0%} of A's {len(a.skills)}.",
+        f"{len(result.matched)} matched skill pairs: {kinds[MatchKind.EXACT]} exact, "
+        f"{kinds[MatchKind.NARROWER] + kinds[MatchKind.BROADER]} narrower or broader, "
+        f"{kinds[MatchKind.CLOSE]} semantically close (label cosine >= {CLOSE_THRESHOLD}).",
+    ]
+    for name, missing in (("A", result.missing_in_a), ("B", result.missing_in_b)):
+        if missing:
+            shown = ", ".join(s.label for s in missing[:8])
+            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
+            lines.append(f"Missing in {name}: {shown}{more}.")
+    lines.append(result.level.explanation)
+    lines.append(result.credits.explanation)
+    thresholds = result.thresholds
+    lines.append(
+        f"Score {result.score:.2f} = harmonic mean of the two coverages "
+        f"({result.skill_score:.2f}) x EQF level factor {result.level.factor:g}; "
+        f"{result.verdict.value.replace('_', ' ')} (equivalent >= "
+        f"{thresholds.equivalent:g}, partially equivalent >= {thresholds.partial:g})."
+    )
+    lines.extend(note.explanation for note in result.recognitions)
+    if result.recognitions:
+        lines.append(
+            "Declared decisions are shown beside the computed result and do not change it."
+        )
+    return tuple(lines)
+
+
 def explain(
     a: Side,
     b: Side,
@@ -350,67 +418,22 @@ def explain(
     skill_score = equivalence_score(forward.share, backward.share)
     level = _level_difference(a, b, reference)
     score = round(skill_score * level.factor, 6)
-    outcome = verdict(score, thresholds)
-
-    def ref(uri: str, side: Side) -> SkillRef:
-        return SkillRef(uri, labels.get(uri, uri), side.skills.get(uri))
-
-    merged = _pairs(forward.pairs, backward.pairs)
-    matched = tuple(
-        MatchedSkills(ref(ua, a), ref(ub, b), kind, similarity)
-        for (ua, ub), (kind, similarity) in sorted(
-            merged.items(), key=lambda item: (list(MatchKind).index(item[1][0]), item[0])
-        )
-    )
-    missing_in_a = tuple(ref(u, b) for u in forward.missing)
-    missing_in_b = tuple(ref(u, a) for u in backward.missing)
-    credits = _credits(a, b)
-    applying = [d for d in decisions if _applies(d, a, b, reference)]
-    superseded = {d.supersedes for d in applying if d.supersedes}
-    names = {a.credential.id: a.credential.title, b.credential.id: b.credential.title}
-    notes = tuple(
-        RecognitionNote(d, decision_status(d, superseded=superseded), _note(d, superseded, names))
-        for d in applying
-    )
-    kinds = {k: sum(1 for m in matched if m.kind is k) for k in MatchKind}
-    lines = [
-        f"A ({a.credential.title}) covers {forward.share:.0%} of B's {len(b.skills)} skills; "
-        f"B ({b.credential.title}) covers {backward.share:.0%} of A's {len(a.skills)}.",
-        f"{len(matched)} matched skill pairs: {kinds[MatchKind.EXACT]} exact, "
-        f"{kinds[MatchKind.NARROWER] + kinds[MatchKind.BROADER]} narrower or broader, "
-        f"{kinds[MatchKind.CLOSE]} semantically close (label cosine >= {CLOSE_THRESHOLD}).",
-    ]
-    for name, missing in (("A", missing_in_a), ("B", missing_in_b)):
-        if missing:
-            shown = ", ".join(s.label for s in missing[:8])
-            more = f" and {len(missing) - 8} more" if len(missing) > 8 else ""
-            lines.append(f"Missing in {name}: {shown}{more}.")
-    lines.append(level.explanation)
-    lines.append(credits.explanation)
-    lines.append(
-        f"Score {score:.2f} = harmonic mean of the two coverages ({skill_score:.2f}) x EQF level "
-        f"factor {level.factor:g}; {outcome.value.replace('_', ' ')} (equivalent >= "
-        f"{thresholds.equivalent:g}, partially equivalent >= {thresholds.partial:g})."
-    )
-    lines.extend(note.explanation for note in notes)
-    if notes:
-        lines.append(
-            "Declared decisions are shown beside the computed result and do not change it."
-        )
-    return Equivalence(
+    result = Equivalence(
         a=a.summary,
         b=b.summary,
         score=score,
         skill_score=skill_score,
-        verdict=outcome,
+        verdict=verdict(score, thresholds),
         thresholds=thresholds,
         a_covers_b=forward.share,
         b_covers_a=backward.share,
-        matched=matched,
-        missing_in_a=missing_in_a,
-        missing_in_b=missing_in_b,
+        matched=_matched_skills(forward, backward, a=a, b=b, labels=labels),
+        missing_in_a=tuple(_ref(u, b, labels) for u in forward.missing),
+        missing_in_b=tuple(_ref(u, a, labels) for u in backward.missing),
         level=level,
-        credits=credits,
-        recognitions=notes,
-        explanation=tuple(lines),
+        credits=_credits(a, b),
+        recognitions=_recognition_notes(decisions, a, b, reference),
+        explanation=(),
     )
+    # The explanation is written from the finished result, so it cannot disagree with it.
+    return replace(result, explanation=_explanation(a, b, result))

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from graph.algorithms.gaps import GapAnalysis, Held, skill_gaps
+from graph.algorithms.gaps import GapAnalysis, Held, Requirement, skill_gaps
 from graph.algorithms.pathways import (
     CandidateCredential,
     Constraints,
@@ -354,6 +354,140 @@ def _held_scores(held: Sequence[Held]) -> dict[str, float | None]:
     return best
 
 
+@dataclass(frozen=True, slots=True)
+class _PathwaySearch:
+    """The optimiser's problem for one learner and target, but for the credentials it forces."""
+
+    found: dict[str, Found]
+    needed: tuple[Requirement, ...]
+    held: list[Held]
+    learner: Learner
+    constraints: Constraints
+    request: PathwayRequest
+    recognises: Callable[[str, str], bool]
+
+    def pathways(self, forced: Sequence[str]) -> list[Pathway]:
+        """The best pathways that include the ``forced`` credentials."""
+        return optimal_pathways(
+            [item.candidate for item in self.found.values()],
+            requirements=[r for r in self.needed if r.required or r.weight > 0],
+            constraints=self.constraints,
+            objective=self.request.objective,
+            held_skills=_held_scores(self.held),
+            held_credentials=self.learner.credentials,
+            required_credentials=forced,
+            alternatives=self.request.alternatives,
+            method=self.request.method,
+            allow_partial=self.request.allow_partial,
+            recognises=self.recognises,
+            time_limit=self.request.time_limit,
+        )
+
+
+def _cached_recognition(reference: ReferenceData) -> Callable[[str, str], bool]:
+    """Whether a region recognises a place; an unknown code recognises and is recognised nowhere."""
+    recognised: dict[tuple[str, str], bool] = {}
+
+    def recognises(region: str, place: str) -> bool:
+        # Thousands of candidates share a handful of regions: decide each pair once.
+        if (region, place) not in recognised:
+            try:
+                recognised[region, place] = reference.jurisdictions.contains(region, place)
+            except NotFoundError:
+                recognised[region, place] = False
+        return recognised[region, place]
+
+    return recognises
+
+
+def _pathway_search(
+    store: GraphStore,
+    *,
+    gap: GapReport,
+    learner: Learner,
+    target: Target,
+    reference: ReferenceData,
+    request: PathwayRequest,
+    exchange_rates: Mapping[str, float],
+) -> _PathwaySearch:
+    """The candidates that close ``gap`` within the request's constraints, ready to search."""
+    wanted = request.constraints.jurisdiction or learner.target_jurisdiction or learner.jurisdiction
+    jurisdiction = reference.jurisdiction(wanted, field="jurisdiction") if wanted else None
+    constraints = replace(request.constraints, jurisdiction=jurisdiction)
+    check_options(constraints, request.objective, request.alternatives)
+    recognises = _cached_recognition(reference)
+    needed = gap.analysis.gap
+    found = candidate_credentials(
+        store,
+        # An optional skill is a bonus on the way, not a reason to take a credential: only
+        # credentials that certify a required skill (and what they need) are candidates.
+        [r.skill for r in needed if r.required],
+        also=target.ids if target.kind is TargetKind.CREDENTIAL else (),
+        constraints=constraints,
+        recognises=recognises,
+        currency=request.currency,
+        exchange_rates=exchange_rates,
+    )
+    held = held_skills(store, learner, as_of=gap.as_of)
+    return _PathwaySearch(found, needed, held, learner, constraints, request, recognises)
+
+
+def _pathways_to(
+    search: _PathwaySearch, *, target: Target, label: str
+) -> tuple[list[Pathway], list[str]]:
+    """The best pathways, through the target credential itself where it is available; notes."""
+    notes: list[str] = []
+    wanted_credential = target.ids[0] if target.kind is TargetKind.CREDENTIAL else None
+    if wanted_credential is None or wanted_credential in search.learner.credentials:
+        pathways = search.pathways(())
+    else:
+        try:  # earn the credential itself (after its prerequisites and parts) ...
+            pathways = search.pathways((wanted_credential,))
+        except NoPathwayError as e:
+            if "unavailable_credentials" not in e.details:
+                raise
+            # ... or, where it is not available, the competence it certifies
+            why = ", ".join(e.details.get("binding") or ["not in the catalogue"])
+            notes.append(
+                f"{label} itself is not available here ({why}); these pathways "
+                "cover its skills with other credentials"
+            )
+            pathways = search.pathways(())
+    return pathways, notes
+
+
+def _plans(
+    store: GraphStore,
+    search: _PathwaySearch,
+    pathways: Sequence[Pathway],
+    *,
+    labels: Mapping[str, str],
+    titles: Mapping[str, str],
+) -> list[PathwayPlan]:
+    """Each pathway explained step by step, with its off-ramps."""
+    cache = OffRampCache()
+    plans = []
+    for pathway in pathways:
+        ramps = offramps(
+            store,
+            pathway,
+            candidates={uri: item.candidate for uri, item in search.found.items()},
+            held_skills=[h.skill for h in search.held],
+            held_credentials=search.learner.credentials,
+            threshold=search.request.offramp_threshold,
+            cache=cache,
+        )
+        lines, summary = explain(
+            pathway,
+            labels=labels,
+            titles=titles,
+            currency=search.request.currency,
+            awards=ramps,
+        )
+        plans.append(PathwayPlan(pathway, lines, summary, ramps))
+    return plans
+
+
 def find_pathways(
     store: GraphStore,
     *,
@@ -392,98 +526,30 @@ def find_pathways(
         as_of=request.as_of,
         optional_weight=request.optional_weight,
     )
-    wanted = request.constraints.jurisdiction or learner.target_jurisdiction or learner.jurisdiction
-    jurisdiction = reference.jurisdiction(wanted, field="jurisdiction") if wanted else None
-    constraints = replace(request.constraints, jurisdiction=jurisdiction)
-    check_options(constraints, request.objective, request.alternatives)
-
-    recognised: dict[tuple[str, str], bool] = {}
-
-    def recognises(region: str, place: str) -> bool:
-        # Thousands of candidates share a handful of regions: decide each pair once.
-        if (region, place) not in recognised:
-            try:
-                recognised[region, place] = reference.jurisdictions.contains(region, place)
-            except NotFoundError:
-                recognised[region, place] = False
-        return recognised[region, place]
-
-    needed = gap.analysis.gap
-    found = candidate_credentials(
+    search = _pathway_search(
         store,
-        # An optional skill is a bonus on the way, not a reason to take a credential: only
-        # credentials that certify a required skill (and what they need) are candidates.
-        [r.skill for r in needed if r.required],
-        also=target.ids if target.kind is TargetKind.CREDENTIAL else (),
-        constraints=constraints,
-        recognises=recognises,
-        currency=request.currency,
+        gap=gap,
+        learner=learner,
+        target=target,
+        reference=reference,
+        request=request,
         exchange_rates=exchange_rates,
     )
-    held = held_skills(store, learner, as_of=gap.as_of)
-
-    def search(forced: Sequence[str]) -> list[Pathway]:
-        return optimal_pathways(
-            [item.candidate for item in found.values()],
-            requirements=[r for r in needed if r.required or r.weight > 0],
-            constraints=constraints,
-            objective=request.objective,
-            held_skills=_held_scores(held),
-            held_credentials=learner.credentials,
-            required_credentials=forced,
-            alternatives=request.alternatives,
-            method=request.method,
-            allow_partial=request.allow_partial,
-            recognises=recognises,
-            time_limit=request.time_limit,
-        )
-
-    notes: list[str] = []
-    wanted_credential = target.ids[0] if target.kind is TargetKind.CREDENTIAL else None
-    if wanted_credential is None or wanted_credential in learner.credentials:
-        pathways = search(())
-    else:
-        try:  # earn the credential itself (after its prerequisites and parts) ...
-            pathways = search((wanted_credential,))
-        except NoPathwayError as e:
-            if "unavailable_credentials" not in e.details:
-                raise
-            # ... or, where it is not available, the competence it certifies
-            why = ", ".join(e.details.get("binding") or ["not in the catalogue"])
-            notes.append(
-                f"{gap.target.label} itself is not available here ({why}); these pathways "
-                "cover its skills with other credentials"
-            )
-            pathways = search(())
-    titles = {uri: item.title for uri, item in found.items()}
-    cache = OffRampCache()
-    plans = []
-    for pathway in pathways:
-        ramps = offramps(
-            store,
-            pathway,
-            candidates={uri: item.candidate for uri, item in found.items()},
-            held_skills=[h.skill for h in held],
-            held_credentials=learner.credentials,
-            threshold=request.offramp_threshold,
-            cache=cache,
-        )
-        lines, summary = explain(
-            pathway, labels=gap.labels, titles=titles, currency=request.currency, awards=ramps
-        )
-        plans.append(PathwayPlan(pathway, lines, summary, ramps))
+    pathways, notes = _pathways_to(search, target=target, label=gap.target.label)
+    titles = {uri: item.title for uri, item in search.found.items()}
+    plans = _plans(store, search, pathways, labels=gap.labels, titles=titles)
     logger.info(
         "%d pathway(s) for %s to %s over %d candidates",
         len(plans),
         learner.id,
         target,
-        len(found),
+        len(search.found),
     )
     return PathwayReport(
         gap=gap,
-        jurisdiction=jurisdiction,
+        jurisdiction=search.constraints.jurisdiction,
         currency=request.currency.upper(),
-        candidates=len(found),
+        candidates=len(search.found),
         plans=tuple(plans),
         titles=titles,
         notes=tuple(notes),

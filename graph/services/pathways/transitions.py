@@ -12,6 +12,7 @@ available credential covers are listed as missing rather than failing the whole 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import networkx as nx
@@ -81,6 +82,48 @@ def _skill_graph(store: GraphStore, origin: str) -> tuple[nx.MultiDiGraph, set[s
     return G, occupations - {origin}
 
 
+def _check_occupation(store: GraphStore, uri: str) -> None:
+    """Raise unless ``uri`` is an occupation in the store."""
+    concept = store.get_concepts([uri]).get(uri)
+    if concept is None:
+        raise NotFoundError(f"no occupation {uri}", details={"field": "occupation", "uri": uri})
+    if concept.kind is not NodeKind.OCCUPATION:
+        raise InvalidInputError(
+            f"{uri} is a {concept.kind.value}, not an occupation",
+            details={"field": "occupation"},
+        )
+
+
+def _as_worker(
+    learner: Learner | None, *, occupation: str, essential: Sequence[str], label: str
+) -> Learner:
+    """The learner (or an anonymous worker) also holding the occupation's essential skills."""
+    return Learner(
+        id=(learner.id if learner else f"{occupation}#worker"),
+        jurisdiction=learner.jurisdiction if learner else None,
+        target_jurisdiction=learner.target_jurisdiction if learner else None,
+        competences=(learner.competences if learner else ())
+        + tuple(
+            Competence(
+                skill,
+                source=CompetenceSource.SELF_DECLARED,
+                evidence=f"essential skill of {label}",
+            )
+            for skill in essential
+        ),
+        credentials=learner.credentials if learner else (),
+    )
+
+
+def _named_skills(ranked: Sequence[Transition]) -> set[str]:
+    """Every skill the transitions name: matched, missing, partial and its closest held one."""
+    named = {s for t in ranked for s in (*t.matched, *t.missing)}
+    named |= {p.skill for t in ranked for p in t.partial} | {
+        p.closest for t in ranked for p in t.partial
+    }
+    return named
+
+
 def transitions_from(
     store: GraphStore,
     occupation: str,
@@ -108,16 +151,7 @@ def transitions_from(
     """
     if not 1 <= top <= MAX_TOP:
         raise InvalidInputError(f"top must be between 1 and {MAX_TOP}", details={"field": "top"})
-    concept = store.get_concepts([occupation]).get(occupation)
-    if concept is None:
-        raise NotFoundError(
-            f"no occupation {occupation}", details={"field": "occupation", "uri": occupation}
-        )
-    if concept.kind is not NodeKind.OCCUPATION:
-        raise InvalidInputError(
-            f"{occupation} is a {concept.kind.value}, not an occupation",
-            details={"field": "occupation"},
-        )
+    _check_occupation(store, occupation)
     G, candidates = _skill_graph(store, occupation)  # noqa: N806
     embedder = similarity_embedder(store, embedder)
     origin_skills = {v for _, v in G.out_edges(occupation)}
@@ -130,21 +164,7 @@ def transitions_from(
     ranked = career_transitions(G, occupation, similarity=similarity, candidates=candidates)[:top]
     essential, _ = occupation_skills(store, occupation)
     labels = label_map(store, [t.occupation for t in ranked] + [occupation])
-    held = Learner(
-        id=(learner.id if learner else f"{occupation}#worker"),
-        jurisdiction=learner.jurisdiction if learner else None,
-        target_jurisdiction=learner.target_jurisdiction if learner else None,
-        competences=(learner.competences if learner else ())
-        + tuple(
-            Competence(
-                skill,
-                source=CompetenceSource.SELF_DECLARED,
-                evidence=f"essential skill of {labels[occupation]}",
-            )
-            for skill in essential
-        ),
-        credentials=learner.credentials if learner else (),
-    )
+    held = _as_worker(learner, occupation=occupation, essential=essential, label=labels[occupation])
     plans = []
     search = replace(request or PathwayRequest(alternatives=1), allow_partial=True)
     for rank, transition in enumerate(ranked):
@@ -161,15 +181,11 @@ def transitions_from(
             except NoPathwayError as e:
                 failure = e
         plans.append(TransitionPlan(transition, labels[transition.occupation], report, failure))
-    named = {s for t in ranked for s in (*t.matched, *t.missing)}
-    named |= {p.skill for t in ranked for p in t.partial} | {
-        p.closest for t in ranked for p in t.partial
-    }
     return TransitionsReport(
         origin=occupation,
         label=labels[occupation],
         candidates=len(candidates),
         plans=tuple(plans),
-        labels=label_map(store, named),
+        labels=label_map(store, _named_skills(ranked)),
         semantic=similarity is not None,
     )

@@ -44,8 +44,9 @@ from graph.errors import (
 )
 from graph.exports.ob3 import endorsement_comment, endorsement_credential, proof_of_competence
 from graph.model.concepts import NodeKind
+from graph.model.credentials import Issuer
 from graph.model.proofs import ProofRecord
-from graph.model.submissions import SubmissionStatus
+from graph.model.submissions import SubmissionStatus, SubmissionView
 from graph.proofs._xsd import format_datetime
 from graph.proofs.data_integrity import sign
 from graph.proofs.did_key import did_key
@@ -207,31 +208,10 @@ def _status_list_record(
     )
 
 
-def issue_proof(
-    store: GraphStore,
-    *,
-    submission: str,
-    issuer: ProofIssuer,
-    valid_until: datetime | None = None,
-    now: datetime | None = None,
-) -> ProofRecord:
-    """Issue the Proof of Competence of a submission whose rule is met.
-
-    Raises
-    ------
-    NotFoundError
-        If there is no such submission.
-    ConflictError
-        If a proof was already issued for it, or its rule is not met
-        (``details["unmet"]`` says why).
-    InvalidInputError
-        If ``valid_until`` is not after the issuing time.
-    BackendUnavailableError
-        If a pinned context is missing from the context cache (the message says how to seed
-        it); nothing is stored.
-    """
-    moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    view = get_submission(store, submission, base_iri=issuer.base_iri)
+def _check_issuable(
+    view: SubmissionView, *, valid_until: datetime | None, moment: datetime
+) -> None:
+    """Raise unless the submission's proof may be issued at ``moment``, valid until then."""
     current = view.submission
     if current.proof is not None:
         raise ConflictError(
@@ -247,13 +227,21 @@ def issue_proof(
         raise InvalidInputError(
             "valid_until: must be after the time of issue", details={"field": "valid_until"}
         )
-    credential = get_credential(store, current.credential)
+
+
+def _issuer_or_none(store: GraphStore, issuer_id: str) -> Issuer | None:
+    """The credential's issuer, or None when the store does not hold it."""
     try:
-        credential_issuer = get_issuer(store, credential.issuer)
+        return get_issuer(store, issuer_id)
     except NotFoundError:
-        credential_issuer = None
-    proof_id = f"{issuer.base_iri}/proof/{uuid.uuid4()}"
-    issued = format_datetime(moment)
+        return None
+
+
+def _endorsements(
+    view: SubmissionView, *, proof_id: str, issuer: ProofIssuer, issued: str, moment: datetime
+) -> list[dict[str, Any]]:
+    """One signed ``EndorsementCredential`` per assessor whose latest assessment passed."""
+    current = view.submission
     labels = {t.uri: t.label or t.uri for t in current.skills}
     endorsements = []
     for assessor in current.panel.assessors:
@@ -279,6 +267,43 @@ def issue_proof(
                 at=moment,
             )
         )
+    return endorsements
+
+
+def issue_proof(
+    store: GraphStore,
+    *,
+    submission: str,
+    issuer: ProofIssuer,
+    valid_until: datetime | None = None,
+    now: datetime | None = None,
+) -> ProofRecord:
+    """Issue the Proof of Competence of a submission whose rule is met.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such submission.
+    ConflictError
+        If a proof was already issued for it, or its rule is not met
+        (``details["unmet"]`` says why).
+    InvalidInputError
+        If ``valid_until`` is not after the issuing time.
+    BackendUnavailableError
+        If a pinned context is missing from the context cache (the message says how to seed
+        it); nothing is stored.
+    """
+    moment = (now or datetime.now(UTC)).replace(microsecond=0)
+    view = get_submission(store, submission, base_iri=issuer.base_iri)
+    _check_issuable(view, valid_until=valid_until, moment=moment)
+    current = view.submission
+    credential = get_credential(store, current.credential)
+    credential_issuer = _issuer_or_none(store, credential.issuer)
+    proof_id = f"{issuer.base_iri}/proof/{uuid.uuid4()}"
+    issued = format_datetime(moment)
+    endorsements = _endorsements(
+        view, proof_id=proof_id, issuer=issuer, issued=issued, moment=moment
+    )
     status_url, status_index = _allocate(store, issuer)
     key, vm = issuer.signing_key()
     profile = {"id": issuer.did(key), "type": ["Profile"], "name": issuer.name}

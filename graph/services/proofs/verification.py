@@ -235,6 +235,56 @@ def _outcomes(
     return tuple(outcomes)
 
 
+def _binding_warnings(issuer_id: str | None, *, bind_issuer: bool) -> list[str]:
+    """What the report warns about how far the signing key is bound to the issuer."""
+    warnings: list[str] = []
+    if issuer_id is not None and not issuer_id.startswith("did:"):
+        warnings.append(
+            f"the issuer {issuer_id} is not a DID: the signing key cannot be bound to it offline"
+        )
+    if not bind_issuer:
+        warnings.append("the signing key was not required to belong to the issuer")
+    return warnings
+
+
+def _endorsement_failure(
+    endorsements: Sequence[Mapping[str, Any]],
+    *,
+    loader: PinnedDocumentLoader,
+    issuer: ProofIssuer | None,
+    trust: Trust,
+    now: datetime,
+) -> tuple[int, str | None]:
+    """How many endorsements verify before the first that fails, and why that one fails."""
+    checked = 0
+    for endorsement in endorsements:
+        found = verify(
+            endorsement,
+            loader=loader,
+            key_resolver=_key_resolver(issuer, trust, assessor=True),
+            now=now,
+        )
+        if not found.verified:
+            return checked, (
+                f"endorsement {endorsement.get('id', '(no id)')} failed its "
+                f"{found.check} check: {found.message}"
+            )
+        checked += 1
+    return checked, None
+
+
+def _issued_by_us(verification_methods: Sequence[str], issuer: ProofIssuer | None) -> bool:
+    """Whether there are verification methods and every one is a key of ours."""
+    ours = bool(verification_methods) and issuer is not None
+    if ours and issuer is not None:
+        for vm in verification_methods:
+            try:
+                issuer.resolve(vm)
+            except CredwalkError:
+                ours = False
+    return ours
+
+
 def verify_document(
     document: Mapping[str, Any],
     *,
@@ -269,14 +319,8 @@ def verify_document(
         The time validity is checked at (default: now).
     """
     moment = now or datetime.now(UTC)
-    warnings: list[str] = []
     issuer_id = _issuer_id(document)
-    if issuer_id is not None and not issuer_id.startswith("did:"):
-        warnings.append(
-            f"the issuer {issuer_id} is not a DID: the signing key cannot be bound to it offline"
-        )
-    if not bind_issuer:
-        warnings.append("the signing key was not required to belong to the issuer")
+    warnings = _binding_warnings(issuer_id, bind_issuer=bind_issuer)
     has_status = bool(document.get("credentialStatus"))
     endorsements = list(_endorsements(document))
     result: VerificationResult = verify(
@@ -298,28 +342,11 @@ def verify_document(
     message = result.message
     checked = 0
     if result.verified:
-        for endorsement in endorsements:
-            found = verify(
-                endorsement,
-                loader=loader,
-                key_resolver=_key_resolver(issuer, trust, assessor=True),
-                now=moment,
-            )
-            if not found.verified:
-                failed = "endorsement"
-                message = (
-                    f"endorsement {endorsement.get('id', '(no id)')} failed its "
-                    f"{found.check} check: {found.message}"
-                )
-                break
-            checked += 1
-    ours = bool(result.verification_methods) and issuer is not None
-    if ours and issuer is not None:
-        for vm in result.verification_methods:
-            try:
-                issuer.resolve(vm)
-            except CredwalkError:
-                ours = False
+        checked, failure = _endorsement_failure(
+            endorsements, loader=loader, issuer=issuer, trust=trust, now=moment
+        )
+        if failure is not None:
+            failed, message = "endorsement", failure
     report = VerificationReport(
         verified=failed is None,
         check=failed,
@@ -331,7 +358,7 @@ def verify_document(
         ),
         issuer=issuer_id,
         verification_methods=result.verification_methods,
-        issuer_is_ours=ours,
+        issuer_is_ours=_issued_by_us(result.verification_methods, issuer),
         endorsements=checked,
         warnings=tuple(warnings),
     )
