@@ -8,6 +8,8 @@ JSON-LD document loader and the proof-issuing identity. The app (``api.main``), 
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -77,6 +79,35 @@ class Runtime:
             base_iri=self.settings.base_iri,
             did_web_domain=self.settings.did_web_domain or None,
         )
+
+    @cached_property
+    def session_secret(self) -> str:
+        """The key that signs session cookies: the setting, else one kept in ``key_dir``.
+
+        A new random secret is written on first use (readable by the user only), so sessions
+        survive a restart and several processes on one machine share them.
+        """
+        if self.settings.session_secret is not None:
+            return self.settings.session_secret.get_secret_value()
+        path = self.settings.key_dir / "session-secret"
+        try:
+            return path.read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"session-secret.{os.getpid()}.tmp")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(secrets.token_hex(32))
+        try:
+            # A hard link appears whole or not at all: of two processes starting at once, one
+            # links its secret and both read that one.
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text(encoding="ascii").strip()
 
     def open_store(self) -> GraphStore:
         """Return the store, opened now if it is not open yet.

@@ -18,10 +18,14 @@ __all__ = [
     "BackendUnavailableError",
     "ConflictError",
     "CredwalkError",
+    "ForbiddenError",
     "InvalidInputError",
     "NoPathwayError",
     "NotFoundError",
     "PayloadTooLargeError",
+    "StaleVersionError",
+    "TooManyRequestsError",
+    "UnauthenticatedError",
     "VerificationError",
 ]
 
@@ -67,6 +71,33 @@ class ConflictError(CredwalkError):
     """The request contradicts what is already stored (a decision, a recognition, a version)."""
 
     code = "conflict"
+
+
+class StaleVersionError(ConflictError):
+    """A conditional write found another version than the one it was based on.
+
+    ``details["current"]`` is the stored version (None: the object does not exist any more).
+    """
+
+    code = "stale_version"
+
+
+class UnauthenticatedError(CredwalkError):
+    """The action needs a signed-in user (a session or an API key) and there is none."""
+
+    code = "unauthenticated"
+
+
+class ForbiddenError(CredwalkError):
+    """The acting user may not do this to this object; ``details`` says what was refused."""
+
+    code = "forbidden"
+
+
+class TooManyRequestsError(CredwalkError):
+    """Too many attempts in too short a time; ``details["retry_after"]`` is in seconds."""
+
+    code = "too_many_requests"
 
 
 class InvalidInputError(CredwalkError):

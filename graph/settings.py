@@ -64,6 +64,13 @@ class Settings(BaseSettings):
     embedding_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "embeddings.db")
     context_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "jsonld-contexts")
     key_dir: Path = Field(default_factory=lambda: _user_data_dir() / "keys")
+    session_secret: SecretStr | None = Field(
+        default=None,
+        description="Signs the pages' session cookies; default: a random one kept in key_dir.",
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Send session cookies over HTTPS only (set behind TLS)."
+    )
     did_web_domain: str | None = None
     base_iri: str = "https://credwalk.org/id"
     ontologies_dir: Path = ONTOLOGIES_DIR

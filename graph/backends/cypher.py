@@ -43,6 +43,8 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.RECOGNITION: "Recognition",
     NodeKind.SUBMISSION: "Submission",
     NodeKind.PROOF: "Proof",
+    NodeKind.ACCOUNT: "Account",
+    NodeKind.AUDIT: "Audit",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}

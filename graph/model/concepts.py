@@ -44,6 +44,8 @@ class NodeKind(StrEnum):
     RECOGNITION = "recognition"
     SUBMISSION = "submission"
     PROOF = "proof"
+    ACCOUNT = "account"
+    AUDIT = "audit"
 
     @property
     def is_concept(self) -> bool:

@@ -1,0 +1,45 @@
+"""Use case: read the audit log (administrators), oldest entry first."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graph.model.accounts import Actor
+from graph.model.concepts import NodeKind
+from graph.services import policy
+from graph.store import GraphStore
+
+__all__ = ["read_audit"]
+
+
+def read_audit(
+    store: GraphStore,
+    *,
+    actor: Actor,
+    since: str | None = None,
+    who: str | None = None,
+    outcome: str | None = None,
+    limit: int = 100,
+) -> list[tuple[str, dict[str, Any]]]:
+    """Audit entries (IRI, body) at or after ``since``, by ``who``, with ``outcome``.
+
+    ``outcome`` matches the start of an entry's outcome (``refused`` finds every refusal).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but an administrator.
+    """
+    policy.require_admin(actor, action="read the audit log")
+    where = {"actor": who} if who else {}
+    found: list[tuple[str, dict[str, Any]]] = []
+    for record in store.list_records(kind=NodeKind.AUDIT, where=where):
+        body = dict(record.body)
+        if since is not None and body["at"] < since:
+            continue
+        if outcome is not None and not body["outcome"].startswith(outcome):
+            continue
+        found.append((record.uri, body))
+        if len(found) == limit:
+            break
+    return found

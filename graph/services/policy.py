@@ -1,0 +1,163 @@
+"""Who may do what to which object: every authorisation rule of credwalk, in one place.
+
+The services call these functions with the acting user (:class:`~graph.model.accounts.Actor`)
+and the facts about the object they already read (its issuer, its panel, its learner's
+consents), before they write or return anything; the API, the CLI and the pages reach the
+objects only through the services, so a rule cannot differ between them. A rule that fails
+raises :class:`~graph.errors.UnauthenticatedError` for nobody and
+:class:`~graph.errors.ForbiddenError` for a user without the right; ``admin`` passes every rule.
+
+The rules (ARCHITECTURE.md and the trust issue):
+
+- the skills graph, search, mapping, published credentials and issuers, equivalence,
+  recognition decisions, crosswalks, verification, status lists are public;
+- issuers' staff write only their own issuers' credentials, mappings, panels and proofs;
+- assessors assess only submissions of panels they sit on, as themselves;
+- advisors record and supersede decisions only for their own authority;
+- learners read and write only their own record, submissions and proofs; another user sees a
+  learner's data only under the learner's active consent for that part of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from graph.errors import ForbiddenError, UnauthenticatedError
+from graph.model.accounts import Actor, Consent, ConsentScope, Role
+
+__all__ = [
+    "assessor_identity",
+    "may_read_learner",
+    "require_admin",
+    "require_advisor",
+    "require_issuer_staff",
+    "require_learner_owner",
+    "require_learner_reader",
+    "require_user",
+]
+
+
+def require_user(actor: Actor, *, action: str) -> str:
+    """The acting user's IRI.
+
+    Raises
+    ------
+    UnauthenticatedError
+        When nobody is signed in.
+    """
+    if actor.user is None:
+        raise UnauthenticatedError(
+            f"{action} needs a signed-in user (a session or an API key)",
+            details={"action": action},
+        )
+    return actor.user
+
+
+def _refuse(actor: Actor, action: str, obj: str | None, why: str) -> ForbiddenError:
+    details = {"action": action, "user": actor.user}
+    if obj is not None:
+        details["object"] = obj
+    return ForbiddenError(f"{actor.name} may not {action}: {why}", details=details)
+
+
+def require_admin(actor: Actor, *, action: str) -> None:
+    """Pass an administrator only.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is not an administrator.
+    """
+    require_user(actor, action=action)
+    if not actor.is_admin:
+        raise _refuse(actor, action, None, "only an administrator may")
+
+
+def require_issuer_staff(actor: Actor, issuers: Iterable[str], *, action: str) -> None:
+    """Pass staff of every issuer of ``issuers`` (the owners of what is written).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is not staff of one of them.
+    """
+    require_user(actor, action=action)
+    if actor.is_admin:
+        return
+    for issuer in sorted(set(issuers)):
+        if not actor.holds(Role.ISSUER, issuer):
+            raise _refuse(actor, action, issuer, f"not staff of the issuer {issuer}")
+
+
+def assessor_identity(actor: Actor, panel: Iterable[str], *, action: str) -> str:
+    """The assessor IRI, of those sitting on ``panel``, as which the actor assesses.
+
+    An administrator assesses as nobody but themselves either: the assessor is always a
+    panel member the acting user is bound to.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user bound to no member of the panel.
+    """
+    require_user(actor, action=action)
+    members = set(panel)
+    mine = sorted(actor.objects(Role.ASSESSOR) & members)
+    if not mine:
+        raise _refuse(actor, action, None, "not an assessor on this submission's panel")
+    return mine[0]
+
+
+def require_advisor(actor: Actor, authority: str, *, action: str) -> None:
+    """Pass advisors acting for ``authority``.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who does not act for that authority.
+    """
+    require_user(actor, action=action)
+    if not (actor.is_admin or actor.holds(Role.ADVISOR, authority)):
+        raise _refuse(actor, action, authority, f"does not act for the authority {authority}")
+
+
+def require_learner_owner(actor: Actor, learner: str, *, action: str) -> None:
+    """Pass the learner themself (the user bound to the learner record).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for any other user.
+    """
+    require_user(actor, action=action)
+    if not (actor.is_admin or actor.holds(Role.LEARNER, learner)):
+        raise _refuse(actor, action, learner, "not this learner")
+
+
+def may_read_learner(
+    actor: Actor, learner: str, *, scope: ConsentScope, consents: Iterable[Consent]
+) -> bool:
+    """Whether the actor may see ``scope`` of a learner's data (owner, admin, or by consent)."""
+    if actor.user is None:
+        return False
+    if actor.is_admin or actor.holds(Role.LEARNER, learner):
+        return True
+    return any(
+        c.active and c.learner == learner and c.grantee == actor.user and scope in c.scopes
+        for c in consents
+    )
+
+
+def require_learner_reader(
+    actor: Actor, learner: str, *, scope: ConsentScope, consents: Iterable[Consent], action: str
+) -> None:
+    """Pass whoever may see ``scope`` of the learner's data.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is neither the learner nor holds their consent.
+    """
+    require_user(actor, action=action)
+    if not may_read_learner(actor, learner, scope=scope, consents=consents):
+        raise _refuse(actor, action, learner, f"no consent of this learner for {scope.value}")
