@@ -32,8 +32,8 @@ from graph.errors import (
     TooManyRequestsError,
     UnauthenticatedError,
 )
-from graph.model.accounts import ANONYMOUS, Actor
 from graph.model.account_documents import user_from_document
+from graph.model.accounts import ANONYMOUS, Actor
 from graph.model.concepts import NodeKind
 from graph.services import accounts
 
@@ -123,9 +123,7 @@ def _resolve_actor(
     return _session_actor(request, runtime)
 
 
-async def get_actor(
-    request: Request, actor: Annotated[Actor, Depends(_resolve_actor)]
-) -> Actor:
+async def get_actor(request: Request, actor: Annotated[Actor, Depends(_resolve_actor)]) -> Actor:
     """The acting user of the request (nobody without a key or a session).
 
     Asynchronous so that the audit context it declares is the request's own: the endpoint,

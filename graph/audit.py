@@ -19,9 +19,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from graph.model.accounts import Actor
-from graph.model.concepts import NodeKind
 
-__all__ = ["AuditContext", "acting", "current", "entry", "refusal"]
+__all__ = ["AuditContext", "AuditEntry", "acting", "current", "entry", "refusal", "set_current"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +29,15 @@ class AuditContext:
 
     actor: Actor
     action: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """One entry of the log: its IRI (time-ordered), its document and its index fields."""
+
+    uri: str
+    body: dict[str, Any]
+    index: dict[str, str | int | float | bool | None]
 
 
 _CURRENT: ContextVar[AuditContext | None] = ContextVar("credwalk_audit", default=None)
@@ -73,8 +81,8 @@ def entry(
     objects: Sequence[tuple[str, str]] = (),
     details: Mapping[str, Any] | None = None,
     now: datetime | None = None,
-) -> tuple[str, NodeKind, dict[str, Any], dict[str, str | int | float | bool | None]]:
-    """The IRI, kind, body and index of one audit entry (``objects``: (IRI, kind) written)."""
+) -> AuditEntry:
+    """One audit entry of the context's action (``objects``: (IRI, kind) written)."""
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     at = moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     actor = context.actor.user or "anonymous"
@@ -93,9 +101,9 @@ def entry(
         "action": context.action,
         "outcome": outcome,
     }
-    return _uri(moment), NodeKind.AUDIT, body, index
+    return AuditEntry(_uri(moment), body, index)
 
 
-def refusal(context: AuditContext, *, code: str, message: str) -> tuple[Any, ...]:
+def refusal(context: AuditContext, *, code: str, message: str) -> AuditEntry:
     """An audit entry saying the action was refused (``code``: ``forbidden``, ...)."""
     return entry(context, outcome=f"refused: {code}", details={"message": message})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -23,7 +23,14 @@ import numpy.typing as npt
 if TYPE_CHECKING:
     import networkx as nx
 
-from graph.errors import BackendUnavailableError, InvalidInputError, NotFoundError
+from graph import audit
+from graph.errors import (
+    BackendUnavailableError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    StaleVersionError,
+)
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.text import terms as text_terms
 
@@ -41,6 +48,7 @@ __all__ = [
     "TextTable",
     "Vector",
     "WriteSummary",
+    "expect_versions",
 ]
 
 Vector = npt.NDArray[np.float32]
@@ -174,12 +182,16 @@ class Record:
 
     ``body`` is the JSON-serialisable document (its codec lives with its domain module);
     ``index`` holds the scalar fields that stores filter on (jurisdiction, issuer type, ...).
+    ``version`` is the store's count of the record's writes (1 when created): reads fill it,
+    writes ignore it (the store assigns the next one); it is what a conditional write and an
+    HTTP ``ETag`` name. Two records with the same content are equal whatever their versions.
     """
 
     uri: str
     kind: NodeKind
     body: Mapping[str, Any]
     index: Mapping[str, str | int | float | bool | None] = field(default_factory=dict)
+    version: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +200,9 @@ class GraphBatch:
 
     Writing a concept replaces it whole, and replaces all its indexed texts with the batch's
     texts for that concept when ``texts`` holds any. ``delete_relations`` removes edges by key
-    (source, type, target) before the new ones are written.
+    (source, type, target) before the new ones are written; ``delete_records`` removes records
+    with every edge to or from them. ``expect`` makes the write conditional: it maps record
+    IRIs to the version the batch was based on (None: the record must not exist yet).
     """
 
     schemes: Sequence[ConceptScheme] = ()
@@ -197,6 +211,8 @@ class GraphBatch:
     relations: Sequence[Relation] = ()
     delete_relations: Sequence[tuple[str, str, str]] = ()
     records: Sequence[Record] = ()
+    delete_records: Sequence[str] = ()
+    expect: Mapping[str, int | None] = field(default_factory=dict)
     embedding_model: str | None = None
 
     @property
@@ -209,6 +225,7 @@ class GraphBatch:
             or self.relations
             or self.delete_relations
             or self.records
+            or self.delete_records
         )
 
 
@@ -222,6 +239,7 @@ class WriteSummary:
     relations: int = 0
     deleted_relations: int = 0
     records: int = 0
+    deleted_records: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,11 +335,19 @@ class GraphStore(abc.ABC):
 
         Relations must join nodes that exist in the batch or the store; texts must belong to
         concepts that do; vectors must share one dimension and the store's embedding model.
+        Each record written gets the next version (1 if new). The versions of ``expect`` are
+        checked in the same transaction as the write, so of two writers that read one version
+        only the first succeeds. When an edge declared who acts (:func:`graph.audit.acting`),
+        the batch carries an audit entry of what it writes.
 
         Raises
         ------
         InvalidInputError
             When the batch is inconsistent; nothing is written.
+        ConflictError
+            When ``expect`` says a record must not exist and it does; nothing is written.
+        StaleVersionError
+            When a record of ``expect`` has another version (or is gone); nothing is written.
         BackendUnavailableError
             When the backend fails; nothing is written.
         """
@@ -329,7 +355,7 @@ class GraphStore(abc.ABC):
         if batch.is_empty:
             return WriteSummary()
         self._validate_batch(batch)
-        return self._write(batch)
+        return self._write(_with_audit(batch))
 
     def _validate_batch(self, batch: GraphBatch) -> None:
         in_batch = {c.uri for c in batch.concepts} | {r.uri for r in batch.records}
@@ -739,6 +765,47 @@ class GraphStore(abc.ABC):
     def _concepts_with_terms(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
     ) -> set[str]: ...
+
+
+def _with_audit(batch: GraphBatch) -> GraphBatch:
+    """The batch and, when an edge declared who acts, the audit entry of its writes."""
+    context = audit.current()
+    if context is None:
+        return batch
+    written = [(r.uri, r.kind.value) for r in batch.records]
+    written += [(c.uri, c.kind.value) for c in batch.concepts[:100]]
+    deleted = list(batch.delete_records)
+    details: dict[str, object] = {"deleted": deleted} if deleted else {}
+    if len(batch.concepts) > 100:
+        details["concepts"] = len(batch.concepts)
+    entry = audit.entry(context, outcome="ok", objects=written, details=details)
+    record = Record(entry.uri, NodeKind.AUDIT, entry.body, entry.index)
+    return replace(
+        batch,
+        records=[*batch.records, record],
+        expect={**batch.expect, entry.uri: None},
+    )
+
+
+def expect_versions(current: Mapping[str, int | None], expected: Mapping[str, int | None]) -> None:
+    """Check a conditional write against the versions the store holds (what backends call).
+
+    Raises
+    ------
+    ConflictError
+        For a record expected not to exist that does.
+    StaleVersionError
+        For a record whose version is another one, or that is gone.
+    """
+    for uri, version in sorted(expected.items()):
+        now = current.get(uri)
+        if version is None and now is not None:
+            raise ConflictError(f"{uri} exists already", details={"uri": uri, "current": now})
+        if version is not None and now != version:
+            raise StaleVersionError(
+                f"{uri} has changed since version {version} was read (now: {now})",
+                details={"uri": uri, "expected": version, "current": now},
+            )
 
 
 def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int = 4096) -> None:

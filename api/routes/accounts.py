@@ -46,9 +46,7 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-@router.post(
-    "/session", response_model=SessionPublic, responses=responses(401, 422, 429, 503)
-)
+@router.post("/session", response_model=SessionPublic, responses=responses(401, 422, 429, 503))
 def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> SessionPublic:
     """Sign in with a name and password: sets the session cookie, returns the CSRF token."""
     client = request.client.host if request.client else "unknown"
@@ -122,9 +120,7 @@ def set_grants(
 ) -> UserPublic:
     """Replace a user's grants (administrators)."""
     grants = [grant_from_text(g) for g in body.grants]
-    user = accounts.set_grants(
-        store, name, grants, actor=actor, base_iri=runtime.settings.base_iri
-    )
+    user = accounts.set_grants(store, name, grants, actor=actor, base_iri=runtime.settings.base_iri)
     return UserPublic.from_domain(user)
 
 
@@ -137,7 +133,9 @@ def set_password(
     name: str, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> None:
     """Set a password (the user themself, or an administrator)."""
-    accounts.set_password(store, name, body.password, actor=actor, base_iri=runtime.settings.base_iri)
+    accounts.set_password(
+        store, name, body.password, actor=actor, base_iri=runtime.settings.base_iri
+    )
 
 
 @router.put(
@@ -166,7 +164,9 @@ def list_keys(
 ) -> ApiKeysPublic:
     """The acting user's keys (an administrator may name another user)."""
     name = user or actor.name
-    found = accounts.list_api_keys(store, actor=actor, user=name, base_iri=runtime.settings.base_iri)
+    found = accounts.list_api_keys(
+        store, actor=actor, user=name, base_iri=runtime.settings.base_iri
+    )
     return ApiKeysPublic(data=[ApiKeyPublic.from_domain(k) for k in found], count=len(found))
 
 
@@ -194,9 +194,7 @@ def create_key(
 @router.delete(
     "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 503)
 )
-def revoke_key(
-    key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
-) -> ApiKeyPublic:
+def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> ApiKeyPublic:
     """Revoke a key (its user, or an administrator)."""
     key = accounts.revoke_api_key(store, key_id, actor=actor, base_iri=runtime.settings.base_iri)
     return ApiKeyPublic.from_domain(key)

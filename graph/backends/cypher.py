@@ -18,8 +18,11 @@ from graph.model.concepts import NodeKind, RelationType
 __all__ = [
     "CONCEPT_KINDS",
     "CONSTRAINTS",
+    "CREATE_RECORDS",
+    "DELETE_RECORDS",
     "FULLTEXT_INDEX",
     "KIND_LABEL",
+    "LOCK_VERSIONS",
     "REL_TYPE",
     "TEXT_LABEL",
     "VECTOR_INDEX",
@@ -109,12 +112,43 @@ MERGE_RECORDS = {
     kind: f"""
 UNWIND $rows AS row
 MERGE (n:Node {{ns: $ns, uri: row.uri}})
-SET n:Record:{label}, n.kind = row.kind, n.doc = row.doc, n.idx = row.idx
+SET n:Record:{label}, n.kind = row.kind, n.doc = row.doc, n.idx = row.idx,
+    n.version = coalesce(n.version, 0) + 1
 SET n += row.fields
 """
     for kind, label in KIND_LABEL.items()
     if kind not in CONCEPT_KINDS
 }
+
+#: Records expected not to exist yet: CREATE, so that the uniqueness constraint on (ns, uri)
+#: refuses the second of two concurrent creations (MERGE would let both succeed).
+CREATE_RECORDS = {
+    kind: f"""
+UNWIND $rows AS row
+CREATE (n:Node:Record:{label} {{ns: $ns, uri: row.uri}})
+SET n.kind = row.kind, n.doc = row.doc, n.idx = row.idx, n.version = 1
+SET n += row.fields
+"""
+    for kind, label in KIND_LABEL.items()
+    if kind not in CONCEPT_KINDS
+}
+
+#: The versions of records a conditional write is based on, write-locked until it commits:
+#: a concurrent writer of the same record waits here, then reads the version this one wrote.
+LOCK_VERSIONS = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+WHERE n:Record
+SET n.version = coalesce(n.version, 1)
+RETURN n.uri AS uri, n.version AS version
+"""
+
+DELETE_RECORDS = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+WHERE n:Record
+DETACH DELETE n
+"""
 
 DELETE_TEXTS = """
 UNWIND $uris AS uri
@@ -296,14 +330,14 @@ GET_RECORDS = """
 UNWIND $uris AS uri
 MATCH (n:Node {ns: $ns, uri: uri})
 WHERE n:Record AND n.kind = $kind
-RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx
+RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS version
 """
 
 LIST_RECORDS = """
 MATCH (n:Node {ns: $ns, kind: $kind})
 WHERE n:Record
   AND all(key IN keys($where) WHERE n['i_' + key] = $where[key])
-RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx
+RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS version
 ORDER BY n.uri
 """
 

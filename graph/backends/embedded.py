@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
@@ -49,6 +50,7 @@ from graph.store import (
     TextTable,
     Vector,
     WriteSummary,
+    expect_versions,
 )
 
 from .memory import MemoryGraph
@@ -58,7 +60,7 @@ __all__ = ["EmbeddedStore"]
 
 logger = logging.getLogger(__name__)
 
-_SCHEMA_VERSION = 2
+_SCHEMA_VERSION = 3
 _KINDS = {kind.value: kind for kind in NodeKind}
 # Batches larger than this drop the in-memory graph (reloaded on the next read) instead of
 # patching it.
@@ -71,7 +73,8 @@ CREATE TABLE IF NOT EXISTS schemes (uri TEXT PRIMARY KEY, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS concepts (
     uri TEXT PRIMARY KEY, kind TEXT NOT NULL, framework TEXT NOT NULL, body TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS records (
-    uri TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, idx TEXT NOT NULL);
+    uri TEXT PRIMARY KEY, kind TEXT NOT NULL, body TEXT NOT NULL, idx TEXT NOT NULL,
+    version INTEGER NOT NULL DEFAULT 1);
 CREATE TABLE IF NOT EXISTS relations (
     source TEXT NOT NULL, type TEXT NOT NULL, target TEXT NOT NULL, props TEXT NOT NULL,
     PRIMARY KEY (source, type, target)) WITHOUT ROWID;
@@ -84,6 +87,8 @@ CREATE INDEX IF NOT EXISTS texts_by_uri ON texts (uri);
 # v2: reads come from memory, so no SQL ever looked relations up by target; that index cost a
 # quarter of the file and a third of a bulk write.
 _UPGRADES = "DROP INDEX IF EXISTS relations_by_target;"
+# v3: records count their writes, for conditional writes (ETag / If-Match); older ones are 1.
+_RECORD_VERSION = "ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 1"
 
 
 class EmbeddedStore(GraphStore):
@@ -159,9 +164,13 @@ class EmbeddedStore(GraphStore):
                 f"({_SCHEMA_VERSION}); upgrade credwalk"
             )
         if version < _SCHEMA_VERSION:
-            conn.executescript(
-                f"BEGIN; {_SCHEMA} {_UPGRADES} PRAGMA user_version = {_SCHEMA_VERSION}; COMMIT;"
-            )
+            # Each step is idempotent and the version is written last: an upgrade interrupted
+            # half-way is finished by the next open.
+            conn.executescript(f"BEGIN; {_SCHEMA} {_UPGRADES} COMMIT;")
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+            if "version" not in columns:
+                conn.execute(_RECORD_VERSION)
+            conn.execute(f"PRAGMA user_version = {_SCHEMA_VERSION}")
 
     def close(self) -> None:
         """Close the file and drop the in-memory graph."""
@@ -236,8 +245,12 @@ class EmbeddedStore(GraphStore):
             memory.schemes[scheme.uri] = scheme
         for (body,) in db.execute("SELECT body FROM concepts"):
             memory.add_concept(concept_from_json(body))
-        for uri, kind, body, idx in db.execute("SELECT uri, kind, body, idx FROM records"):
-            memory.add_record(Record(uri, _KINDS[kind], json.loads(body), json.loads(idx)))
+        for uri, kind, body, idx, version in db.execute(
+            "SELECT uri, kind, body, idx, version FROM records"
+        ):
+            memory.add_record(
+                Record(uri, _KINDS[kind], json.loads(body), json.loads(idx), version=version)
+            )
         for source, type_, target, props in db.execute(
             "SELECT source, type, target, props FROM relations"
         ):
@@ -295,6 +308,7 @@ class EmbeddedStore(GraphStore):
             )
             try:
                 db.execute("BEGIN IMMEDIATE")
+                batch = _versioned(db, batch)
                 _insert_batch(db, batch, replaced_texts=texts_by_uri, has_vectors=has_vectors)
                 db.execute("COMMIT")
             except BaseException as e:
@@ -312,6 +326,7 @@ class EmbeddedStore(GraphStore):
             relations=len(batch.relations),
             deleted_relations=len(batch.delete_relations),
             records=len(batch.records),
+            deleted_records=len(batch.delete_records),
         )
 
     def _after_commit(
@@ -333,6 +348,8 @@ class EmbeddedStore(GraphStore):
             memory.schemes[scheme.uri] = scheme
         for concept in batch.concepts:
             memory.add_concept(concept)
+        for uri in batch.delete_records:
+            memory.remove_record(uri)
         for record in batch.records:
             memory.add_record(record)
         for uri, texts in texts_by_uri.items():
@@ -483,6 +500,21 @@ class EmbeddedStore(GraphStore):
             return memory.index.concepts_with_terms(terms, kinds=kinds)
 
 
+def _versioned(db: sqlite3.Connection, batch: GraphBatch) -> GraphBatch:
+    """Check ``batch.expect`` and number its records, in the open (exclusive) transaction."""
+    uris = sorted(set(batch.expect) | {r.uri for r in batch.records})
+    current: dict[str, int | None] = {}
+    for start in range(0, len(uris), 500):
+        chunk = uris[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        current.update(
+            db.execute(f"SELECT uri, version FROM records WHERE uri IN ({marks})", chunk)
+        )
+    expect_versions(current, batch.expect)
+    records = [replace(r, version=(current.get(r.uri) or 0) + 1) for r in batch.records]
+    return replace(batch, records=records)
+
+
 def _insert_batch(
     db: sqlite3.Connection,
     batch: GraphBatch,
@@ -502,9 +534,12 @@ def _insert_batch(
         "INSERT OR REPLACE INTO concepts (uri, kind, framework, body) VALUES (?,?,?,?)",
         [(c.uri, c.kind.value, c.framework, concept_to_json(c)) for c in batch.concepts],
     )
+    deleted = [(uri,) for uri in batch.delete_records]
+    db.executemany("DELETE FROM records WHERE uri = ?", deleted)
+    db.executemany("DELETE FROM relations WHERE source = ?1 OR target = ?1", deleted)
     db.executemany(
-        "INSERT OR REPLACE INTO records (uri, kind, body, idx) VALUES (?, ?, ?, ?)",
-        [(r.uri, r.kind.value, dumps(r.body), dumps(r.index)) for r in batch.records],
+        "INSERT OR REPLACE INTO records (uri, kind, body, idx, version) VALUES (?, ?, ?, ?, ?)",
+        [(r.uri, r.kind.value, dumps(r.body), dumps(r.index), r.version) for r in batch.records],
     )
     db.executemany("DELETE FROM texts WHERE uri = ?", [(u,) for u in replaced_texts])
     # In URI order, so that texts_by_uri grows at its end instead of splitting pages all over

@@ -61,6 +61,17 @@ class MemoryGraph:
         self.kinds[record.uri] = record.kind
         self._kind_counts = None
 
+    def remove_record(self, uri: str) -> None:
+        """Remove a record and every edge to or from it, if present."""
+        if self.records.pop(uri, None) is None:
+            return
+        self.kinds.pop(uri, None)
+        self._kind_counts = None
+        for key in list(self.out_edges.pop(uri, {})):
+            self.in_edges.get(key[2], {}).pop(key, None)
+        for key in list(self.in_edges.pop(uri, {})):
+            self.out_edges.get(key[0], {}).pop(key, None)
+
     def add_relation(self, relation: Relation) -> None:
         """Add or replace an edge."""
         key = relation.key

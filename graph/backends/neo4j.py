@@ -55,6 +55,7 @@ from graph.store import (
     TextHit,
     Vector,
     WriteSummary,
+    expect_versions,
 )
 
 from . import cypher
@@ -248,9 +249,12 @@ class Neo4jStore(GraphStore):
             kinds.update(self._kinds_of([u for u in texts_by_uri if u not in kinds]))
             self._write_texts(texts_by_uri, kinds)
         self._write_concepts(batch.concepts, texts_by_uri)
-        for kind, query in cypher.MERGE_RECORDS.items():
-            self._write_rows(query, [_record_row(r) for r in batch.records if r.kind is kind])
-        self._write_relations(batch.relations, deleted=batch.delete_relations)
+        if batch.concepts or batch.texts:
+            # A bulk import: relations in chunks of their own transactions, records after.
+            self._write_relations(batch.relations, deleted=batch.delete_relations)
+            self._write_records(batch, with_relations=False)
+        else:
+            self._write_records(batch, with_relations=True)
         if first_vector is not None and batch.embedding_model is not None:
             self._write_one(cypher.SET_META, key="embedding_model", value=batch.embedding_model)
         logger.info(
@@ -268,7 +272,48 @@ class Neo4jStore(GraphStore):
             relations=len(batch.relations),
             deleted_relations=len(batch.delete_relations),
             records=len(batch.records),
+            deleted_records=len(batch.delete_records),
         )
+
+    def _write_records(self, batch: GraphBatch, *, with_relations: bool) -> None:
+        """Write the records (and their relations) in one transaction, versions checked in it."""
+        relations = with_relations and bool(batch.relations or batch.delete_relations)
+        if not (batch.records or batch.delete_records or batch.expect or relations):
+            return
+        driver = self._session_driver()
+        uris = sorted(set(batch.expect) | {r.uri for r in batch.records})
+
+        def work(tx: ManagedTransaction) -> None:
+            versions: dict[str, int | None] = {}
+            if uris:
+                for row in tx.run(cypher.LOCK_VERSIONS, ns=self._ns, uris=uris):
+                    versions[row["uri"]] = row["version"]
+            expect_versions(versions, batch.expect)
+            if batch.delete_records:
+                tx.run(cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records))
+            for kind in cypher.CREATE_RECORDS:
+                self._run_records(tx, batch, kind)
+            if with_relations:
+                for query, rows in _relation_queries(batch.relations, batch.delete_relations):
+                    for start in range(0, len(rows), _RELATION_CHUNK):
+                        tx.run(query, ns=self._ns, rows=rows[start : start + _RELATION_CHUNK])
+
+        def call() -> None:
+            with driver.session(database=self._database) as session:
+                session.execute_write(work)
+
+        self._wrap(call)
+
+    def _run_records(self, tx: ManagedTransaction, batch: GraphBatch, kind: NodeKind) -> None:
+        mine = [r for r in batch.records if r.kind is kind]
+        created = [
+            _record_row(r) for r in mine if r.uri in batch.expect and batch.expect[r.uri] is None
+        ]
+        merged = [_record_row(r) for r in mine if batch.expect.get(r.uri, 0) is not None]
+        if created:
+            tx.run(cypher.CREATE_RECORDS[kind], ns=self._ns, rows=created)
+        if merged:
+            tx.run(cypher.MERGE_RECORDS[kind], ns=self._ns, rows=merged)
 
     def _write_concepts(
         self, concepts: Sequence[Concept], texts_by_uri: Mapping[str, list[IndexedText]]
@@ -298,23 +343,9 @@ class Neo4jStore(GraphStore):
     def _write_relations(
         self, relations: Sequence[Relation], *, deleted: Sequence[tuple[str, str, str]]
     ) -> None:
-        """Delete the ``deleted`` relation keys, then merge ``relations``, per relation type."""
-        deletions: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
-        for source, type_, target in deleted:
-            deletions[RelationType(type_)].append({"source": source, "target": target})
-        for relation_type, rows in deletions.items():
-            self._write_rows(cypher.delete_relations(relation_type), rows)
-        merges: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
-        for relation in relations:
-            merges[relation.type].append(
-                {
-                    "source": relation.source,
-                    "target": relation.target,
-                    "props": relation_props(relation),
-                }
-            )
-        for relation_type, rows in merges.items():
-            self._write_rows(cypher.merge_relations(relation_type), rows, chunk=_RELATION_CHUNK)
+        """Delete the ``deleted`` relation keys, then merge ``relations``, in chunks."""
+        for query, rows in _relation_queries(relations, deleted):
+            self._write_rows(query, rows, chunk=_RELATION_CHUNK)
 
     def _kinds_of(self, uris: Sequence[str]) -> dict[str, NodeKind]:
         if not uris:
@@ -658,6 +689,27 @@ def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
     }
 
 
+def _relation_queries(
+    relations: Sequence[Relation], deleted: Sequence[tuple[str, str, str]]
+) -> list[tuple[str, list[dict[str, str]]]]:
+    """The deletions, then the merges, of relations: one query and its rows per type."""
+    deletions: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+    for source, type_, target in deleted:
+        deletions[RelationType(type_)].append({"source": source, "target": target})
+    merges: dict[RelationType, list[dict[str, str]]] = defaultdict(list)
+    for relation in relations:
+        merges[relation.type].append(
+            {
+                "source": relation.source,
+                "target": relation.target,
+                "props": relation_props(relation),
+            }
+        )
+    return [(cypher.delete_relations(t), rows) for t, rows in deletions.items()] + [
+        (cypher.merge_relations(t), rows) for t, rows in merges.items()
+    ]
+
+
 def _record_row(record: Record) -> dict[str, Any]:
     return {
         "uri": record.uri,
@@ -670,7 +722,9 @@ def _record_row(record: Record) -> dict[str, Any]:
 
 
 def _record(row: Mapping[str, Any], kind: NodeKind) -> Record:
-    return Record(row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]))
+    return Record(
+        row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]), version=row["version"]
+    )
 
 
 def _relation(row: Mapping[str, Any]) -> Relation:

@@ -97,9 +97,8 @@ class RelationType(StrEnum):
     REQUIRES_CREDENTIAL = "requires_credential"
     REQUIRES_SKILL = "requires_skill"
     STACKS_INTO = "stacks_into"
-    RECOGNISES = (
-        "recognises"  # recognition decision -> credential (graph.services.equivalence.recognition)
-    )
+    # recognition decision -> credential (graph.services.equivalence.recognition)
+    RECOGNISES = "recognises"
 
     @property
     def is_mapping(self) -> bool:

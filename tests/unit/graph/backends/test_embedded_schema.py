@@ -11,6 +11,7 @@ from graph.backends.embedded import EmbeddedStore
 from graph.errors import BackendUnavailableError
 from graph.model.concept_documents import concept_to_json
 from graph.model.concepts import Concept, Label, NodeKind, Relation, RelationType
+from graph.store import GraphBatch, Record
 
 # The layout credwalk wrote before schema version 2 (it also indexed relations by target).
 _VERSION_1 = """
@@ -68,7 +69,26 @@ def test_a_version_1_file_is_upgraded_and_keeps_its_content(tmp_path: Path) -> N
 
     assert "relations_by_target" not in _indexes(path)
     assert "texts_by_uri" in _indexes(path)
-    assert _user_version(path) == 2
+    assert _user_version(path) == 3
+
+
+def test_records_of_a_version_2_file_count_from_version_1(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            _VERSION_1.replace("PRAGMA user_version = 1;", "PRAGMA user_version = 2;")
+        )
+        conn.execute("INSERT INTO records VALUES ('urn:x:learner', 'learner', '{\"id\": 1}', '{}')")
+    with EmbeddedStore(path) as store:
+        assert store.get_record("urn:x:learner", kind=NodeKind.LEARNER).version == 1
+        store.write(
+            GraphBatch(
+                records=[Record("urn:x:learner", NodeKind.LEARNER, {"id": 2})],
+                expect={"urn:x:learner": 1},
+            )
+        )
+        assert store.get_record("urn:x:learner", kind=NodeKind.LEARNER).version == 2
+    assert _user_version(path) == 3
 
 
 def test_a_file_from_a_newer_credwalk_is_refused_untouched(tmp_path: Path) -> None:
