@@ -20,7 +20,16 @@ from typing import Any
 
 from graph.model.accounts import Actor
 
-__all__ = ["AuditContext", "AuditEntry", "acting", "current", "entry", "refusal", "set_current"]
+__all__ = [
+    "AuditContext",
+    "AuditEntry",
+    "acting",
+    "current",
+    "entry",
+    "refusal",
+    "set_current",
+    "suspended",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,16 @@ def acting(actor: Actor, action: str) -> Iterator[AuditContext]:
     token = _CURRENT.set(context)
     try:
         yield context
+    finally:
+        _CURRENT.reset(token)
+
+
+@contextmanager
+def suspended() -> Iterator[None]:
+    """Writes made inside the block carry no audit entry (the log's own writes)."""
+    token = _CURRENT.set(None)
+    try:
+        yield
     finally:
         _CURRENT.reset(token)
 

@@ -49,6 +49,7 @@ __all__ = [
     "Vector",
     "WriteSummary",
     "expect_versions",
+    "guard",
 ]
 
 Vector = npt.NDArray[np.float32]
@@ -785,6 +786,20 @@ def _with_audit(batch: GraphBatch) -> GraphBatch:
         records=[*batch.records, record],
         expect={**batch.expect, entry.uri: None},
     )
+
+
+def guard(store: GraphStore, key: str) -> tuple[Record, int | None]:
+    """A guard record for ``key`` and the version to expect of it.
+
+    Writes that must see each other but touch different records (two decisions of one
+    authority on one credential, which must not contradict) each rewrite the guard of what
+    they share and expect the version they read: of two racing, the second is refused and
+    redone on what the first wrote.
+    """
+    uri = f"urn:credwalk:guard:{key}"
+    found = store.get_records([uri], kind=NodeKind.GUARD).get(uri)
+    record = Record(uri, NodeKind.GUARD, {"key": key}, {"key": key})
+    return record, None if found is None else (found.version or 1)
 
 
 def expect_versions(current: Mapping[str, int | None], expected: Mapping[str, int | None]) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from graph.embeddings import Embedder
+from graph.model.accounts import operator
 from graph.model.concept_documents import concept_from_json
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
@@ -101,7 +102,14 @@ def load_demo(
     """Import the demo ESCO slice, then the demo issuers and credentials (idempotent)."""
     concepts = import_concepts(store, read_demo_slice(ontologies_dir), embedder=embedder)
     issuers, credentials = read_demo_catalogue(ontologies_dir)
-    catalogue = save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    # Loading the bundled demo is the operator's act (the server's first start).
+    catalogue = save_catalogue(
+        store,
+        actor=operator("demo"),
+        issuers=issuers,
+        credentials=credentials,
+        reference=reference,
+    )
     logger.info(
         "demo dataset loaded: %d concepts, %d issuers, %d credentials",
         concepts.concepts_added,

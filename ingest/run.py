@@ -14,6 +14,7 @@ from pathlib import Path
 
 from graph.embeddings import Embedder
 from graph.jsonld import PinnedDocumentLoader
+from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind
 from graph.model.credentials import Issuer
 from graph.model.imports import ConceptImport, Progress
@@ -98,6 +99,7 @@ def ingest_credentials(
     store: GraphStore,
     paths: Sequence[Path],
     *,
+    actor: Actor,
     loader: PinnedDocumentLoader,
     reference: ReferenceData,
     ontologies_dir: Path,
@@ -146,6 +148,7 @@ def ingest_credentials(
     issuers.update({i.id: i for i in stubs})
     saved = save_catalogue(
         store,
+        actor=actor,
         issuers=list(issuers.values()),
         credentials=[c.value for f in files for c in f.credentials],
         reference=reference,

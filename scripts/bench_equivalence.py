@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.jsonld import PinnedDocumentLoader, load_manifest
+from graph.model.accounts import operator
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.credentials import (
     Credential,
@@ -61,6 +62,8 @@ from ingest.credentials.reader import read_credential_file
 from ingest.demo import read_demo_slice
 from ingest.frameworks.esco import esco_import, read_esco
 from ingest.frameworks.onet import onet_import, read_onet
+
+ADMIN = operator("bench")
 
 logger = logging.getLogger("bench_equivalence")
 
@@ -109,6 +112,7 @@ def _demo_store(path: Path, reference: ReferenceData) -> tuple[GraphStore, list[
     credentials = [c.value for c in found.credentials]
     save_catalogue(
         store,
+        actor=ADMIN,
         issuers=[i.value for i in found.issuers],
         credentials=credentials,
         reference=reference,
@@ -203,7 +207,9 @@ def bench_equivalents(
     rng = random.Random(11)
     issuers, credentials = _generate(pack, count, rng)
     started = time.perf_counter()
-    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    save_catalogue(
+        store, actor=ADMIN, issuers=issuers, credentials=credentials, reference=reference
+    )
     logger.info("saved %d credentials in %.1fs", count, time.perf_counter() - started)
     ids = [c.id for c in credentials]
     equivalents(store, ids[0], reference=reference, embedder=embedder)

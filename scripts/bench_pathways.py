@@ -53,6 +53,7 @@ from graph.algorithms.pathways import (
 )
 from graph.backends.embedded import EmbeddedStore
 from graph.errors import NoPathwayError
+from graph.model.accounts import operator
 from graph.model.concepts import NodeKind, RelationType
 from graph.model.credentials import (
     Credential,
@@ -76,6 +77,8 @@ from graph.services.pathways.planning import (
 from graph.services.pathways.targets import Target, TargetKind, occupation_skills
 from graph.store import GraphStore
 from ingest.frameworks.esco import esco_import, read_esco
+
+ADMIN = operator("bench")
 
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_PACK = SHARED / "esco" / "v1.1.1"
@@ -247,7 +250,9 @@ def build_store(args: argparse.Namespace, reference: ReferenceData) -> tuple[Emb
     )
     log(f"saving {len(credentials)} generated credentials ...")
     started = time.perf_counter()
-    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    save_catalogue(
+        store, actor=ADMIN, issuers=issuers, credentials=credentials, reference=reference
+    )
     meta = {
         "credentials": len(credentials),
         "occupations_with_credentials": len(used),

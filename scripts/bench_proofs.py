@@ -28,11 +28,13 @@ from pathlib import Path
 from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+
 sys.path.insert(0, str(REPO))
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from graph.jsonld import PinnedDocumentLoader, load_manifest, seed_cache
+from graph.model.accounts import Actor, Grant, Role, operator
 from graph.model.concepts import Concept, Label, NodeKind
 from graph.model.credentials import Credential, CredentialSkill, Issuer, IssuerType
 from graph.model.submissions import (
@@ -114,19 +116,30 @@ def _catalogue(store: GraphStore) -> tuple[str, list[Assessor]]:
         issuer=issuer.id,
         skills=tuple(CredentialSkill(uri, level=3) for uri in SKILLS),
     )
-    save_catalogue(store, issuers=[issuer], credentials=[course])
+    save_catalogue(store, actor=ADMIN, issuers=[issuer], credentials=[course])
     panel = [
         Assessor(issuer.id, "UCD", "institution"),
         Assessor("https://www.ictskillnet.ie", "ICT Skillnet", "industry_body"),
         Assessor("https://www.hea.ie", "HEA", "regional", kind=AssessmentKind.ENDORSEMENT),
     ]
-    declare_panel(store, credential=course.id, assessors=panel, rule=IssuingRule(), base_iri=BASE)
+    declare_panel(
+        store, actor=ADMIN, credential=course.id, assessors=panel, rule=IssuingRule(), base_iri=BASE
+    )
     return course.id, panel
+
+
+#: The benchmark acts as the store's operator (an administrator).
+ADMIN = operator("bench")
+
+
+def _as_assessor(iri: str) -> Actor:
+    return Actor(user=f"urn:bench:{iri}", name=iri, grants=(Grant(Role.ASSESSOR, iri),))
 
 
 def _ready_submission(store: GraphStore, credential: str, panel: list[Assessor], n: int) -> str:
     view = submit(
         store,
+        actor=ADMIN,
         learner=f"urn:example:learner:{n}",
         credential=credential,
         evidence=[
@@ -137,13 +150,13 @@ def _ready_submission(store: GraphStore, credential: str, panel: list[Assessor],
         base_iri=BASE,
     )
     sub = view.submission.id
-    for assessor in panel[:2]:
+    for member in panel[:2]:
         results = [SkillResult(uri, True, 4) for uri in SKILLS]
         record_assessment(
-            store, submission=sub, assessor=assessor.id, results=results, base_iri=BASE
+            store, submission=sub, actor=_as_assessor(member.id), results=results, base_iri=BASE
         )
     record_assessment(
-        store, submission=sub, assessor=panel[2].id, endorsement="Yes.", base_iri=BASE
+        store, submission=sub, actor=_as_assessor(panel[2].id), endorsement="Yes.", base_iri=BASE
     )
     return sub
 
@@ -188,9 +201,11 @@ def _service_rows(
         issuer = ProofIssuer(keys=KeyStore(tmp / "keys"), loader=loader, base_iri=BASE)
         credential, panel = _catalogue(store)
         ready = [_ready_submission(store, credential, panel, n) for n in range(issues + 1)]
-        issue_proof(store, submission=ready.pop(), issuer=issuer)  # warm-up: keys, contexts
+        issue_proof(
+            store, actor=ADMIN, submission=ready.pop(), issuer=issuer
+        )  # warm-up: keys, contexts
         start = time.perf_counter()
-        proofs = [issue_proof(store, submission=sub, issuer=issuer) for sub in ready]
+        proofs = [issue_proof(store, actor=ADMIN, submission=sub, issuer=issuer) for sub in ready]
         elapsed = time.perf_counter() - start
         rows = {
             "service: issue_proof": {

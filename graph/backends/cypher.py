@@ -48,6 +48,7 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.PROOF: "Proof",
     NodeKind.ACCOUNT: "Account",
     NodeKind.AUDIT: "Audit",
+    NodeKind.GUARD: "Guard",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}

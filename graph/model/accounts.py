@@ -31,6 +31,7 @@ __all__ = [
     "Grant",
     "Role",
     "User",
+    "operator",
 ]
 
 
@@ -143,3 +144,12 @@ class Actor:
 
 #: Nobody: the public parts of credwalk only.
 ANONYMOUS = Actor(user=None, name="anonymous")
+
+
+def operator(name: str) -> Actor:
+    """The operator of a store on its own machine (the CLI, the server's start-up).
+
+    Whoever runs commands against a store file or database holds it whole; their acts are
+    administrator acts, recorded under ``urn:credwalk:operator:<name>``.
+    """
+    return Actor(user=f"urn:credwalk:operator:{name}", name=name, grants=(Grant(Role.ADMIN),))

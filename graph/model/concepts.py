@@ -46,6 +46,8 @@ class NodeKind(StrEnum):
     PROOF = "proof"
     ACCOUNT = "account"
     AUDIT = "audit"
+    #: A record whose version serialises writes that must see each other (see graph.store).
+    GUARD = "guard"
 
     @property
     def is_concept(self) -> bool:

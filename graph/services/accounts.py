@@ -48,6 +48,7 @@ __all__ = [
     "KEY_PREFIX",
     "actor_for_key",
     "actor_for_user",
+    "actor_named",
     "authenticate",
     "consents_of",
     "create_api_key",
@@ -59,6 +60,7 @@ __all__ = [
     "list_users",
     "revoke_api_key",
     "revoke_consent",
+    "rotate_api_key",
     "set_grants",
     "set_password",
     "set_user_disabled",
@@ -255,6 +257,22 @@ def authenticate(store: GraphStore, name: str, password: str, *, base_iri: str) 
     return user
 
 
+def actor_named(store: GraphStore, name: str, *, base_iri: str) -> Actor:
+    """The actor of user ``name``, for a local operator acting as that user (``--as``).
+
+    Raises
+    ------
+    NotFoundError
+        For an unknown name.
+    UnauthenticatedError
+        For a disabled user: a disabled account acts nowhere.
+    """
+    user, _ = _read_user(store, name, base_iri=base_iri)
+    if user.disabled:
+        raise UnauthenticatedError(f"user {name} is disabled", details={"user": name})
+    return actor_for_user(user)
+
+
 def actor_for_user(user: User, roles: Iterable[Role] | None = None) -> Actor:
     """The actor of a user, with only the grants of ``roles`` when given (a key's scope)."""
     allowed = None if roles is None else frozenset(roles)
@@ -361,6 +379,45 @@ def revoke_api_key(
     )
     store.write(GraphBatch(records=[changed], expect={uri: record.version}))
     return revoked
+
+
+def rotate_api_key(
+    store: GraphStore, key_id: str, *, actor: Actor, base_iri: str, now: datetime | None = None
+) -> tuple[ApiKey, str]:
+    """Replace a key by a new one of the same user, roles and expiry, in one write.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such key.
+    ConflictError
+        When it is revoked already.
+    """
+    uri = _key_iri(key_id, base_iri=base_iri)
+    try:
+        record = store.get_record(uri, kind=NodeKind.ACCOUNT)
+    except NotFoundError as e:
+        raise NotFoundError(f"no API key {key_id}", details={"key": key_id}) from e
+    old = api_key_from_document(record.body)
+    if actor.user != old.user:
+        policy.require_admin(actor, action="rotate another user's key")
+    if old.revoked_at is not None:
+        raise ConflictError(f"the key {key_id} is revoked", details={"key": key_id})
+    moment = _now(now)
+    new_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    new = replace(old, id=new_id, secret_sha256=_sha256(secret), created_at=moment)
+    revoked = replace(old, revoked_at=moment)
+    new_uri = _key_iri(new_id, base_iri=base_iri)
+    store.write(
+        GraphBatch(
+            records=[
+                Record(new_uri, NodeKind.ACCOUNT, api_key_to_document(new), record.index),
+                Record(uri, NodeKind.ACCOUNT, api_key_to_document(revoked), record.index),
+            ],
+            expect={new_uri: None, uri: record.version},
+        )
+    )
+    return new, f"{KEY_PREFIX}_{new_id}_{secret}"
 
 
 def actor_for_key(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from graph import audit
+from graph.errors import CredwalkError
 from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind
 from graph.services import policy
-from graph.store import GraphStore
+from graph.store import GraphBatch, GraphStore, Record
 
-__all__ = ["read_audit"]
+__all__ = ["read_audit", "record_refusal"]
 
 
 def read_audit(
@@ -43,3 +45,19 @@ def read_audit(
         if len(found) == limit:
             break
     return found
+
+
+def record_refusal(store: GraphStore, error: CredwalkError) -> bool:
+    """Write the refusal of the action under way to the log; whether there was one to write.
+
+    Nothing is written when no edge declared who acts (the refusal then happened before the
+    request said who it is).
+    """
+    context = audit.current()
+    if context is None:
+        return False
+    entry = audit.refusal(context, code=error.code, message=error.message)
+    record = Record(entry.uri, NodeKind.AUDIT, entry.body, entry.index)
+    with audit.suspended():  # the refusal is its own entry, not a write to be audited
+        store.write(GraphBatch(records=[record], expect={entry.uri: None}))
+    return True

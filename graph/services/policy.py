@@ -28,8 +28,10 @@ from graph.model.accounts import Actor, Consent, ConsentScope, Role
 __all__ = [
     "assessor_identity",
     "may_read_learner",
+    "refusal",
     "require_admin",
     "require_advisor",
+    "require_assessor_role",
     "require_issuer_staff",
     "require_learner_owner",
     "require_learner_reader",
@@ -51,6 +53,11 @@ def require_user(actor: Actor, *, action: str) -> str:
             details={"action": action},
         )
     return actor.user
+
+
+def refusal(actor: Actor, action: str, why: str, obj: str | None = None) -> ForbiddenError:
+    """The error refusing ``action`` to the actor, saying why (for rules a service composes)."""
+    return _refuse(actor, action, obj, why)
 
 
 def _refuse(actor: Actor, action: str, obj: str | None, why: str) -> ForbiddenError:
@@ -106,6 +113,23 @@ def assessor_identity(actor: Actor, panel: Iterable[str], *, action: str) -> str
     if not mine:
         raise _refuse(actor, action, None, "not an assessor on this submission's panel")
     return mine[0]
+
+
+def require_assessor_role(actor: Actor, *, action: str) -> str:
+    """The assessor IRI (or, for an administrator, the user IRI) results are recorded under.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is neither an assessor nor an administrator.
+    """
+    user = require_user(actor, action=action)
+    assessors = sorted(actor.objects(Role.ASSESSOR))
+    if assessors:
+        return assessors[0]
+    if actor.is_admin:
+        return user
+    raise _refuse(actor, action, None, "only an assessor may")
 
 
 def require_advisor(actor: Actor, authority: str, *, action: str) -> None:

@@ -29,6 +29,7 @@ from graph.services.catalogue.credentials import (
     save_catalogue,
 )
 from graph.store import GraphStore
+from tests.fixtures.actors import ADMIN
 
 ONTOLOGIES = Path(__file__).resolve().parents[2] / "ontologies"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
@@ -54,7 +55,9 @@ def reference() -> ReferenceData:
 
 
 def test_save_and_read_back(loaded_store: GraphStore, reference: ReferenceData) -> None:
-    report = save_catalogue(loaded_store, issuers=[UCD], credentials=[COURSE], reference=reference)
+    report = save_catalogue(
+        loaded_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE], reference=reference
+    )
     assert report.credentials == (COURSE.id,) and report.unresolved == ()
     assert get_issuer(loaded_store, UCD.id).jurisdiction == "IE"  # normalised from "ie"
     assert get_credential(loaded_store, COURSE.id) == COURSE
@@ -72,7 +75,11 @@ def test_filters(loaded_store: GraphStore, reference: ReferenceData) -> None:
         COURSE, id="https://www.tum.de/c/python", issuer=german.id, jurisdiction="DE", levels=()
     )
     save_catalogue(
-        loaded_store, issuers=[UCD, german], credentials=[COURSE, other], reference=reference
+        loaded_store,
+        actor=ADMIN,
+        issuers=[UCD, german],
+        credentials=[COURSE, other],
+        reference=reference,
     )
     assert [c.id for c in list_credentials(loaded_store, where={"jurisdiction": "DE"})] == [
         other.id
@@ -85,9 +92,9 @@ def test_filters(loaded_store: GraphStore, reference: ReferenceData) -> None:
 
 
 def test_updating_replaces_the_edges(loaded_store: GraphStore) -> None:
-    save_catalogue(loaded_store, issuers=[UCD], credentials=[COURSE])
+    save_catalogue(loaded_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE])
     narrower = dataclasses.replace(COURSE, skills=(CredentialSkill(SQL, level=3),))
-    save_catalogue(loaded_store, credentials=[narrower])
+    save_catalogue(loaded_store, actor=ADMIN, credentials=[narrower])
     targets = {
         r.target for r in loaded_store.relations(COURSE.id, types=[RelationType.CERTIFIES_SKILL])
     }
@@ -118,12 +125,14 @@ def test_bad_credentials_write_nothing(
     field: str,
     words: str,
 ) -> None:
-    save_catalogue(loaded_store, issuers=[UCD], credentials=[COURSE], reference=reference)
+    save_catalogue(
+        loaded_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE], reference=reference
+    )
     before = loaded_store.stats()
     bad = dataclasses.replace(COURSE, title="changed", **change)  # type: ignore[arg-type]
     second = dataclasses.replace(COURSE, id="https://www.ucd.ie/credentials/other")
     with pytest.raises(InvalidInputError, match=words) as info:
-        save_catalogue(loaded_store, credentials=[second, bad], reference=reference)
+        save_catalogue(loaded_store, actor=ADMIN, credentials=[second, bad], reference=reference)
     assert field in info.value.details["field"]
     assert loaded_store.stats() == before
     assert get_credential(loaded_store, COURSE.id).title == COURSE.title
@@ -142,7 +151,9 @@ def test_links_to_unknown_credentials_are_reported(loaded_store: GraphStore) -> 
         ),
         stacks_into=("https://www.ucd.ie/credentials/msc",),
     )
-    report = save_catalogue(loaded_store, issuers=[UCD], credentials=[COURSE, advanced])
+    report = save_catalogue(
+        loaded_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE, advanced]
+    )
     assert report.unresolved == (
         "https://elsewhere.example/c",
         "https://www.ucd.ie/credentials/msc",
@@ -158,7 +169,7 @@ def test_suggested_skills_keep_their_status(loaded_store: GraphStore) -> None:
         COURSE,
         skills=(CredentialSkill(PYTHON, status=SkillStatus.SUGGESTED, score=0.8, model="m"),),
     )
-    save_catalogue(loaded_store, issuers=[UCD], credentials=[suggested])
+    save_catalogue(loaded_store, actor=ADMIN, issuers=[UCD], credentials=[suggested])
     (edge,) = loaded_store.relations(COURSE.id, types=[RelationType.CERTIFIES_SKILL])
     assert edge.status == "suggested" and edge.weight == 0.8
     assert get_credential(loaded_store, COURSE.id).confirmed_skills == ()

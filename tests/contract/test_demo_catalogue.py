@@ -14,6 +14,7 @@ from graph.model.credentials import IssuerType
 from graph.services.catalogue.credentials import get_credential, list_credentials, save_catalogue
 from graph.store import Direction, GraphStore
 from ingest.demo import read_demo_slice
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import (
     CATALOGUE,
     ONTOLOGIES,
@@ -52,6 +53,7 @@ def test_the_catalogue_saves_and_reads_back(store: GraphStore) -> None:
     # every prerequisite and stacking target is in the catalogue, so nothing is unresolved
     again = save_catalogue(
         store,
+        actor=ADMIN,
         issuers=catalogue.issuers,
         credentials=catalogue.credentials,
         reference=catalogue.reference,

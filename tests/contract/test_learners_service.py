@@ -26,6 +26,7 @@ from graph.services.pathways.learners import (
 from graph.services.pathways.planning import PathwayRequest, find_pathways, gap_analysis
 from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import load_demo_catalogue
 
 ONTOLOGIES = Path(__file__).resolve().parents[2] / "ontologies"
@@ -50,21 +51,24 @@ def reference() -> ReferenceData:
 
 
 def test_create_read_and_replace(loaded_store: GraphStore, reference: ReferenceData) -> None:
-    saved = create_learner(loaded_store, LEARNER, reference=reference)
+    saved = create_learner(loaded_store, LEARNER, actor=ADMIN, reference=reference)
     assert saved.unresolved == ("https://nowhere.example/credentials/unknown",)
-    stored = get_learner(loaded_store, LEARNER.id)
+    stored = get_learner(loaded_store, LEARNER.id, actor=ADMIN)
     assert (stored.jurisdiction, stored.target_jurisdiction) == ("IE", "NL")
     assert stored.competences == LEARNER.competences
     record = loaded_store.get_record(LEARNER.id, kind=NodeKind.LEARNER)
     assert record.index["target_jurisdiction"] == "NL"
     with pytest.raises(ConflictError):
-        create_learner(loaded_store, LEARNER, reference=reference)
+        create_learner(loaded_store, LEARNER, actor=ADMIN, reference=reference)
     moved = dataclasses.replace(LEARNER, target_jurisdiction="DE")
-    replace_learner(loaded_store, moved, reference=reference)
-    assert get_learner(loaded_store, LEARNER.id).target_jurisdiction == "DE"
+    replace_learner(loaded_store, moved, actor=ADMIN, reference=reference)
+    assert get_learner(loaded_store, LEARNER.id, actor=ADMIN).target_jurisdiction == "DE"
     with pytest.raises(NotFoundError):
         replace_learner(
-            loaded_store, dataclasses.replace(LEARNER, id="urn:example:nobody"), reference=reference
+            loaded_store,
+            dataclasses.replace(LEARNER, id="urn:example:nobody"),
+            actor=ADMIN,
+            reference=reference,
         )
 
 
@@ -88,7 +92,12 @@ def test_bad_learners_write_nothing(
 ) -> None:
     before = loaded_store.stats()
     with pytest.raises(InvalidInputError) as caught:
-        create_learner(loaded_store, dataclasses.replace(LEARNER, **change), reference=reference)  # type: ignore[arg-type]
+        create_learner(
+            loaded_store,
+            dataclasses.replace(LEARNER, **change),  # type: ignore[arg-type]
+            actor=ADMIN,
+            reference=reference,
+        )
     assert caught.value.details["field"] == field
     assert loaded_store.stats() == before
     assert loaded_store.list_records(kind=NodeKind.LEARNER) == []
@@ -97,34 +106,39 @@ def test_bad_learners_write_nothing(
 def test_assessment_results_become_competences(
     loaded_store: GraphStore, reference: ReferenceData
 ) -> None:
-    create_learner(loaded_store, LEARNER, reference=reference)
+    create_learner(loaded_store, LEARNER, actor=ADMIN, reference=reference)
     results = [
         AssessmentResult(PYTHON, 2, dt.date(2026, 1, 10), passed=True, assessor="urn:x:a"),
         AssessmentResult(PYTHON, 3, dt.date(2026, 1, 10), score=0.8),
         AssessmentResult(PYTHON, 4, dt.date(2026, 1, 10), score=0.3),
     ]
-    import_assessments(loaded_store, LEARNER.id, results)
-    learner = get_learner(loaded_store, LEARNER.id)
+    import_assessments(loaded_store, LEARNER.id, results, actor=ADMIN)
+    learner = get_learner(loaded_store, LEARNER.id, actor=ADMIN)
     assessed = [c for c in learner.competences if c.source is CompetenceSource.ASSESSMENT]
     assert [(c.skill, c.level) for c in assessed] == [(PYTHON, 3)]
     assert len(learner.assessments) == 3
     # a retest that fails level 3 brings the skill down to level 2
-    import_assessments(loaded_store, LEARNER.id, [AssessmentResult(PYTHON, 3, TODAY, passed=False)])
+    import_assessments(
+        loaded_store, LEARNER.id, [AssessmentResult(PYTHON, 3, TODAY, passed=False)], actor=ADMIN
+    )
     assessed = [
         c
-        for c in get_learner(loaded_store, LEARNER.id).competences
+        for c in get_learner(loaded_store, LEARNER.id, actor=ADMIN).competences
         if c.source is CompetenceSource.ASSESSMENT
     ]
     assert [(c.skill, c.level) for c in assessed] == [(PYTHON, 2)]
-    before = get_learner(loaded_store, LEARNER.id)
+    before = get_learner(loaded_store, LEARNER.id, actor=ADMIN)
     with pytest.raises(InvalidInputError) as caught:
         import_assessments(
-            loaded_store, LEARNER.id, [AssessmentResult(SKILL + "nope", 2, TODAY, True)]
+            loaded_store,
+            LEARNER.id,
+            [AssessmentResult(SKILL + "nope", 2, TODAY, True)],
+            actor=ADMIN,
         )
     assert caught.value.details["field"] == "results[0].skill"
-    assert get_learner(loaded_store, LEARNER.id) == before
+    assert get_learner(loaded_store, LEARNER.id, actor=ADMIN) == before
     with pytest.raises(NotFoundError):
-        import_assessments(loaded_store, "urn:example:nobody", results)
+        import_assessments(loaded_store, "urn:example:nobody", results, actor=ADMIN)
 
 
 def test_credentials_held_count_as_held_skills(
@@ -137,8 +151,10 @@ def test_credentials_held_count_as_held_skills(
         issuer=issuer.id,
         skills=(CredentialSkill(PYTHON, level=4),),
     )
-    create_learner(loaded_store, LEARNER, reference=reference)
-    save_catalogue(loaded_store, issuers=[issuer], credentials=[course], reference=reference)
+    create_learner(loaded_store, LEARNER, actor=ADMIN, reference=reference)
+    save_catalogue(
+        loaded_store, actor=ADMIN, issuers=[issuer], credentials=[course], reference=reference
+    )
     held = {(h.skill, h.source, h.score) for h in held_skills(loaded_store, LEARNER, as_of=TODAY)}
     assert (PYTHON, "credential", 4.0) in held
     assert any(s == SQL and src == "self_declared" for s, src, _ in held)

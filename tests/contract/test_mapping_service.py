@@ -6,11 +6,13 @@ import dataclasses
 
 import pytest
 
-from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.errors import ConflictError, InvalidInputError, NotFoundError, UnauthenticatedError
+from graph.model.accounts import ANONYMOUS
 from graph.model.credentials import Credential, Issuer, IssuerType, SkillStatus
 from graph.services.catalogue.credentials import get_credential, save_catalogue
 from graph.services.catalogue.mapping import decide_skill, map_outcomes, suggest_skills
 from graph.store import GraphStore
+from tests.fixtures.actors import ADMIN, admin_named
 from tests.fixtures.embedders import HashingEmbedder
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
@@ -29,7 +31,7 @@ COURSE = Credential(
 
 @pytest.fixture
 def course(loaded_store: GraphStore) -> Credential:
-    save_catalogue(loaded_store, issuers=[ISSUER], credentials=[COURSE])
+    save_catalogue(loaded_store, actor=ADMIN, issuers=[ISSUER], credentials=[COURSE])
     return COURSE
 
 
@@ -50,15 +52,17 @@ def test_suggestions_are_stored_and_decisions_survive_reruns(
     loaded_store: GraphStore, course: Credential
 ) -> None:
     embedder = HashingEmbedder()
-    _, suggested = suggest_skills(loaded_store, embedder, course.id, top=3)
+    _, suggested = suggest_skills(loaded_store, embedder, course.id, actor=ADMIN, top=3)
     states = {s.uri: s for s in suggested.skills}
     assert states[PYTHON].status is SkillStatus.SUGGESTED
     assert states[PYTHON].model == "test/hashing-384" and states[PYTHON].evidence
     assert get_credential(loaded_store, course.id) == suggested
 
-    decide_skill(loaded_store, course.id, PYTHON, accept=True, by="registrar@ucd.ie", level=4)
-    decide_skill(loaded_store, course.id, SQL, accept=False, by="registrar@ucd.ie")
-    _, rerun = suggest_skills(loaded_store, embedder, course.id, top=3)
+    decide_skill(
+        loaded_store, course.id, PYTHON, accept=True, actor=admin_named("registrar@ucd.ie"), level=4
+    )
+    decide_skill(loaded_store, course.id, SQL, accept=False, actor=admin_named("registrar@ucd.ie"))
+    _, rerun = suggest_skills(loaded_store, embedder, course.id, actor=ADMIN, top=3)
     states = {s.uri: s for s in rerun.skills}
     assert states[PYTHON].status is SkillStatus.CONFIRMED
     assert states[PYTHON].decided_by == "registrar@ucd.ie" and states[PYTHON].level == 4
@@ -69,23 +73,29 @@ def test_suggestions_are_stored_and_decisions_survive_reruns(
 
 
 def test_a_decision_is_not_silently_flipped(loaded_store: GraphStore, course: Credential) -> None:
-    decide_skill(loaded_store, course.id, SQL, accept=False, by="registrar@ucd.ie")
+    decide_skill(loaded_store, course.id, SQL, accept=False, actor=admin_named("registrar@ucd.ie"))
     with pytest.raises(ConflictError, match=r"rejected by registrar@ucd\.ie"):
-        decide_skill(loaded_store, course.id, SQL, accept=True, by="someone else")
+        decide_skill(loaded_store, course.id, SQL, accept=True, actor=admin_named("someone else"))
     assert {s.uri: s.status for s in get_credential(loaded_store, course.id).skills}[SQL] is (
         SkillStatus.REJECTED
     )
 
 
 def test_bad_decisions(loaded_store: GraphStore, course: Credential) -> None:
-    with pytest.raises(InvalidInputError, match="named"):
-        decide_skill(loaded_store, course.id, SQL, accept=True, by=" ")
+    with pytest.raises(UnauthenticatedError):
+        decide_skill(loaded_store, course.id, SQL, accept=True, actor=ANONYMOUS)
     with pytest.raises(NotFoundError):
         decide_skill(
-            loaded_store, course.id, "http://data.europa.eu/esco/skill/x", accept=True, by="a"
+            loaded_store,
+            course.id,
+            "http://data.europa.eu/esco/skill/x",
+            accept=True,
+            actor=admin_named("a"),
         )
     with pytest.raises(NotFoundError):
-        decide_skill(loaded_store, "https://nowhere.example/c", SQL, accept=True, by="a")
+        decide_skill(
+            loaded_store, "https://nowhere.example/c", SQL, accept=True, actor=admin_named("a")
+        )
 
 
 def test_a_credential_without_outcomes_cannot_be_mapped(
@@ -94,9 +104,9 @@ def test_a_credential_without_outcomes_cannot_be_mapped(
     bare = dataclasses.replace(
         course, id="https://www.ucd.ie/credentials/bare", learning_outcomes=()
     )
-    save_catalogue(loaded_store, credentials=[bare])
+    save_catalogue(loaded_store, actor=ADMIN, credentials=[bare])
     with pytest.raises(InvalidInputError, match="no learning outcomes"):
-        suggest_skills(loaded_store, HashingEmbedder(), bare.id)
+        suggest_skills(loaded_store, HashingEmbedder(), bare.id, actor=ADMIN)
 
 
 def test_other_languages_fall_back_clearly_with_an_english_model(loaded_store: GraphStore) -> None:

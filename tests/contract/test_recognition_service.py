@@ -25,6 +25,7 @@ from graph.services.equivalence.recognition import (
     transfer_value_profile,
 )
 from graph.store import GraphStore
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import BASE_IRI, load_demo_catalogue
 
 PYTHON_US = "https://www.greatlakes-cc.example/credentials/python-programming-1"
@@ -55,7 +56,7 @@ def reference(store: GraphStore) -> ReferenceData:
 
 def _record(store: GraphStore, reference: ReferenceData, **changes: Any) -> RecognitionDecision:
     return record_decision(
-        store, replace(DECISION, **changes), reference=reference, base_iri=BASE_IRI
+        store, replace(DECISION, **changes), actor=ADMIN, reference=reference, base_iri=BASE_IRI
     )
 
 
@@ -112,7 +113,11 @@ def test_contradictory_decisions_are_rejected_with_the_reason(
     assert {later.id, revised.id} <= set(status) and elsewhere.id not in status
     with pytest.raises(ConflictError):
         record_decision(
-            store, replace(first, note="edited"), reference=reference, base_iri=BASE_IRI
+            store,
+            replace(first, note="edited"),
+            actor=ADMIN,
+            reference=reference,
+            base_iri=BASE_IRI,
         )
 
 

@@ -44,6 +44,7 @@ from graph.services.proofs.submissions import (
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
 from ingest.frameworks.esco import EscoPack
+from tests.fixtures.actors import ADMIN, admin_named, as_assessor
 
 BASE = "https://credwalk.org/id"
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
@@ -86,14 +87,14 @@ def skills_store(store: GraphStore, esco_slice: EscoPack) -> GraphStore:
 
 @pytest.fixture
 def catalogue(skills_store: GraphStore) -> GraphStore:
-    save_catalogue(skills_store, issuers=[UCD], credentials=[COURSE])
+    save_catalogue(skills_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE])
     declare_panel(
         skills_store,
         credential=COURSE.id,
         assessors=[UNI, INDUSTRY, REGION],
         rule=IssuingRule(min_passes=2),
         base_iri=BASE,
-        declared_by=UCD.id,
+        actor=admin_named(UCD.id),
     )
     return skills_store
 
@@ -107,7 +108,7 @@ def assess_all(store: GraphStore, submission: str) -> None:
     record_assessment(
         store,
         submission=submission,
-        assessor=UNI.id,
+        actor=as_assessor(UNI.id),
         results=[
             SkillResult(PYTHON, True, 5),
             SkillResult(SQL, True, 3),
@@ -118,7 +119,7 @@ def assess_all(store: GraphStore, submission: str) -> None:
     record_assessment(
         store,
         submission=submission,
-        assessor=INDUSTRY.id,
+        actor=as_assessor(INDUSTRY.id),
         results=[SkillResult(PYTHON, True, 4), SkillResult(MINING, True, 6)],
         comment="Production-quality notebooks.",
         base_iri=BASE,
@@ -126,7 +127,7 @@ def assess_all(store: GraphStore, submission: str) -> None:
     record_assessment(
         store,
         submission=submission,
-        assessor=REGION.id,
+        actor=as_assessor(REGION.id),
         endorsement="Recognised for the regional data skills programme.",
         base_iri=BASE,
     )
@@ -134,31 +135,40 @@ def assess_all(store: GraphStore, submission: str) -> None:
 
 def test_submission_is_routed_and_its_status_follows_the_rule(catalogue: GraphStore) -> None:
     view = submit(
-        catalogue, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE
+        catalogue,
+        actor=ADMIN,
+        learner=LEARNER,
+        credential=COURSE.id,
+        evidence=EVIDENCE,
+        base_iri=BASE,
     )
     sub = view.submission
     assert view.status is SubmissionStatus.SUBMITTED
     assert [s.label for s in sub.skills] == ["Python (computer programming)", "SQL", "data mining"]
     assert [a.id for a in sub.panel.assessors] == [UNI.id, INDUSTRY.id, REGION.id]
     # Visible to the learner and to each assessor it was routed to, and to nobody else.
-    assert [v.submission.id for v in list_submissions(catalogue, learner=LEARNER)] == [sub.id]
+    assert [v.submission.id for v in list_submissions(catalogue, actor=ADMIN, learner=LEARNER)] == [
+        sub.id
+    ]
     for assessor in (UNI, INDUSTRY, REGION):
-        assert [v.submission.id for v in list_submissions(catalogue, assessor=assessor.id)] == [
-            sub.id
-        ]
-    assert list_submissions(catalogue, assessor="https://elsewhere.example") == []
+        assert [
+            v.submission.id for v in list_submissions(catalogue, actor=ADMIN, assessor=assessor.id)
+        ] == [sub.id]
+    assert list_submissions(catalogue, actor=ADMIN, assessor="https://elsewhere.example") == []
 
     view = record_assessment(
         catalogue,
         submission=sub.id.rpartition("/")[2],
-        assessor=INDUSTRY.id,
+        actor=as_assessor(INDUSTRY.id),
         results=[SkillResult(PYTHON, False, 2), SkillResult(MINING, True, 6)],
         base_iri=BASE,
     )
     assert view.status is SubmissionStatus.NOT_PASSED
-    assert list_submissions(catalogue, learner=LEARNER, status=SubmissionStatus.NOT_PASSED)
+    assert list_submissions(
+        catalogue, actor=ADMIN, learner=LEARNER, status=SubmissionStatus.NOT_PASSED
+    )
     assess_all(catalogue, sub.id)
-    view = get_submission(catalogue, sub.id, base_iri=BASE)
+    view = get_submission(catalogue, sub.id, actor=ADMIN, base_iri=BASE)
     assert view.status is SubmissionStatus.READY and view.outcome.met
     assert len(view.assessments) == 4, "the superseded failure is kept"
     assert [(s.skill, s.level) for s in view.outcome.skills] == [
@@ -194,21 +204,27 @@ def test_bad_submissions_store_nothing(
         "evidence": EVIDENCE,
     }
     with pytest.raises(InvalidInputError) as info:
-        submit(catalogue, base_iri=BASE, **arguments | changes)  # type: ignore[arg-type]
+        submit(catalogue, actor=ADMIN, base_iri=BASE, **arguments | changes)  # type: ignore[arg-type]
     assert info.value.details["field"] == field
     assert records(catalogue) == before
 
 
 def test_a_credential_without_a_panel_cannot_be_submitted(skills_store: GraphStore) -> None:
-    save_catalogue(skills_store, issuers=[UCD], credentials=[COURSE])
+    save_catalogue(skills_store, actor=ADMIN, issuers=[UCD], credentials=[COURSE])
     with pytest.raises(InvalidInputError, match="no assessment panel") as info:
         submit(
-            skills_store, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE
+            skills_store,
+            actor=ADMIN,
+            learner=LEARNER,
+            credential=COURSE.id,
+            evidence=EVIDENCE,
+            base_iri=BASE,
         )
     assert info.value.details["field"] == "credential"
     with pytest.raises(InvalidInputError) as info:
         declare_panel(
             skills_store,
+            actor=ADMIN,
             credential=COURSE.id,
             assessors=[INDUSTRY],
             rule=IssuingRule(),
@@ -219,47 +235,73 @@ def test_a_credential_without_a_panel_cannot_be_submitted(skills_store: GraphSto
 
 
 def test_bad_assessments_store_nothing(catalogue: GraphStore) -> None:
-    sub = submit(catalogue, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE)
+    sub = submit(
+        catalogue,
+        actor=ADMIN,
+        learner=LEARNER,
+        credential=COURSE.id,
+        evidence=EVIDENCE,
+        base_iri=BASE,
+    )
     before = records(catalogue)
     with pytest.raises(InvalidInputError) as info:
         record_assessment(
             catalogue,
             submission=sub.submission.id,
-            assessor=INDUSTRY.id,
+            actor=as_assessor(INDUSTRY.id),
             results=[SkillResult(PYTHON, True, 4), SkillResult(SQL, True, 4)],
             base_iri=BASE,
         )
     assert info.value.details["field"] == "results[1].skill"
     with pytest.raises(InvalidInputError) as info:
         record_assessment(
-            catalogue, submission=sub.submission.id, assessor=REGION.id, base_iri=BASE
+            catalogue, submission=sub.submission.id, actor=as_assessor(REGION.id), base_iri=BASE
         )
     assert info.value.details["field"] == "endorsement"
     with pytest.raises(NotFoundError):
-        record_assessment(catalogue, submission="nope", assessor=UNI.id, base_iri=BASE)
+        record_assessment(catalogue, submission="nope", actor=as_assessor(UNI.id), base_iri=BASE)
     assert records(catalogue) == before
 
 
 def test_a_new_panel_does_not_change_submissions_already_routed(catalogue: GraphStore) -> None:
-    sub = submit(catalogue, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE)
+    sub = submit(
+        catalogue,
+        actor=ADMIN,
+        learner=LEARNER,
+        credential=COURSE.id,
+        evidence=EVIDENCE,
+        base_iri=BASE,
+    )
     declare_panel(
-        catalogue, credential=COURSE.id, assessors=[UNI], rule=IssuingRule(), base_iri=BASE
+        catalogue,
+        actor=ADMIN,
+        credential=COURSE.id,
+        assessors=[UNI],
+        rule=IssuingRule(),
+        base_iri=BASE,
     )
     assert [a.id for a in get_panel(catalogue, COURSE.id, base_iri=BASE).assessors] == [UNI.id]
-    kept = get_submission(catalogue, sub.submission.id, base_iri=BASE).submission.panel
+    kept = get_submission(catalogue, sub.submission.id, actor=ADMIN, base_iri=BASE).submission.panel
     assert [a.id for a in kept.assessors] == [UNI.id, INDUSTRY.id, REGION.id]
 
 
 def test_issue_verify_revoke(catalogue: GraphStore, issuer: ProofIssuer) -> None:
-    sub = submit(catalogue, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE)
+    sub = submit(
+        catalogue,
+        actor=ADMIN,
+        learner=LEARNER,
+        credential=COURSE.id,
+        evidence=EVIDENCE,
+        base_iri=BASE,
+    )
     with pytest.raises(ConflictError) as info:
-        issue_proof(catalogue, submission=sub.submission.id, issuer=issuer)
+        issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
     assert info.value.details["status"] == "submitted" and info.value.details["unmet"]
     assess_all(catalogue, sub.submission.id)
 
-    proof = issue_proof(catalogue, submission=sub.submission.id, issuer=issuer)
-    assert get_proof(catalogue, proof.id.rpartition("/")[2], base_iri=BASE) == proof
-    view = get_submission(catalogue, sub.submission.id, base_iri=BASE)
+    proof = issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
+    assert get_proof(catalogue, proof.id.rpartition("/")[2], actor=ADMIN, base_iri=BASE) == proof
+    view = get_submission(catalogue, sub.submission.id, actor=ADMIN, base_iri=BASE)
     assert view.status is SubmissionStatus.ISSUED and view.submission.proof == proof.id
     assert [
         r.uri for r in catalogue.list_records(kind=NodeKind.PROOF, where={"record": "proof"})
@@ -268,12 +310,12 @@ def test_issue_verify_revoke(catalogue: GraphStore, issuer: ProofIssuer) -> None
     assert document["credentialSubject"]["id"] == LEARNER
     assert [e["issuer"]["name"] for e in document["endorsement"]] == ["UCD", "ICT Skillnet", "HEA"]
     with pytest.raises(ConflictError):
-        issue_proof(catalogue, submission=sub.submission.id, issuer=issuer)
+        issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
     with pytest.raises(ConflictError):
         record_assessment(
             catalogue,
             submission=sub.submission.id,
-            assessor=REGION.id,
+            actor=as_assessor(REGION.id),
             endorsement="again",
             base_iri=BASE,
         )
@@ -285,10 +327,12 @@ def test_issue_verify_revoke(catalogue: GraphStore, issuer: ProofIssuer) -> None
     assert (report.issuer_is_ours, report.endorsements) == (True, 3)
     assert [c.status for c in report.checks] == ["passed"] * 6
 
-    revoked = revoke_proof(catalogue, proof=proof.id, issuer=issuer, reason="plagiarism")
+    revoked = revoke_proof(
+        catalogue, actor=ADMIN, proof=proof.id, issuer=issuer, reason="plagiarism"
+    )
     assert (revoked.revoked, revoked.revocation_reason) == (True, "plagiarism")
     with pytest.raises(ConflictError):
-        revoke_proof(catalogue, proof=proof.id, issuer=issuer)
+        revoke_proof(catalogue, actor=ADMIN, proof=proof.id, issuer=issuer)
     report = verify_document(document, loader=issuer.loader, issuer=issuer, store=lambda: catalogue)
     assert (report.verified, report.check) == (False, "revoked")
 
@@ -296,10 +340,12 @@ def test_issue_verify_revoke(catalogue: GraphStore, issuer: ProofIssuer) -> None
     assert status_list["id"] == proof.status_list
     assert verify_document(status_list, loader=issuer.loader, issuer=issuer).verified
     assert status_list_from_credential(status_list).get(proof.status_index)
-    # Someone holding only the signed list (no store) reaches the same verdict.
-    offline = verify_document(document, loader=issuer.loader, status_lists=[status_list])
+    # Someone holding only the signed list (no store, no registry) reaches the same verdict.
+    offline = verify_document(
+        document, loader=issuer.loader, status_lists=[status_list], trust=Trust.ANY
+    )
     assert (offline.verified, offline.check) == (False, "revoked")
-    assert not verify_document(document, loader=issuer.loader).verified
+    assert not verify_document(document, loader=issuer.loader, trust=Trust.ANY).verified
 
 
 def test_status_indexes_are_distinct_and_lists_re_signed_only_on_change(
@@ -309,20 +355,23 @@ def test_status_indexes_are_distinct_and_lists_re_signed_only_on_change(
     for n in range(3):
         sub = submit(
             catalogue,
+            actor=ADMIN,
             learner=f"urn:example:learner:{n}",
             credential=COURSE.id,
             evidence=EVIDENCE,
             base_iri=BASE,
         )
         assess_all(catalogue, sub.submission.id)
-        proofs.append(issue_proof(catalogue, submission=sub.submission.id, issuer=issuer))
+        proofs.append(
+            issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
+        )
     assert len({p.status_index for p in proofs}) == 3
     assert {p.status_list for p in proofs} == {f"{BASE}/status-lists/1"}
     first = signed_status_list(catalogue, number=1, issuer=issuer)
     assert status_list_from_credential(first) == StatusList.new()
     assert signed_status_list(catalogue, number=1, issuer=issuer) == first
     later = datetime.now(UTC) + timedelta(seconds=5)
-    revoke_proof(catalogue, proof=proofs[1].id, issuer=issuer, now=later)
+    revoke_proof(catalogue, actor=ADMIN, proof=proofs[1].id, issuer=issuer, now=later)
     changed = signed_status_list(catalogue, number=1, issuer=issuer)
     bits = status_list_from_credential(changed)
     assert [bits.get(p.status_index) for p in proofs] == [False, True, False]
@@ -333,9 +382,16 @@ def test_status_indexes_are_distinct_and_lists_re_signed_only_on_change(
 def test_the_elm_export_canonicalises_with_the_elm_context(
     catalogue: GraphStore, issuer: ProofIssuer, pinned_loader: PinnedDocumentLoader
 ) -> None:
-    sub = submit(catalogue, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE)
+    sub = submit(
+        catalogue,
+        actor=ADMIN,
+        learner=LEARNER,
+        credential=COURSE.id,
+        evidence=EVIDENCE,
+        base_iri=BASE,
+    )
     assess_all(catalogue, sub.submission.id)
-    proof = issue_proof(catalogue, submission=sub.submission.id, issuer=issuer)
+    proof = issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
     elm = export_elm(catalogue, proof, base_iri=BASE)
     assert elm["@context"][1] == "http://data.europa.eu/snb/model/context/edc-ap"
     nquads = canonicalize(elm, loader=pinned_loader)

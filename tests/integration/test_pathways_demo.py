@@ -27,6 +27,7 @@ from graph.services.pathways.planning import (
 )
 from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import DemoCatalogue, load_demo_catalogue
 
 DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2"
@@ -79,8 +80,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[GraphStore,
     store.open()
     catalogue = load_demo_catalogue(store)
     learner = Learner(LEARNER, jurisdiction="IE", target_jurisdiction="NL")
-    create_learner(store, learner, reference=catalogue.reference)
-    import_assessments(store, LEARNER, ASSESSMENTS)
+    create_learner(store, learner, actor=ADMIN, reference=catalogue.reference)
+    import_assessments(store, LEARNER, ASSESSMENTS, actor=ADMIN)
     yield store, catalogue
     store.close()
 
@@ -89,7 +90,7 @@ def search(demo: tuple[GraphStore, DemoCatalogue], target: str, **options: objec
     store, catalogue = demo
     return find_pathways(
         store,
-        learner=get_learner(store, LEARNER),
+        learner=get_learner(store, LEARNER, actor=ADMIN),
         target=parse_target(target),
         reference=catalogue.reference,
         request=PathwayRequest(as_of=TODAY, **options),  # type: ignore[arg-type]
@@ -99,7 +100,7 @@ def search(demo: tuple[GraphStore, DemoCatalogue], target: str, **options: objec
 def test_assessment_results_become_scored_competences(
     demo: tuple[GraphStore, DemoCatalogue],
 ) -> None:
-    learner = get_learner(demo[0], LEARNER)
+    learner = get_learner(demo[0], LEARNER, actor=ADMIN)
     levels = {c.skill: c.level for c in learner.competences}
     assert levels[STATISTICS] == 4  # passed 3 and 4, failed 5
     assert levels[APPLY_STATISTICS] == 4  # scores 0.8 and 0.7 reach the pass mark
@@ -111,7 +112,7 @@ def test_the_gap_to_data_analyst(demo: tuple[GraphStore, DemoCatalogue]) -> None
     store, _ = demo
     report = gap_analysis(
         store,
-        learner=get_learner(store, LEARNER),
+        learner=get_learner(store, LEARNER, actor=ADMIN),
         target=parse_target(f"occupation:{DATA_ANALYST}"),
         as_of=TODAY,
     )

@@ -10,10 +10,11 @@ changes nothing, and a credential that was accepted before stays as it was.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from graph.errors import InvalidInputError, NotFoundError
+from graph.errors import ConflictError, InvalidInputError, NotFoundError, StaleVersionError
+from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credential_documents import (
     credential_from_document,
@@ -22,7 +23,9 @@ from graph.model.credential_documents import (
     issuer_to_document,
 )
 from graph.model.credentials import Credential, Issuer
+from graph.proofs.issuer_keys import check_issuer_keys
 from graph.reference import ReferenceData
+from graph.services import policy
 from graph.store import Direction, GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -30,14 +33,18 @@ __all__ = [
     "SaveReport",
     "credential_record",
     "credential_relations",
+    "credential_version",
     "credentials_certifying",
+    "delete_credential",
     "get_credential",
     "get_credentials",
     "get_issuer",
     "issuer_record",
+    "issuer_version",
     "list_credentials",
     "list_issuers",
     "save_catalogue",
+    "update_credential",
 ]
 
 logger = logging.getLogger(__name__)
@@ -209,46 +216,83 @@ def credential_relations(credential: Credential, known: set[str]) -> list[Relati
     return list({r.key: r for r in edges}.values())
 
 
+#: Attempts of a save whose credentials another writer changed between its read and its write.
+_ATTEMPTS = 5
+
+
 def save_catalogue(
     store: GraphStore,
     *,
+    actor: Actor,
     issuers: Sequence[Issuer] = (),
     credentials: Sequence[Credential] = (),
     reference: ReferenceData | None = None,
+    if_match: Mapping[str, int] | None = None,
 ) -> SaveReport:
     """Check and save issuers and credentials as one batch (create or replace).
 
+    The actor must be staff of every issuer written and of every credential's issuer, before
+    and after the save (a credential cannot be moved to or from another issuer). The batch is
+    conditional on the versions read: a save racing another one is redone on what the other
+    wrote. ``if_match`` (IRI -> version, from an HTTP ``If-Match``) is not redone: a record at
+    another version refuses the save.
+
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is not staff of an issuer concerned; nothing is written.
     InvalidInputError
         For an unknown issuer or skill, a level outside its scale or framework, an unknown
         jurisdiction, a negative amount; ``details`` name the credential and the field. Nothing
         is written.
+    StaleVersionError
+        When a record of ``if_match`` has another version; nothing is written.
     """
-    checked_issuers = []
-    for issuer in issuers:
-        if reference is not None and issuer.jurisdiction:
-            issuer = replace(issuer, jurisdiction=reference.jurisdiction(issuer.jurisdiction))
-        checked_issuers.append(issuer)
-    known_issuers = {i.id: i for i in checked_issuers}
-    wanted = {c.issuer for c in credentials} - set(known_issuers)
-    known_issuers.update(
-        {
-            i.id: i
-            for i in (
-                issuer_from_document(r.body)
-                for r in store.get_records(wanted, kind=NodeKind.ISSUER).values()
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _save_once(
+                store,
+                actor=actor,
+                issuers=issuers,
+                credentials=credentials,
+                reference=reference,
+                if_match=if_match or {},
             )
-        }
+        except ConflictError:  # a StaleVersionError, or a credential created meanwhile
+            if if_match or attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _owners(
+    store: GraphStore, credentials: Sequence[Credential]
+) -> tuple[set[str], dict[str, int]]:
+    """The issuers of the stored versions of ``credentials``, and those versions."""
+    stored = store.get_records([c.id for c in credentials], kind=NodeKind.CREDENTIAL)
+    owners = {str(r.body["issuer"]) for r in stored.values()}
+    return owners, {uri: r.version or 1 for uri, r in stored.items()}
+
+
+def _save_once(
+    store: GraphStore,
+    *,
+    actor: Actor,
+    issuers: Sequence[Issuer],
+    credentials: Sequence[Credential],
+    reference: ReferenceData | None,
+    if_match: Mapping[str, int],
+) -> SaveReport:
+    owners, versions = _owners(store, credentials)
+    policy.require_issuer_staff(
+        actor,
+        {i.id for i in issuers} | {c.issuer for c in credentials} | owners,
+        action="write these issuers and credentials",
     )
-    skill_uris = {s.uri for c in credentials for s in c.skills} | {
-        p.skill for c in credentials for p in c.prerequisites if p.skill
-    }
-    skills = {
-        uri
-        for uri, concept in store.get_concepts(skill_uris).items()
-        if concept.kind is NodeKind.SKILL
-    }
+    expect: dict[str, int | None] = {c.id: versions.get(c.id) for c in credentials}
+    expect.update(if_match)
+    checked_issuers = [_checked_issuer(i, reference) for i in issuers]
+    known_issuers = _known_issuers(store, checked_issuers, credentials)
+    skills = _known_skills(store, credentials)
     checked = [
         _check_credential(c, issuers=known_issuers, skills=skills, reference=reference)
         for c in credentials
@@ -275,16 +319,41 @@ def save_catalogue(
         + [credential_record(c, known_issuers[c.issuer], reference=reference) for c in checked],
         delete_relations=stale,
         relations=[r for c in checked for r in credential_relations(c, known)],
+        expect=expect,
     )
     store.write(batch)
     unresolved = tuple(sorted(linked - known))
     if unresolved:
         logger.info("saved credentials name %d credentials not in the graph", len(unresolved))
     return SaveReport(
-        issuers=tuple(i.id for i in checked_issuers),
-        credentials=tuple(ids),
-        unresolved=unresolved,
+        issuers=tuple(i.id for i in checked_issuers), credentials=tuple(ids), unresolved=unresolved
     )
+
+
+def _checked_issuer(issuer: Issuer, reference: ReferenceData | None) -> Issuer:
+    check_issuer_keys(issuer)
+    if reference is not None and issuer.jurisdiction:
+        return replace(issuer, jurisdiction=reference.jurisdiction(issuer.jurisdiction))
+    return issuer
+
+
+def _known_issuers(
+    store: GraphStore, issuers: Sequence[Issuer], credentials: Sequence[Credential]
+) -> dict[str, Issuer]:
+    """The issuers being saved, and the stored issuers the credentials name."""
+    known = {i.id: i for i in issuers}
+    wanted = {c.issuer for c in credentials} - set(known)
+    for record in store.get_records(wanted, kind=NodeKind.ISSUER).values():
+        issuer = issuer_from_document(record.body)
+        known[issuer.id] = issuer
+    return known
+
+
+def _known_skills(store: GraphStore, credentials: Sequence[Credential]) -> set[str]:
+    """The skills the credentials name (certified or required) that the store holds."""
+    uris = {s.uri for c in credentials for s in c.skills}
+    uris |= {p.skill for c in credentials for p in c.prerequisites if p.skill}
+    return {u for u, concept in store.get_concepts(uris).items() if concept.kind is NodeKind.SKILL}
 
 
 def get_credential(store: GraphStore, credential_id: str) -> Credential:
@@ -296,6 +365,87 @@ def get_credential(store: GraphStore, credential_id: str) -> Credential:
         When there is no such credential.
     """
     return credential_from_document(store.get_record(credential_id, kind=NodeKind.CREDENTIAL).body)
+
+
+def update_credential(
+    store: GraphStore,
+    credential_id: str,
+    change: Callable[[Credential], Credential],
+    *,
+    actor: Actor,
+    reference: ReferenceData | None = None,
+) -> Credential:
+    """Apply ``change`` to the stored credential and save it; redone if another writer won.
+
+    The save is conditional on the version ``change`` read, so two changes made at once (two
+    decisions on one credential) both land, one after the other.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such credential.
+    UnauthenticatedError, ForbiddenError
+        For anyone but its issuer's staff.
+    """
+    for attempt in range(_ATTEMPTS):
+        record = store.get_record(credential_id, kind=NodeKind.CREDENTIAL)
+        updated = change(credential_from_document(record.body))
+        try:
+            save_catalogue(
+                store,
+                actor=actor,
+                credentials=[updated],
+                reference=reference,
+                if_match={credential_id: record.version or 1},
+            )
+            return updated
+        except StaleVersionError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def credential_version(store: GraphStore, credential_id: str) -> int:
+    """The stored version of credential ``credential_id`` (its HTTP ``ETag``).
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such credential.
+    """
+    return _version(store, credential_id, NodeKind.CREDENTIAL)
+
+
+def issuer_version(store: GraphStore, issuer_id: str) -> int:
+    """The stored version of issuer ``issuer_id`` (its HTTP ``ETag``); see above."""
+    return _version(store, issuer_id, NodeKind.ISSUER)
+
+
+def _version(store: GraphStore, iri: str, kind: NodeKind) -> int:
+    # Records written before versions existed read as version 1.
+    return store.get_record(iri, kind=kind).version or 1
+
+
+def delete_credential(
+    store: GraphStore, credential_id: str, *, actor: Actor, if_match: int | None = None
+) -> Credential:
+    """Delete a credential with its edges (its issuer's staff); proofs issued for it remain.
+
+    Raises
+    ------
+    NotFoundError
+        When there is no such credential.
+    UnauthenticatedError, ForbiddenError
+        For anyone but its issuer's staff.
+    StaleVersionError
+        When ``if_match`` is not the stored version.
+    """
+    record = store.get_record(credential_id, kind=NodeKind.CREDENTIAL)
+    credential = credential_from_document(record.body)
+    policy.require_issuer_staff(actor, [credential.issuer], action="delete this credential")
+    expect = {credential_id: if_match if if_match is not None else record.version}
+    store.write(GraphBatch(delete_records=[credential_id], expect=expect))
+    return credential
 
 
 def get_credentials(store: GraphStore, ids: Iterable[str]) -> dict[str, Credential]:

@@ -24,11 +24,13 @@ from datetime import UTC, datetime
 
 from graph.embeddings import Embedder
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind
 from graph.model.credentials import Credential, CredentialSkill, SkillStatus
 from graph.reference import ReferenceData
 from graph.search import SearchMatch
-from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services import policy
+from graph.services.catalogue.credentials import get_credential, update_credential
 from graph.services.concepts import map_texts
 from graph.services.embedding_policy import mapping_embedder
 from graph.store import GraphStore
@@ -236,11 +238,12 @@ def suggest_skills(
     embedder: Embedder | None,
     credential_id: str,
     *,
+    actor: Actor,
     reference: ReferenceData | None = None,
     top: int = 5,
     suggest: int = 15,
 ) -> tuple[CurriculumMapping, Credential]:
-    """Map a stored credential's outcomes and store new suggestions on it.
+    """Map a stored credential's outcomes and store new suggestions on it (its issuer's staff).
 
     Skills already on the credential keep their state: a confirmed or rejected skill is never
     suggested again, and an earlier suggestion keeps its place.
@@ -251,6 +254,8 @@ def suggest_skills(
         When there is no such credential.
     InvalidInputError
         When it has no learning outcomes.
+    UnauthenticatedError, ForbiddenError
+        For anyone but the credential's issuer's staff.
     """
     credential = get_credential(store, credential_id)
     if not credential.learning_outcomes:
@@ -259,22 +264,26 @@ def suggest_skills(
             details={"field": "learning_outcomes", "credential": credential_id},
         )
     mapping = _map_credential(store, embedder, credential, top=top, suggest=suggest)
-    present = {s.uri for s in credential.skills}
-    new = [
-        CredentialSkill(
-            uri=s.uri,
-            status=SkillStatus.SUGGESTED,
-            score=s.score,
-            model=mapping.model or "lexical",
-            evidence=s.reason[:2000],
-        )
-        for s in mapping.suggestions
-        if s.uri not in present
-    ]
-    if new:
-        credential = dataclasses.replace(credential, skills=credential.skills + tuple(new))
-        save_catalogue(store, credentials=[credential], reference=reference)
-    return mapping, credential
+
+    def add_suggestions(current: Credential) -> Credential:
+        present = {s.uri for s in current.skills}
+        new = [
+            CredentialSkill(
+                uri=s.uri,
+                status=SkillStatus.SUGGESTED,
+                score=s.score,
+                model=mapping.model or "lexical",
+                evidence=s.reason[:2000],
+            )
+            for s in mapping.suggestions
+            if s.uri not in present
+        ]
+        return dataclasses.replace(current, skills=current.skills + tuple(new))
+
+    updated = update_credential(
+        store, credential_id, add_suggestions, actor=actor, reference=reference
+    )
+    return mapping, updated
 
 
 def decide_skill(
@@ -283,12 +292,12 @@ def decide_skill(
     skill_uri: str,
     *,
     accept: bool,
-    by: str,
+    actor: Actor,
     level: int | None = None,
     reference: ReferenceData | None = None,
     at: datetime | None = None,
 ) -> Credential:
-    """Record an issuer's decision on a skill of a credential (suggested or not).
+    """Record an issuer's decision on a skill of a credential, as the acting user.
 
     Raises
     ------
@@ -297,36 +306,36 @@ def decide_skill(
     ConflictError
         When the skill was already decided the other way (decisions are not silently flipped;
         the issuer edits the credential to change one).
-    InvalidInputError
-        When ``by`` is empty.
+    UnauthenticatedError, ForbiddenError
+        For anyone but the credential's issuer's staff.
     """
-    if not by.strip():
-        raise InvalidInputError("who decides must be named", details={"field": "by"})
-    credential = get_credential(store, credential_id)
+    by = policy.require_user(actor, action="decide a skill of a credential")
     status = SkillStatus.CONFIRMED if accept else SkillStatus.REJECTED
     when = (at or datetime.now(UTC)).isoformat(timespec="seconds")
-    skills = list(credential.skills)
-    index = next((i for i, s in enumerate(skills) if s.uri == skill_uri), None)
-    if index is None:
-        if store.get_concepts([skill_uri]).get(skill_uri) is None:
-            raise NotFoundError(f"no skill {skill_uri}", details={"uri": skill_uri})
-        skills.append(CredentialSkill(uri=skill_uri, level=level))
-        index = len(skills) - 1
-    current = skills[index]
-    decided_otherwise = current.status not in (SkillStatus.SUGGESTED, status)
-    if decided_otherwise and current.decided_by is not None:
-        raise ConflictError(
-            f"{skill_uri} was {current.status.value} by {current.decided_by} at "
-            f"{current.decided_at}; edit the credential to change that decision",
-            details={"uri": skill_uri, "status": current.status.value},
+
+    def decide(credential: Credential) -> Credential:
+        skills = list(credential.skills)
+        index = next((i for i, s in enumerate(skills) if s.uri == skill_uri), None)
+        if index is None:
+            if store.get_concepts([skill_uri]).get(skill_uri) is None:
+                raise NotFoundError(f"no skill {skill_uri}", details={"uri": skill_uri})
+            skills.append(CredentialSkill(uri=skill_uri, level=level))
+            index = len(skills) - 1
+        current = skills[index]
+        decided_otherwise = current.status not in (SkillStatus.SUGGESTED, status)
+        if decided_otherwise and current.decided_by is not None:
+            raise ConflictError(
+                f"{skill_uri} was {current.status.value} by {current.decided_by} at "
+                f"{current.decided_at}; edit the credential to change that decision",
+                details={"uri": skill_uri, "status": current.status.value},
+            )
+        skills[index] = dataclasses.replace(
+            current,
+            status=status,
+            level=level if level is not None else current.level,
+            decided_by=by,
+            decided_at=when,
         )
-    skills[index] = dataclasses.replace(
-        current,
-        status=status,
-        level=level if level is not None else current.level,
-        decided_by=by,
-        decided_at=when,
-    )
-    updated = dataclasses.replace(credential, skills=tuple(skills))
-    save_catalogue(store, credentials=[updated], reference=reference)
-    return updated
+        return dataclasses.replace(credential, skills=tuple(skills))
+
+    return update_credential(store, credential_id, decide, actor=actor, reference=reference)

@@ -24,11 +24,13 @@ from enum import StrEnum
 from typing import Any
 
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
+from graph.services import policy
 from graph.services.catalogue.credentials import get_credential
-from graph.store import Direction, GraphBatch, GraphStore, Record
+from graph.store import Direction, GraphBatch, GraphStore, Record, guard
 
 __all__ = [
     "CREDIT_UNITS",
@@ -45,6 +47,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Attempts of a decision whose authority recorded another one on the credential meanwhile.
+_ATTEMPTS = 5
 
 CREDIT_UNITS = ("ECTS", "credit_hours", "notional_hours")
 #: Status of the edge from a decision to the credential it recognises toward.
@@ -227,16 +232,21 @@ def record_decision(
     store: GraphStore,
     decision: RecognitionDecision,
     *,
+    actor: Actor,
     reference: ReferenceData,
     base_iri: str,
 ) -> RecognitionDecision:
-    """Check and store a recognition decision; return it as stored.
+    """Check and store a recognition decision of the actor's authority; return it as stored.
 
+    The decision is recorded as made by the acting user (``decided_by``), whatever it said.
     An empty ``id`` gets one derived from the decision's content, so recording the same decision
-    twice stores it once.
+    twice stores it once; decisions of one authority on one credential are checked against each
+    other and written one after the other, so two made at once cannot contradict each other.
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but an advisor of the decision's authority.
     NotFoundError
         The credential, the target credential or the superseded decision does not exist.
     InvalidInputError
@@ -245,12 +255,36 @@ def record_decision(
         The decision contradicts or duplicates one already recorded, or reuses the id of a
         different decision; ``details["existing"]`` names it.
     """
+    by = policy.require_user(actor, action="record a recognition decision")
+    policy.require_advisor(actor, decision.authority, action="record a decision of this authority")
+    decision = replace(decision, decided_by=by)
+    for attempt in range(_ATTEMPTS):
+        try:
+            return _record_once(store, decision, reference=reference, base_iri=base_iri)
+        except _RaceLostError as lost:
+            if attempt == _ATTEMPTS - 1:
+                raise lost.error from None
+    raise AssertionError("unreachable")
+
+
+class _RaceLostError(Exception):
+    """Another decision of the authority on the credential was written between read and write."""
+
+    def __init__(self, error: ConflictError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+def _record_once(
+    store: GraphStore, decision: RecognitionDecision, *, reference: ReferenceData, base_iri: str
+) -> RecognitionDecision:
     credential = get_credential(store, decision.credential)
     if decision.target is not None:
         get_credential(store, decision.target)
     checked = _check(decision, credential, reference)
     if not checked.id:
         checked = replace(checked, id=_decision_id(checked, base_iri))
+    lock, lock_version = guard(store, f"recognition|{checked.authority}|{checked.credential}")
     existing = store.get_records([checked.id], kind=NodeKind.RECOGNITION).get(checked.id)
     if existing is not None:
         stored = decision_from_document(existing.body)
@@ -261,6 +295,47 @@ def record_decision(
             "edited: record a new decision that supersedes it",
             details={"existing": checked.id},
         )
+    _check_against_others(store, checked)
+    record = Record(
+        uri=checked.id,
+        kind=NodeKind.RECOGNITION,
+        body=decision_to_document(checked),
+        index={
+            "credential": checked.credential,
+            "authority": checked.authority,
+            "to_jurisdiction": checked.to_jurisdiction,
+            "target": checked.target,
+            "outcome": checked.outcome.value,
+        },
+    )
+    # Edges from the decision to its credentials make "decisions about X" an indexed lookup.
+    edges = [Relation(checked.id, RelationType.RECOGNISES, checked.credential)]
+    if checked.target is not None:
+        edges.append(Relation(checked.id, RelationType.RECOGNISES, checked.target, status=_TOWARD))
+    try:
+        store.write(
+            GraphBatch(
+                records=[record, lock],
+                relations=edges,
+                expect={checked.id: None, lock.uri: lock_version},
+            )
+        )
+    except ConflictError as e:  # redone: the next attempt sees what the other writer wrote
+        raise _RaceLostError(e) from e
+    logger.info("recorded recognition decision %s", checked.id)
+    return checked
+
+
+def _check_against_others(store: GraphStore, checked: RecognitionDecision) -> None:
+    """Refuse a decision that duplicates or contradicts one of its authority in force.
+
+    Raises
+    ------
+    NotFoundError
+        When it supersedes a decision the authority has not recorded about the credential.
+    ConflictError
+        When it duplicates or contradicts a decision in force.
+    """
     others = list_decisions(store, credential=checked.credential, authority=checked.authority)
     if checked.supersedes is not None and checked.supersedes not in {d.id for d in others}:
         raise NotFoundError(
@@ -286,25 +361,6 @@ def record_decision(
             "to replace that decision",
             details={"existing": other.id, "reason": reason},
         )
-    record = Record(
-        uri=checked.id,
-        kind=NodeKind.RECOGNITION,
-        body=decision_to_document(checked),
-        index={
-            "credential": checked.credential,
-            "authority": checked.authority,
-            "to_jurisdiction": checked.to_jurisdiction,
-            "target": checked.target,
-            "outcome": checked.outcome.value,
-        },
-    )
-    # Edges from the decision to its credentials make "decisions about X" an indexed lookup.
-    edges = [Relation(checked.id, RelationType.RECOGNISES, checked.credential)]
-    if checked.target is not None:
-        edges.append(Relation(checked.id, RelationType.RECOGNISES, checked.target, status=_TOWARD))
-    store.write(GraphBatch(records=[record], relations=edges))
-    logger.info("recorded recognition decision %s", checked.id)
-    return checked
 
 
 def get_decision(store: GraphStore, decision_id: str) -> RecognitionDecision:

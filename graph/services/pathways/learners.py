@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from graph.algorithms.gaps import Held
-from graph.errors import ConflictError, InvalidInputError
+from graph.errors import ConflictError, InvalidInputError, StaleVersionError
+from graph.model.accounts import Actor, ConsentScope
 from graph.model.concepts import NodeKind
 from graph.model.learner_documents import learner_from_document, learner_to_document
 from graph.model.learners import (
@@ -31,6 +32,8 @@ from graph.model.learners import (
     competence_score,
 )
 from graph.reference import ReferenceData
+from graph.services import policy
+from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credentials
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -42,6 +45,7 @@ __all__ = [
     "held_skills",
     "import_assessments",
     "learner_record",
+    "read_learner",
     "replace_learner",
     "save_learner",
 ]
@@ -135,8 +139,8 @@ def learner_record(learner: Learner) -> Record:
     )
 
 
-def _write(store: GraphStore, learner: Learner) -> SavedLearner:
-    store.write(GraphBatch(records=[learner_record(learner)]))
+def _write(store: GraphStore, learner: Learner, *, expect: int | None) -> SavedLearner:
+    store.write(GraphBatch(records=[learner_record(learner)], expect={learner.id: expect}))
     held = set(learner.credentials)
     unresolved = tuple(sorted(held - set(store.get_records(held, kind=NodeKind.CREDENTIAL))))
     if unresolved:
@@ -144,71 +148,130 @@ def _write(store: GraphStore, learner: Learner) -> SavedLearner:
     return SavedLearner(learner, unresolved)
 
 
-def _exists(store: GraphStore, uri: str) -> bool:
-    return bool(store.get_records([uri], kind=NodeKind.LEARNER))
-
-
 def create_learner(
-    store: GraphStore, learner: Learner, *, reference: ReferenceData
+    store: GraphStore, learner: Learner, *, actor: Actor, reference: ReferenceData
 ) -> SavedLearner:
-    """Check and store a new learner.
+    """Check and store a new learner (the learner themself, or an administrator).
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the user bound to this learner record.
     InvalidInputError
         See :func:`check_learner`; nothing is written.
     ConflictError
         When the IRI already names a node (a learner or anything else).
     """
+    policy.require_learner_owner(actor, learner.id, action="create this learner")
     checked = check_learner(store, learner, reference=reference)
     if not store.missing_nodes([checked.id]):
         raise ConflictError(
             f"{checked.id} already exists; use PUT to replace a learner",
             details={"field": "id", "uri": checked.id},
         )
-    return _write(store, checked)
+    try:
+        return _write(store, checked, expect=None)
+    except ConflictError as e:  # created by another request meanwhile
+        raise ConflictError(
+            f"{checked.id} already exists; use PUT to replace a learner",
+            details={"field": "id", "uri": checked.id},
+        ) from e
 
 
 def replace_learner(
-    store: GraphStore, learner: Learner, *, reference: ReferenceData
+    store: GraphStore,
+    learner: Learner,
+    *,
+    actor: Actor,
+    reference: ReferenceData,
+    if_match: int | None = None,
 ) -> SavedLearner:
-    """Check and store a learner in place of the stored one.
+    """Check and store a learner in place of the stored one (the learner themself).
+
+    The write is conditional on ``if_match`` (the version the client read, from an HTTP
+    ``If-Match``), else on the version read here.
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the user bound to this learner record.
     InvalidInputError
         See :func:`check_learner`; nothing is written.
     NotFoundError
         When there is no such learner.
+    StaleVersionError
+        When the stored learner is not at version ``if_match``; nothing is written.
     """
-    store.get_record(learner.id, kind=NodeKind.LEARNER)
-    return _write(store, check_learner(store, learner, reference=reference))
+    policy.require_learner_owner(actor, learner.id, action="replace this learner")
+    current = store.get_record(learner.id, kind=NodeKind.LEARNER)
+    checked = check_learner(store, learner, reference=reference)
+    return _write(store, checked, expect=if_match if if_match is not None else current.version)
 
 
-def save_learner(store: GraphStore, learner: Learner, *, reference: ReferenceData) -> SavedLearner:
+def save_learner(
+    store: GraphStore, learner: Learner, *, actor: Actor, reference: ReferenceData
+) -> SavedLearner:
     """Create or replace a learner (the CLI's ``learner save``).
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the user bound to this learner record.
     InvalidInputError
         See :func:`check_learner`; nothing is written.
     ConflictError
         When the IRI names a node that is not a learner.
     """
     if _exists(store, learner.id):
-        return replace_learner(store, learner, reference=reference)
-    return create_learner(store, learner, reference=reference)
+        return replace_learner(store, learner, actor=actor, reference=reference)
+    return create_learner(store, learner, actor=actor, reference=reference)
 
 
-def get_learner(store: GraphStore, learner_id: str) -> Learner:
-    """Return the learner ``learner_id``.
+def _exists(store: GraphStore, uri: str) -> bool:
+    return bool(store.get_records([uri], kind=NodeKind.LEARNER))
+
+
+def get_learner(
+    store: GraphStore,
+    learner_id: str,
+    *,
+    actor: Actor,
+    scope: ConsentScope = ConsentScope.COMPETENCES,
+) -> Learner:
+    """Return the learner ``learner_id``, to whoever may see ``scope`` of their data.
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the learner, an administrator, or a user with the learner's active
+        consent for ``scope``.
     NotFoundError
         When there is no such learner.
     """
-    return learner_from_document(store.get_record(learner_id, kind=NodeKind.LEARNER).body)
+    return read_learner(store, learner_id, actor=actor, scope=scope)[0]
+
+
+def read_learner(
+    store: GraphStore,
+    learner_id: str,
+    *,
+    actor: Actor,
+    scope: ConsentScope = ConsentScope.COMPETENCES,
+) -> tuple[Learner, int]:
+    """The learner and its stored version (its HTTP ``ETag``), as :func:`get_learner` rules."""
+    policy.require_learner_reader(
+        actor,
+        learner_id,
+        scope=scope,
+        consents=learner_consents(store, learner_id),
+        action=f"see this learner's {scope.value}",
+    )
+    record = store.get_record(learner_id, kind=NodeKind.LEARNER)
+    return learner_from_document(record.body), record.version or 1
+
+
+#: Attempts of an import whose learner another request changed between read and write.
+_ATTEMPTS = 5
 
 
 def import_assessments(
@@ -216,25 +279,43 @@ def import_assessments(
     learner_id: str,
     results: Sequence[AssessmentResult],
     *,
+    actor: Actor,
     rule: CompetenceRule = DEFAULT_RULE,
 ) -> Learner:
     """Add assessment results to a learner and re-derive its assessed competences.
 
+    Results come from assessors (and administrators); each is recorded as the acting user's,
+    whatever assessor it named. Imports made at once all land: each is redone on what the
+    others wrote.
+
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but an assessor or an administrator.
     NotFoundError
         When there is no such learner.
     InvalidInputError
         An unknown skill, a level outside 1-8, a result without a result; nothing is written.
     """
-    learner = get_learner(store, learner_id)
+    by = policy.require_assessor_role(actor, action="import assessment results")
     if not results:
         raise _fail("results", "at least one assessment result is needed")
     _check_results(results, _known_skills(store, {r.skill for r in results}), field="results")
-    updated = learner.with_assessments(results, rule=rule)
-    store.write(GraphBatch(records=[learner_record(updated)]))
-    logger.info("learner %s: %d assessment results imported", learner_id, len(results))
-    return updated
+    mine = [replace(r, assessor=by) for r in results]
+    for attempt in range(_ATTEMPTS):
+        record = store.get_record(learner_id, kind=NodeKind.LEARNER)
+        updated = learner_from_document(record.body).with_assessments(mine, rule=rule)
+        try:
+            store.write(
+                GraphBatch(records=[learner_record(updated)], expect={learner_id: record.version})
+            )
+        except StaleVersionError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            continue
+        logger.info("learner %s: %d assessment results imported", learner_id, len(results))
+        return updated
+    raise AssertionError("unreachable")
 
 
 def held_skills(

@@ -10,7 +10,7 @@ from graph.model.credentials import Issuer
 from graph.model.proofs import ProofRecord
 from graph.reference import ReferenceData
 from graph.services.catalogue.credentials import get_credential, get_issuer
-from graph.services.proofs.submissions import get_submission
+from graph.services.proofs.submissions import submission_view
 from graph.store import GraphStore
 
 __all__ = ["export_elm"]
@@ -30,7 +30,7 @@ def export_elm(
     NotFoundError
         If the proof's submission or credential is no longer in the store.
     """
-    view = get_submission(store, proof.submission, base_iri=base_iri)
+    view, _ = submission_view(store, proof.submission, base_iri=base_iri)
     credential = get_credential(store, proof.credential)
     try:
         awarding_body: Issuer | None = get_issuer(store, credential.issuer)

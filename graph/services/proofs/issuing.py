@@ -43,6 +43,7 @@ from graph.errors import (
     NotFoundError,
 )
 from graph.exports.ob3 import endorsement_comment, endorsement_credential, proof_of_competence
+from graph.model.accounts import Actor, ConsentScope, Role
 from graph.model.concepts import NodeKind
 from graph.model.credentials import Issuer
 from graph.model.proofs import ProofRecord
@@ -58,8 +59,10 @@ from graph.proofs.status_list import (
     status_list_credential,
     status_list_entry,
 )
+from graph.services import policy
+from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential, get_issuer
-from graph.services.proofs.submissions import get_submission, submission_record
+from graph.services.proofs.submissions import submission_record, submission_view
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -138,19 +141,39 @@ def _proof_from_record(record: Record) -> ProofRecord:
     )
 
 
-def get_proof(store: GraphStore, proof: str, *, base_iri: str) -> ProofRecord:
+def get_proof(store: GraphStore, proof: str, *, actor: Actor, base_iri: str) -> ProofRecord:
     """Return proof ``proof`` (its IRI, or the short id at its end).
+
+    Its learner, whoever holds the learner's consent for proofs, and its credential's issuer's
+    staff may read it; anyone may verify a copy of it.
 
     Raises
     ------
     NotFoundError
         If there is no such proof.
+    UnauthenticatedError, ForbiddenError
+        For anyone else.
     """
+    found, _ = _read_proof(store, proof, base_iri=base_iri)
+    policy.require_user(actor, action="see a proof")
+    if actor.is_admin or actor.holds(Role.ISSUER, get_credential(store, found.credential).issuer):
+        return found
+    policy.require_learner_reader(
+        actor,
+        found.learner,
+        scope=ConsentScope.PROOFS,
+        consents=learner_consents(store, found.learner),
+        action="see this proof",
+    )
+    return found
+
+
+def _read_proof(store: GraphStore, proof: str, *, base_iri: str) -> tuple[ProofRecord, int | None]:
     uri = proof if ":" in proof else f"{base_iri}/proof/{proof}"
     record = store.get_records([uri], kind=NodeKind.PROOF).get(uri)
     if record is None or record.index.get("record") != "proof":
         raise NotFoundError(f"no proof {uri}", details={"uri": uri})
-    return _proof_from_record(record)
+    return _proof_from_record(record), record.version
 
 
 def _sign(
@@ -273,6 +296,7 @@ def _endorsements(
 def issue_proof(
     store: GraphStore,
     *,
+    actor: Actor,
     submission: str,
     issuer: ProofIssuer,
     valid_until: datetime | None = None,
@@ -280,8 +304,13 @@ def issue_proof(
 ) -> ProofRecord:
     """Issue the Proof of Competence of a submission whose rule is met.
 
+    Its learner, or its credential's issuer's staff, asks for it. Of two requests at once, one
+    issues and the other finds it issued.
+
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone else.
     NotFoundError
         If there is no such submission.
     ConflictError
@@ -294,10 +323,13 @@ def issue_proof(
         it); nothing is stored.
     """
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    view = get_submission(store, submission, base_iri=issuer.base_iri)
-    _check_issuable(view, valid_until=valid_until, moment=moment)
+    view, version = submission_view(store, submission, base_iri=issuer.base_iri)
     current = view.submission
     credential = get_credential(store, current.credential)
+    policy.require_user(actor, action="issue a proof")
+    if not actor.holds(Role.ISSUER, credential.issuer):
+        policy.require_learner_owner(actor, current.learner, action="issue this learner's proof")
+    _check_issuable(view, valid_until=valid_until, moment=moment)
     credential_issuer = _issuer_or_none(store, credential.issuer)
     proof_id = f"{issuer.base_iri}/proof/{uuid.uuid4()}"
     issued = format_datetime(moment)
@@ -334,9 +366,18 @@ def issue_proof(
     )
     records = [_proof_record(proof), _entry_record(proof)]
     records.append(submission_record(replace(current, proof=proof_id), SubmissionStatus.ISSUED))
+    expect: dict[str, int | None] = {current.id: version, f"{status_url}#{status_index}": None}
     if not store.get_records([status_url], kind=NodeKind.PROOF):
         records.append(_status_list_record(status_url, StatusList.new(), issuer=issuer, now=moment))
-    store.write(GraphBatch(records=records))
+        expect[status_url] = None
+    try:
+        store.write(GraphBatch(records=records, expect=expect))
+    except ConflictError as e:
+        # Another request issued it (or took the status index, or made the list) meanwhile.
+        raise ConflictError(
+            f"submission {current.id} changed while its proof was issued; ask again",
+            details={"submission": current.id},
+        ) from e
     logger.info("issued %s for %s (status %s#%d)", proof_id, current.id, status_url, status_index)
     return proof
 
@@ -344,22 +385,27 @@ def issue_proof(
 def revoke_proof(
     store: GraphStore,
     *,
+    actor: Actor,
     proof: str,
     issuer: ProofIssuer,
     reason: str | None = None,
     now: datetime | None = None,
 ) -> ProofRecord:
-    """Revoke a proof: set its status bit and re-sign its status list.
+    """Revoke a proof: set its status bit and re-sign its status list (its issuer's staff).
 
     Raises
     ------
     NotFoundError
         If there is no such proof.
+    UnauthenticatedError, ForbiddenError
+        For anyone but the staff of the issuer of the proof's credential.
     ConflictError
         If it is already revoked.
     """
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    found = get_proof(store, proof, base_iri=issuer.base_iri)
+    found, version = _read_proof(store, proof, base_iri=issuer.base_iri)
+    credential_issuer = get_credential(store, found.credential).issuer
+    policy.require_issuer_staff(actor, [credential_issuer], action="revoke this proof")
     if found.revoked:
         raise ConflictError(
             f"proof {found.id} was already revoked at {found.revoked_at}",
@@ -368,7 +414,17 @@ def revoke_proof(
     revoked = replace(
         found, revoked=True, revoked_at=format_datetime(moment), revocation_reason=reason
     )
-    store.write(GraphBatch(records=[_proof_record(revoked), _entry_record(revoked)]))
+    try:
+        store.write(
+            GraphBatch(
+                records=[_proof_record(revoked), _entry_record(revoked)],
+                expect={found.id: version},
+            )
+        )
+    except ConflictError as e:
+        raise ConflictError(
+            f"proof {found.id} was revoked meanwhile", details={"proof": found.id}
+        ) from e
     number = issuer.status_list_number(revoked.status_list)
     if number is not None:
         signed_status_list(store, number=number, issuer=issuer, now=moment)

@@ -22,7 +22,8 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from graph.errors import ConflictError, InvalidInputError, NotFoundError
+from graph.errors import ConflictError, InvalidInputError, NotFoundError, StaleVersionError
+from graph.model.accounts import Actor, ConsentScope, Role
 from graph.model.concepts import NodeKind
 from graph.model.credentials import Credential
 from graph.model.submission_documents import (
@@ -49,6 +50,8 @@ from graph.model.submissions import (
     is_absolute_iri,
     submission_status,
 )
+from graph.services import policy
+from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential
 from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
 from graph.store import GraphBatch, GraphStore, Record
@@ -58,14 +61,20 @@ __all__ = [
     "get_panel",
     "get_submission",
     "list_submissions",
+    "read_panel",
     "record_assessment",
+    "require_submission_reader",
     "submission_iri",
     "submission_record",
+    "submission_view",
     "submit",
     "timestamp",
 ]
 
 logger = logging.getLogger(__name__)
+
+#: Attempts of an assessment while other assessments of the submission land.
+_ATTEMPTS = 8
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -119,23 +128,28 @@ def _scale(credential: Credential) -> tuple[int, int]:
 def declare_panel(
     store: GraphStore,
     *,
+    actor: Actor,
     credential: str,
     assessors: Sequence[Assessor],
     rule: IssuingRule,
     base_iri: str,
-    declared_by: str | None = None,
     now: datetime | None = None,
 ) -> AssessmentPanel:
     """Check and store the assessment panel of a credential, replacing any earlier one.
 
+    The panel is declared by the credential's issuer's staff, recorded as the acting user.
     Submissions already made keep the panel they were routed to.
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the credential's issuer's staff.
     InvalidInputError
         Unknown credential, or a panel :func:`check_panel` refuses; nothing is stored.
     """
     found = _credential(store, credential)
+    declared_by = policy.require_user(actor, action="declare an assessment panel")
+    policy.require_issuer_staff(actor, [found.issuer], action="declare this credential's panel")
     panel = AssessmentPanel(
         credential=found.id,
         assessors=tuple(assessors),
@@ -173,6 +187,22 @@ def get_panel(store: GraphStore, credential: str, *, base_iri: str) -> Assessmen
     return panel_from_document(record.body)
 
 
+def read_panel(
+    store: GraphStore, credential: str, *, actor: Actor, base_iri: str
+) -> AssessmentPanel:
+    """The panel of a credential, for signed-in users (it names people and organisations).
+
+    Raises
+    ------
+    UnauthenticatedError
+        For nobody.
+    NotFoundError
+        If none was declared.
+    """
+    policy.require_user(actor, action="see an assessment panel")
+    return get_panel(store, credential, base_iri=base_iri)
+
+
 def submission_record(submission: Submission, status: SubmissionStatus) -> Record:
     """The record of a submission (its status is an index field, for listing)."""
     return Record(
@@ -192,6 +222,7 @@ def submission_record(submission: Submission, status: SubmissionStatus) -> Recor
 def submit(
     store: GraphStore,
     *,
+    actor: Actor,
     learner: str,
     credential: str,
     evidence: Sequence[Evidence],
@@ -203,10 +234,13 @@ def submit(
 
     Raises
     ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the learner themself.
     InvalidInputError
         The learner is not an IRI, the credential is unknown, has no confirmed skill or no
         panel, or the evidence is invalid (``details["field"]`` names it); nothing is stored.
     """
+    policy.require_learner_owner(actor, learner, action="submit work for this learner")
     if not is_absolute_iri(learner):
         raise InvalidInputError(
             f"learner: {learner!r} is not an absolute IRI", details={"field": "learner"}
@@ -265,6 +299,38 @@ def submit(
     return _view(submission, ())
 
 
+def _require_lister(
+    store: GraphStore,
+    actor: Actor,
+    *,
+    learner: str | None,
+    assessor: str | None,
+    credential: str | None,
+) -> None:
+    """Pass when one of the filters is the actor's own: their record, inbox or credential."""
+    policy.require_user(actor, action="list submissions")
+    if actor.is_admin or (assessor is not None and actor.holds(Role.ASSESSOR, assessor)):
+        return
+    if credential is not None:
+        issuer = (
+            get_credential(store, credential).issuer
+            if store.get_records([credential], kind=NodeKind.CREDENTIAL)
+            else None
+        )
+        if issuer is not None and actor.holds(Role.ISSUER, issuer):
+            return
+    if learner is not None:
+        policy.require_learner_reader(
+            actor,
+            learner,
+            scope=ConsentScope.SUBMISSIONS,
+            consents=learner_consents(store, learner),
+            action="list this learner's submissions",
+        )
+        return
+    raise policy.refusal(actor, "list these submissions", "not your inbox nor your credential")
+
+
 def _view(submission: Submission, assessments: Sequence[Assessment]) -> SubmissionView:
     ordered = tuple(sorted(assessments, key=lambda a: (a.recorded_at, a.id)))
     outcome = evaluate_rule(submission, ordered)
@@ -279,8 +345,57 @@ def _assessments(store: GraphStore, submission: str) -> list[Assessment]:
     return [assessment_from_document(r.body) for r in records]
 
 
-def get_submission(store: GraphStore, submission: str, *, base_iri: str) -> SubmissionView:
+def get_submission(
+    store: GraphStore, submission: str, *, actor: Actor, base_iri: str
+) -> SubmissionView:
     """Return a submission with its assessments, the rule's outcome and its status.
+
+    Its learner, its panel's assessors, its credential's issuer's staff and whoever holds the
+    learner's consent for submissions may read it.
+
+    Raises
+    ------
+    NotFoundError
+        If there is no such submission.
+    UnauthenticatedError, ForbiddenError
+        For anyone else.
+    """
+    view, _ = submission_view(store, submission, base_iri=base_iri)
+    require_submission_reader(store, actor, view.submission)
+    return view
+
+
+def require_submission_reader(store: GraphStore, actor: Actor, submission: Submission) -> None:
+    """Pass whoever may see a submission (see :func:`get_submission`).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone else.
+    """
+    policy.require_user(actor, action="see a submission")
+    panel = {a.id for a in submission.panel.assessors}
+    if actor.objects(Role.ASSESSOR) & panel or actor.is_admin:
+        return
+    issuer = get_credential(store, submission.credential).issuer
+    if actor.holds(Role.ISSUER, issuer):
+        return
+    policy.require_learner_reader(
+        actor,
+        submission.learner,
+        scope=ConsentScope.SUBMISSIONS,
+        consents=learner_consents(store, submission.learner),
+        action="see this submission",
+    )
+
+
+def submission_view(
+    store: GraphStore, submission: str, *, base_iri: str
+) -> tuple[SubmissionView, int | None]:
+    """A submission's view and stored version, with no rule applied.
+
+    For the use cases of ``graph.services`` that already decided who may see it (issuing the
+    proof of a submission, its ELM form); edges call :func:`get_submission`.
 
     Raises
     ------
@@ -291,14 +406,15 @@ def get_submission(store: GraphStore, submission: str, *, base_iri: str) -> Subm
     record = store.get_records([uri], kind=NodeKind.SUBMISSION).get(uri)
     if record is None or record.index.get("record") != "submission":
         raise NotFoundError(f"no submission {uri}", details={"uri": uri})
-    return _view(submission_from_document(record.body), _assessments(store, uri))
+    view = _view(submission_from_document(record.body), _assessments(store, uri))
+    return view, record.version
 
 
 def record_assessment(
     store: GraphStore,
     *,
+    actor: Actor,
     submission: str,
-    assessor: str,
     base_iri: str,
     results: Sequence[SkillResult] = (),
     endorsement: str | None = None,
@@ -307,50 +423,72 @@ def record_assessment(
 ) -> SubmissionView:
     """Record an assessor's results or endorsement; an earlier one by them is superseded.
 
+    The assessor is the panel member the acting user is bound to, never a name given in the
+    request. Assessments of several assessors at once all land, and the submission's status
+    counts them all.
+
     Raises
     ------
     NotFoundError
         If there is no such submission.
+    UnauthenticatedError, ForbiddenError
+        For anyone who does not sit on the submission's panel.
     ConflictError
         If a proof was already issued for it: its assessments are closed.
     InvalidInputError
         If :func:`check_assessment` refuses the assessment; nothing is stored.
     """
-    view = get_submission(store, submission, base_iri=base_iri)
-    current = view.submission
-    if current.proof is not None:
-        raise ConflictError(
-            f"submission {current.id} was already issued as {current.proof}; "
-            "its assessments are closed",
-            details={"submission": current.id, "proof": current.proof},
+    for attempt in range(_ATTEMPTS):
+        view, version = submission_view(store, submission, base_iri=base_iri)
+        current = view.submission
+        assessor = policy.assessor_identity(
+            actor, [a.id for a in current.panel.assessors], action="assess this submission"
         )
-    member = current.panel.assessor(assessor)
-    assessment = Assessment(
-        id=f"{base_iri}/assessment/{uuid.uuid4()}",
-        submission=current.id,
-        assessor=assessor,
-        kind=member.kind if member else AssessmentKind.RESULTS,
-        recorded_at=timestamp(now),
-        results=tuple(results),
-        endorsement=endorsement,
-        comment=comment,
-    )
-    check_assessment(current, assessment)
-    updated = _view(current, (*view.assessments, assessment))
-    record = Record(
-        uri=assessment.id,
-        kind=NodeKind.SUBMISSION,
-        body=assessment_to_document(assessment),
-        index={"record": "assessment", "submission": current.id, "assessor": assessor},
-    )
-    store.write(GraphBatch(records=[record, submission_record(current, updated.status)]))
-    logger.info("assessment by %s of %s: %s", assessor, current.id, updated.status.value)
-    return updated
+        if current.proof is not None:
+            raise ConflictError(
+                f"submission {current.id} was already issued as {current.proof}; "
+                "its assessments are closed",
+                details={"submission": current.id, "proof": current.proof},
+            )
+        member = current.panel.assessor(assessor)
+        assessment = Assessment(
+            id=f"{base_iri}/assessment/{uuid.uuid4()}",
+            submission=current.id,
+            assessor=assessor,
+            kind=member.kind if member else AssessmentKind.RESULTS,
+            recorded_at=timestamp(now),
+            results=tuple(results),
+            endorsement=endorsement,
+            comment=comment,
+        )
+        check_assessment(current, assessment)
+        updated = _view(current, (*view.assessments, assessment))
+        record = Record(
+            uri=assessment.id,
+            kind=NodeKind.SUBMISSION,
+            body=assessment_to_document(assessment),
+            index={"record": "assessment", "submission": current.id, "assessor": assessor},
+        )
+        try:
+            store.write(
+                GraphBatch(
+                    records=[record, submission_record(current, updated.status)],
+                    expect={current.id: version},
+                )
+            )
+        except StaleVersionError:  # another assessor's assessment landed meanwhile: redo
+            if attempt == _ATTEMPTS - 1:
+                raise
+            continue
+        logger.info("assessment by %s of %s: %s", assessor, current.id, updated.status.value)
+        return updated
+    raise AssertionError("unreachable")
 
 
 def list_submissions(
     store: GraphStore,
     *,
+    actor: Actor,
     learner: str | None = None,
     assessor: str | None = None,
     credential: str | None = None,
@@ -358,18 +496,23 @@ def list_submissions(
 ) -> list[SubmissionView]:
     """Return the submissions of a learner, routed to an assessor, or for a credential.
 
-    Filters combine; the status filter uses the status computed now. Sorted by IRI.
+    Filters combine; the status filter uses the status computed now. Sorted by IRI. A learner
+    lists their own (or by consent), an assessor their inbox, an issuer's staff those of their
+    credentials.
 
     Raises
     ------
     InvalidInputError
         If neither a learner, an assessor nor a credential is given.
+    UnauthenticatedError, ForbiddenError
+        When no filter given is one the actor may list by.
     """
     if learner is None and assessor is None and credential is None:
         raise InvalidInputError(
             "learner: name a learner, an assessor or a credential to list submissions",
             details={"field": "learner"},
         )
+    _require_lister(store, actor, learner=learner, assessor=assessor, credential=credential)
     where: dict[str, str | int | float | bool] = {"record": "submission"}
     if learner is not None:
         where["learner"] = learner

@@ -15,6 +15,7 @@ from graph.reference import ReferenceData, load_reference_data
 from graph.services.catalogue.credentials import get_credential, get_issuer
 from ingest.run import ingest_credentials
 from tests.conftest import REPO_ROOT
+from tests.fixtures.actors import ADMIN
 
 pytestmark = pytest.mark.slow
 ONTOLOGIES = REPO_ROOT / "ontologies"
@@ -73,6 +74,7 @@ def test_example_ingests(
     report = ingest_credentials(
         shared_store,
         [shared_data / example],
+        actor=ADMIN,
         loader=pinned_loader,
         reference=reference,
         ontologies_dir=ONTOLOGIES,
@@ -96,6 +98,7 @@ def test_the_elm_micro_credential_keeps_its_esco_skills_and_levels(
     report = ingest_credentials(
         esco_store,
         [shared_data / "elm/v3/examples/Sample-MC-Annex1-unsigned.jsonld"],
+        actor=ADMIN,
         loader=pinned_loader,
         reference=reference,
         ontologies_dir=ONTOLOGIES,
@@ -126,6 +129,7 @@ def test_a_bad_file_among_good_ones_writes_nothing(
         ingest_credentials(
             esco_store,
             [shared_data / "ctdl/registry-seeds/credential.json", bad],
+            actor=ADMIN,
             loader=pinned_loader,
             reference=reference,
             ontologies_dir=ONTOLOGIES,
@@ -147,6 +151,7 @@ def test_issuers_named_only_by_iri_are_recorded_as_such(
     alone = ingest_credentials(
         esco_store,
         [credential],
+        actor=ADMIN,
         loader=pinned_loader,
         reference=reference,
         ontologies_dir=ONTOLOGIES,
@@ -158,6 +163,7 @@ def test_issuers_named_only_by_iri_are_recorded_as_such(
     together = ingest_credentials(
         esco_store,
         [organisation, credential],
+        actor=ADMIN,
         loader=pinned_loader,
         reference=reference,
         ontologies_dir=ONTOLOGIES,
