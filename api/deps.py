@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 
 from api.runtime import Runtime
 from graph.embeddings import Embedder
+from graph.errors import InvalidInputError
 from graph.reference import ReferenceData
 from graph.settings import Settings
 from graph.store import GraphStore
 
 __all__ = [
     "EmbedderDep",
+    "IfMatchDep",
     "ReferenceDep",
     "RuntimeDep",
     "SettingsDep",
     "StoreDep",
+    "etag",
     "get_app_settings",
+    "get_if_match",
     "get_reference",
     "get_runtime",
     "get_store",
@@ -70,3 +74,41 @@ def get_reference(runtime: RuntimeDep) -> ReferenceData:
 
 
 ReferenceDep = Annotated[ReferenceData, Depends(get_reference)]
+
+
+def _version(if_match: str) -> int | None:
+    text = if_match.strip().removeprefix("W/")
+    if text == "*":
+        return None
+    if len(text) >= 3 and text[0] == text[-1] == '"' and text[1:-1].isdigit():
+        return int(text[1:-1])
+    raise InvalidInputError(
+        'If-Match: expected the ETag of a version, such as "3"', details={"field": "If-Match"}
+    )
+
+
+def get_if_match(
+    if_match: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description='The ETag read (such as "3"): the write is refused (412) if it changed.',
+        ),
+    ] = None,
+) -> int | None:
+    """The version an ``If-Match`` names (None: no condition, or ``*``).
+
+    Raises
+    ------
+    InvalidInputError
+        For a value that is no ETag of credwalk's.
+    """
+    return None if if_match is None else _version(if_match)
+
+
+IfMatchDep = Annotated[int | None, Depends(get_if_match)]
+
+
+def etag(version: int) -> str:
+    """The ``ETag`` of a stored version."""
+    return f'"{version}"'

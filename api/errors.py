@@ -1,32 +1,42 @@
 """The one mapping from credwalk errors to HTTP, and the one error body.
 
 Every error response is ``{"error": {"code", "message", "details"}}``; routes never raise
-``HTTPException`` for domain conditions.
+``HTTPException`` for domain conditions. A refusal (401, 403) is also written to the audit log,
+with who asked and what.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Callable, Coroutine
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from graph.errors import (
     BackendUnavailableError,
     ConflictError,
     CredwalkError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     PayloadTooLargeError,
+    StaleVersionError,
+    TooManyRequestsError,
+    UnauthenticatedError,
     VerificationError,
 )
+from graph.services.audit_log import record_refusal
 
 __all__ = [
     "ERROR_RESPONSES",
     "HTTP_STATUS",
+    "CheckedRoute",
     "error_body",
     "install_error_handlers",
     "responses",
@@ -37,11 +47,15 @@ logger = logging.getLogger(__name__)
 
 #: Error class -> HTTP status; the most specific class in an error's MRO wins.
 HTTP_STATUS: dict[type[CredwalkError], int] = {
+    UnauthenticatedError: 401,
+    ForbiddenError: 403,
     NotFoundError: 404,
     ConflictError: 409,
+    StaleVersionError: 412,
     PayloadTooLargeError: 413,
     InvalidInputError: 422,
     VerificationError: 422,
+    TooManyRequestsError: 429,
     BackendUnavailableError: 503,
     CredwalkError: 500,
 }
@@ -73,10 +87,15 @@ def _error_schema(description: str) -> dict[str, Any]:
 
 #: OpenAPI ``responses=`` entries for routes, by status.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _error_schema("The body is not JSON (code malformed_json)"),
+    401: _error_schema("No valid session or API key (code unauthenticated)"),
+    403: _error_schema("The signed-in user may not do this (code forbidden)"),
     404: _error_schema("Not found (code not_found, no_pathway)"),
     409: _error_schema("Conflicts with stored data (code conflict)"),
+    412: _error_schema("If-Match names another version than the stored one (stale_version)"),
     413: _error_schema("Payload too large (code payload_too_large)"),
     422: _error_schema("Invalid input; details name the field (code invalid_input)"),
+    429: _error_schema("Too many attempts; details.retry_after (code too_many_requests)"),
     503: _error_schema("The graph store is unavailable (code backend_unavailable)"),
 }
 
@@ -84,6 +103,75 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` of a route that can fail with ``statuses``."""
     return {status: ERROR_RESPONSES[status] for status in statuses}
+
+
+# A JSON \\u escape of a UTF-16 surrogate not in a (high, low) pair: no character at all.
+_LONE_SURROGATE = re.compile(
+    rb"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+class CheckedRoute(APIRoute):
+    r"""A route that refuses, before anything reads it, a body holding no valid text.
+
+    JSON can escape half of a UTF-16 surrogate pair (``"\ud800"``): Python decodes it into
+    a string that every later step (the tokenizer, SQLite, UUIDs) fails to encode. Such a body
+    gets the one error body and 422 here, and nothing is written.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """Wrap the handler with the check."""
+        handler = super().get_route_handler()
+
+        async def checked(request: Request) -> Response:
+            body = await request.body()
+            if b"\\u" in body and (found := _LONE_SURROGATE.search(body)):
+                raise InvalidInputError(
+                    "the body holds a lone UTF-16 surrogate, which is no character "
+                    f"(at byte {found.start()})",
+                    details={"field": "body", "offset": found.start()},
+                )
+            return await handler(request)
+
+        return checked
+
+
+def _audit_refusal(request: Request, error: CredwalkError) -> None:
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        return
+    try:
+        record_refusal(runtime.open_store(), error)
+    except CredwalkError as e:
+        logger.error("could not write the audit entry of a refusal: %s", e)
+
+
+def _validation_body(exc: RequestValidationError) -> tuple[dict[str, Any], int]:
+    errors = exc.errors()
+    if any(e.get("type") == "json_invalid" for e in errors):
+        position = next(e["loc"][-1] for e in errors if e.get("type") == "json_invalid")
+        return (
+            error_body(
+                "malformed_json",
+                f"the body is not JSON (at character {position})",
+                {"field": "body", "position": position},
+            ),
+            400,
+        )
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+    body = error_body(
+        "invalid_input",
+        f"{field or 'request'}: {first['msg']}",
+        {
+            "field": field,
+            "errors": [
+                {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in errors
+            ],
+        },
+    )
+    return body, 422
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -94,31 +182,28 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_of(exc)
         if status >= 500:
             logger.warning("%s %s -> %s: %s", request.method, request.url.path, exc.code, exc)
-        return JSONResponse(error_body(exc.code, exc.message, exc.details), status_code=status)
+        headers = {}
+        if status in (401, 403):
+            _audit_refusal(request, exc)
+            if status == 401:
+                headers["WWW-Authenticate"] = 'Bearer realm="credwalk"'
+        if status == 429:
+            headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        return JSONResponse(
+            error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = exc.errors()
-        first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
-        field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
-        return JSONResponse(
-            error_body(
-                "invalid_input",
-                f"{field or 'request'}: {first['msg']}",
-                {
-                    "field": field,
-                    "errors": [
-                        {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-                        for e in errors
-                    ],
-                },
-            ),
-            status_code=422,
-        )
+        body, status = _validation_body(exc)
+        return JSONResponse(body, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )
-        return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code)
+        details: dict[str, Any] = {}
+        if exc.status_code == 413:
+            details["limit"] = request.app.state.runtime.settings.max_payload_bytes
+        return JSONResponse(error_body(code, str(exc.detail), details), status_code=exc.status_code)

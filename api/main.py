@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
 
-from api.errors import error_body, install_error_handlers
+from api.errors import install_error_handlers
+from api.limits import BodyLimitMiddleware
 from api.routes import ROUTERS
 from api.routes.pages import PAGES
 from api.runtime import Runtime, build_runtime
+from api.security import SESSION_COOKIE, LoginLimiter
 from graph.errors import BackendUnavailableError
 from graph.settings import Settings, get_settings
 
@@ -71,23 +73,17 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         lifespan=lifespan,
     )
     app.state.runtime = the_runtime
+    app.state.login_limiter = LoginLimiter()
     install_error_handlers(app)
-
-    @app.middleware("http")
-    async def limit_payload(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        length = request.headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > settings.max_payload_bytes:
-            return JSONResponse(
-                error_body(
-                    "payload_too_large",
-                    f"request body of {length} bytes exceeds {settings.max_payload_bytes}",
-                    {"limit": settings.max_payload_bytes},
-                ),
-                status_code=413,
-            )
-        return await call_next(request)
+    app.add_middleware(BodyLimitMiddleware, limit=settings.max_payload_bytes)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=the_runtime.session_secret,
+        session_cookie=SESSION_COOKIE,
+        max_age=14 * 24 * 3600,
+        same_site="lax",
+        https_only=settings.secure_cookies,
+    )
 
     app.mount("/pages", StaticFiles(directory=PAGES), name="pages")
     for router in ROUTERS:

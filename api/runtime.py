@@ -94,7 +94,8 @@ class Runtime:
             return path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # The key directory also holds the signing keys, which refuse a folder others can read.
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         draft = path.with_name(f"session-secret.{os.getpid()}.tmp")
         fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w", encoding="ascii") as f:

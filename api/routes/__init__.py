@@ -16,6 +16,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes import (
+    accounts,
     concepts,
     credentials,
     equivalence,
@@ -29,6 +30,7 @@ from api.routes import (
 __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
+    accounts.router,
     concepts.router,
     credentials.router,
     equivalence.router,
@@ -38,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     pathways.router,
     proofs.router,
     # After every router: these end in an {id:path} parameter.
+    accounts.items,
     concepts.items,
     credentials.items,
     equivalence.items,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import EmbedderDep, StoreDep
-from api.errors import responses
+from api.errors import CheckedRoute, responses
 from api.schemas.concepts import (
     ConceptPublic,
     MappedTextPublic,
@@ -21,9 +21,9 @@ from graph.services.concepts import concept_detail, map_texts, search_concepts
 
 __all__ = ["items", "router"]
 
-router = APIRouter(prefix="/v1", tags=["concepts"])
+router = APIRouter(prefix="/v1", tags=["concepts"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
-items = APIRouter(prefix="/v1", tags=["concepts"])
+items = APIRouter(prefix="/v1", tags=["concepts"], route_class=CheckedRoute)
 
 _SEARCH_ERRORS = responses(409, 422, 503)
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Words or a sentence")]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query, status
+from fastapi import APIRouter, Body, Query, Response, status
 
-from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
-from api.errors import responses
+from api.deps import EmbedderDep, IfMatchDep, ReferenceDep, RuntimeDep, StoreDep, etag
+from api.errors import CheckedRoute, responses
 from api.schemas.credentials import (
     CredentialPublic,
     CredentialsPublic,
@@ -18,13 +18,17 @@ from api.schemas.credentials import (
     MappingRequest,
     documents_of,
 )
+from api.security import ActorDep
 from graph.errors import InvalidInputError
 from graph.model.credentials import Credential, Issuer
 from graph.ontologies import credential_schemas
 from graph.services.catalogue import exports
 from graph.services.catalogue.credentials import (
+    credential_version,
+    delete_credential,
     get_credential,
     get_issuer,
+    issuer_version,
     list_credentials,
     list_issuers,
     save_catalogue,
@@ -35,12 +39,13 @@ from ingest.credentials.own_format import load_credential_schemas, read_credwalk
 
 __all__ = ["items", "router"]
 
-router = APIRouter(prefix="/v1", tags=["credentials"])
+router = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
-items = APIRouter(prefix="/v1", tags=["credentials"])
+items = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 
 _READ = responses(404, 503)
-_WRITE = responses(404, 409, 413, 422, 503)
+_WRITE = responses(400, 401, 403, 404, 409, 413, 422, 503)
+_PUT = responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 Document = Annotated[
     dict[str, Any], Body(description="A record of the project's own format (JSON Schema)")
 ]
@@ -73,13 +78,17 @@ def _same_id(path_id: str, body_id: str) -> None:
     responses=_WRITE,
 )
 def create_issuer(
-    body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+    body: Document,
+    store: StoreDep,
+    runtime: RuntimeDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
 ) -> IssuerPublic:
-    """Create or replace an issuer."""
+    """Create or replace an issuer (its staff, or an administrator)."""
     issuers, credentials = _read(runtime, body)
     if len(issuers) != 1 or credentials:
         raise InvalidInputError("expected one issuer record", details={"field": "type"})
-    save_catalogue(store, issuers=issuers, reference=reference)
+    save_catalogue(store, actor=actor, issuers=issuers, reference=reference)
     return IssuerPublic.from_domain(get_issuer(store, issuers[0].id))
 
 
@@ -96,22 +105,38 @@ def read_issuers(
 
 
 @items.get("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_READ)
-def read_issuer(issuer_id: str, store: StoreDep) -> IssuerPublic:
-    """Return one issuer."""
-    return IssuerPublic.from_domain(get_issuer(store, issuer_id))
+def read_issuer(issuer_id: str, store: StoreDep, response: Response) -> IssuerPublic:
+    """Return one issuer (its ETag is its version, for a conditional PUT)."""
+    found = get_issuer(store, issuer_id)
+    response.headers["ETag"] = etag(issuer_version(store, issuer_id))
+    return IssuerPublic.from_domain(found)
 
 
-@items.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_WRITE)
+@items.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_PUT)
 def update_issuer(
-    issuer_id: str, body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+    issuer_id: str,
+    body: Document,
+    store: StoreDep,
+    runtime: RuntimeDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
+    if_match: IfMatchDep,
+    response: Response,
 ) -> IssuerPublic:
-    """Replace an issuer."""
+    """Replace an issuer (its staff); with If-Match, only if it is still at that version."""
     get_issuer(store, issuer_id)
     issuers, _ = _read(runtime, body)
     if len(issuers) != 1:
         raise InvalidInputError("expected one issuer record", details={"field": "type"})
     _same_id(issuer_id, issuers[0].id)
-    save_catalogue(store, issuers=issuers, reference=reference)
+    save_catalogue(
+        store,
+        actor=actor,
+        issuers=issuers,
+        reference=reference,
+        if_match={} if if_match is None else {issuer_id: if_match},
+    )
+    response.headers["ETag"] = etag(issuer_version(store, issuer_id))
     return IssuerPublic.from_domain(get_issuer(store, issuer_id))
 
 
@@ -122,13 +147,19 @@ def update_issuer(
     responses=_WRITE,
 )
 def create_credential(
-    body: Document, store: StoreDep, runtime: RuntimeDep, reference: ReferenceDep
+    body: Document,
+    store: StoreDep,
+    runtime: RuntimeDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
 ) -> CredentialPublic:
-    """Create or replace a credential (its issuer may be embedded)."""
+    """Create or replace a credential of the actor's issuer (which may be embedded)."""
     issuers, credentials = _read(runtime, body)
     if len(credentials) != 1:
         raise InvalidInputError("expected one credential record", details={"field": "type"})
-    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    save_catalogue(
+        store, actor=actor, issuers=issuers, credentials=credentials, reference=reference
+    )
     return CredentialPublic.from_domain(get_credential(store, credentials[0].id))
 
 
@@ -163,15 +194,20 @@ def map_credential(
     store: StoreDep,
     embedder: EmbedderDep,
     reference: ReferenceDep,
+    actor: ActorDep,
     options: Annotated[MappingRequest | None, Body()] = None,
 ) -> MappingPublic:
-    """Map the credential's learning outcomes to ESCO skills, with scores, bands and reasons."""
+    """Map the credential's outcomes to ESCO skills, with scores, bands and reasons.
+
+    Anyone may preview; storing the suggestions on the credential is its issuer's staff's.
+    """
     options = options or MappingRequest()
     if options.store:
         mapping, _ = suggest_skills(
             store,
             embedder,
             credential_id,
+            actor=actor,
             reference=reference,
             top=options.top,
             suggest=options.suggest,
@@ -189,15 +225,19 @@ def map_credential(
     responses=_WRITE,
 )
 def decide(
-    credential_id: str, request: DecisionRequest, store: StoreDep, reference: ReferenceDep
+    credential_id: str,
+    request: DecisionRequest,
+    store: StoreDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
 ) -> CredentialPublic:
-    """Accept or reject a skill of the credential (recorded with who and when)."""
+    """Accept or reject a skill of the credential (recorded as the signed-in user, and when)."""
     updated = decide_skill(
         store,
         credential_id,
         request.skill,
         accept=request.decision == "accept",
-        by=request.by,
+        actor=actor,
         level=request.level,
         reference=reference,
     )
@@ -218,24 +258,49 @@ def export_credential(
 
 
 @items.get("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_READ)
-def read_credential(credential_id: str, store: StoreDep) -> CredentialPublic:
-    """Return one credential."""
-    return CredentialPublic.from_domain(get_credential(store, credential_id))
+def read_credential(credential_id: str, store: StoreDep, response: Response) -> CredentialPublic:
+    """Return one credential (its ETag is its version, for a conditional PUT)."""
+    found = get_credential(store, credential_id)
+    response.headers["ETag"] = etag(credential_version(store, credential_id))
+    return CredentialPublic.from_domain(found)
 
 
-@items.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_WRITE)
+@items.delete(
+    "/credentials/{credential_id:path}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=responses(401, 403, 404, 412, 503),
+)
+def remove_credential(
+    credential_id: str, store: StoreDep, actor: ActorDep, if_match: IfMatchDep
+) -> None:
+    """Delete a credential (its issuer's staff); proofs already issued for it stay verifiable."""
+    delete_credential(store, credential_id, actor=actor, if_match=if_match)
+
+
+@items.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_PUT)
 def update_credential(
     credential_id: str,
     body: Document,
     store: StoreDep,
     runtime: RuntimeDep,
     reference: ReferenceDep,
+    actor: ActorDep,
+    if_match: IfMatchDep,
+    response: Response,
 ) -> CredentialPublic:
-    """Replace a credential."""
+    """Replace a credential (its issuer's staff); with If-Match, only if still at that version."""
     get_credential(store, credential_id)
     issuers, credentials = _read(runtime, body)
     if len(credentials) != 1:
         raise InvalidInputError("expected one credential record", details={"field": "type"})
     _same_id(credential_id, credentials[0].id)
-    save_catalogue(store, issuers=issuers, credentials=credentials, reference=reference)
+    save_catalogue(
+        store,
+        actor=actor,
+        issuers=issuers,
+        credentials=credentials,
+        reference=reference,
+        if_match={} if if_match is None else {credential_id: if_match},
+    )
+    response.headers["ETag"] = etag(credential_version(store, credential_id))
     return CredentialPublic.from_domain(get_credential(store, credential_id))

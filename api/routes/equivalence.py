@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
 from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
-from api.errors import responses
+from api.errors import CheckedRoute, responses
 from api.schemas.equivalence import (
     ComparisonPublic,
     CrosswalkPublic,
@@ -19,6 +19,7 @@ from api.schemas.equivalence import (
     RecognitionPublic,
     RecognitionsPublic,
 )
+from api.security import ActorDep
 from graph.services.catalogue.credentials import get_credential
 from graph.services.crosswalk.ranking import crosswalk
 from graph.services.equivalence.comparison import compare_credentials
@@ -32,9 +33,9 @@ from graph.services.equivalence.recognition import (
 
 __all__ = ["items", "router"]
 
-router = APIRouter(prefix="/v1", tags=["equivalence"])
+router = APIRouter(prefix="/v1", tags=["equivalence"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
-items = APIRouter(prefix="/v1", tags=["equivalence"])
+items = APIRouter(prefix="/v1", tags=["equivalence"], route_class=CheckedRoute)
 
 Jurisdiction = Annotated[
     str | None, Query(min_length=2, max_length=10, description="ISO 3166 code or EU")
@@ -107,15 +108,16 @@ def compare(
     "/recognitions",
     response_model=RecognitionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
 )
 def create_recognition(
-    request: RecognitionCreate, store: StoreDep, runtime: RuntimeDep
+    request: RecognitionCreate, store: StoreDep, runtime: RuntimeDep, actor: ActorDep
 ) -> RecognitionPublic:
-    """Record an authority's recognition decision (contradictions are rejected with the reason)."""
+    """Record a decision of the advisor's authority (contradictions are refused with why)."""
     decision = record_decision(
         store,
         request.to_domain(),
+        actor=actor,
         reference=runtime.reference,
         base_iri=runtime.settings.base_iri,
     )

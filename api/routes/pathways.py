@@ -7,25 +7,39 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import EmbedderDep, ReferenceDep, StoreDep
-from api.errors import responses
+from api.errors import CheckedRoute, responses
 from api.schemas.pathways import PathwaySearch, PathwaysPublic, TransitionsPublic
+from api.security import ActorDep
 from graph.algorithms.pathways import Constraints
+from graph.model.accounts import ConsentScope
 from graph.services.pathways.learners import check_learner, get_learner
 from graph.services.pathways.planning import PathwayRequest, find_pathways
 from graph.services.pathways.transitions import transitions_from
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["pathways"])
+router = APIRouter(prefix="/v1", tags=["pathways"], route_class=CheckedRoute)
 
 
-@router.post("/pathways", response_model=PathwaysPublic, responses=responses(404, 413, 422, 503))
+@router.post(
+    "/pathways",
+    response_model=PathwaysPublic,
+    responses=responses(400, 401, 403, 404, 413, 422, 503),
+)
 def pathways(
-    body: PathwaySearch, store: StoreDep, embedder: EmbedderDep, reference: ReferenceDep
+    body: PathwaySearch,
+    store: StoreDep,
+    embedder: EmbedderDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
 ) -> PathwaysPublic:
-    """The best pathways (and alternatives) of a learner to an occupation, credential or skills."""
+    """The best pathways (and alternatives) of a learner to an occupation, credential or skills.
+
+    A learner given inline is anyone's to plan for; a stored one only the learner's (or by
+    their consent for pathways).
+    """
     if isinstance(body.learner, str):
-        learner = get_learner(store, body.learner)
+        learner = get_learner(store, body.learner, actor=actor, scope=ConsentScope.PATHWAYS)
     else:
         learner = check_learner(store, body.learner.to_domain(), reference=reference)
     report = find_pathways(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, status
 from fastapi.responses import JSONResponse
 
 from api.deps import ReferenceDep, RuntimeDep, StoreDep
-from api.errors import responses
+from api.errors import CheckedRoute, responses
 from api.schemas.proofs import (
     AssessmentCreate,
     PanelCreate,
@@ -22,15 +22,16 @@ from api.schemas.proofs import (
     VerificationPublic,
     VerifyRequest,
 )
+from api.security import ActorDep
 from graph.model.submissions import SubmissionStatus
 from graph.proofs.issuer import ProofIssuer, did_document
 from graph.services.proofs.elm_export import export_elm
 from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
 from graph.services.proofs.submissions import (
     declare_panel,
-    get_panel,
     get_submission,
     list_submissions,
+    read_panel,
     record_assessment,
     submit,
 )
@@ -38,7 +39,7 @@ from graph.services.proofs.verification import Trust, verify_document
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["proofs"])
+router = APIRouter(tags=["proofs"], route_class=CheckedRoute)
 
 JSON_LD = "application/ld+json"
 
@@ -55,43 +56,48 @@ IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
     "/v1/assessment-panels",
     response_model=PanelPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(422, 503),
+    responses=responses(400, 401, 403, 422, 503),
 )
 def declare_assessment_panel(
-    request: PanelCreate, store: StoreDep, issuer: IssuerDep
+    request: PanelCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> PanelPublic:
-    """Declare (or replace) the assessors named for a credential and its issuing rule."""
+    """Declare (or replace) the assessors of a credential and its issuing rule (its issuer)."""
     panel = declare_panel(
         store,
+        actor=actor,
         credential=request.credential,
         assessors=[a.to_domain() for a in request.assessors],
         rule=request.rule.to_domain(),
         base_iri=issuer.base_iri,
-        declared_by=request.declared_by,
     )
     return PanelPublic.from_domain(panel)
 
 
-@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=responses(404, 503))
+@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=responses(401, 404, 503))
 def read_assessment_panel(
-    store: StoreDep, issuer: IssuerDep, credential: Annotated[str, Query(min_length=3)]
+    store: StoreDep,
+    issuer: IssuerDep,
+    actor: ActorDep,
+    credential: Annotated[str, Query(min_length=3, max_length=2000)],
 ) -> PanelPublic:
-    """Return the assessment panel declared for a credential."""
-    return PanelPublic.from_domain(get_panel(store, credential, base_iri=issuer.base_iri))
+    """Return the assessment panel declared for a credential (signed-in users)."""
+    panel = read_panel(store, credential, actor=actor, base_iri=issuer.base_iri)
+    return PanelPublic.from_domain(panel)
 
 
 @router.post(
     "/v1/submissions",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(422, 503),
+    responses=responses(400, 401, 403, 422, 503),
 )
 def create_submission(
-    request: SubmissionCreate, store: StoreDep, issuer: IssuerDep
+    request: SubmissionCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> SubmissionPublic:
-    """Submit evidence for a credential; it is routed to the credential's assessors."""
+    """Submit the learner's evidence for a credential; it goes to the credential's assessors."""
     view = submit(
         store,
+        actor=actor,
         learner=request.learner,
         credential=request.credential,
         evidence=[e.to_domain() for e in request.evidence],
@@ -101,17 +107,21 @@ def create_submission(
     return SubmissionPublic.from_domain(view)
 
 
-@router.get("/v1/submissions", response_model=SubmissionsPublic, responses=responses(422, 503))
+@router.get(
+    "/v1/submissions", response_model=SubmissionsPublic, responses=responses(401, 403, 422, 503)
+)
 def read_submissions(
     store: StoreDep,
-    learner: str | None = None,
-    assessor: str | None = None,
-    credential: str | None = None,
+    actor: ActorDep,
+    learner: Annotated[str | None, Query(max_length=2000)] = None,
+    assessor: Annotated[str | None, Query(max_length=2000)] = None,
+    credential: Annotated[str | None, Query(max_length=2000)] = None,
     submission_status: Annotated[SubmissionStatus | None, Query(alias="status")] = None,
 ) -> SubmissionsPublic:
-    """List a learner's submissions, those routed to an assessor, or those for a credential."""
+    """List a learner's submissions, an assessor's inbox, or a credential's (its issuer)."""
     views = list_submissions(
         store,
+        actor=actor,
         learner=learner,
         assessor=assessor,
         credential=credential,
@@ -124,11 +134,13 @@ def read_submissions(
 @router.get(
     "/v1/submissions/{submission_id}",
     response_model=SubmissionPublic,
-    responses=responses(404, 503),
+    responses=responses(401, 403, 404, 503),
 )
-def read_submission(submission_id: str, store: StoreDep, issuer: IssuerDep) -> SubmissionPublic:
+def read_submission(
+    submission_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+) -> SubmissionPublic:
     """Return a submission with its assessments, the rule's outcome and its status."""
-    view = get_submission(store, submission_id, base_iri=issuer.base_iri)
+    view = get_submission(store, submission_id, actor=actor, base_iri=issuer.base_iri)
     return SubmissionPublic.from_domain(view)
 
 
@@ -136,16 +148,20 @@ def read_submission(submission_id: str, store: StoreDep, issuer: IssuerDep) -> S
     "/v1/submissions/{submission_id}/assessments",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
 )
 def create_assessment(
-    submission_id: str, request: AssessmentCreate, store: StoreDep, issuer: IssuerDep
+    submission_id: str,
+    request: AssessmentCreate,
+    store: StoreDep,
+    issuer: IssuerDep,
+    actor: ActorDep,
 ) -> SubmissionPublic:
-    """Record an assessor's results per skill, or its endorsement."""
+    """Record the signed-in assessor's results per skill, or its endorsement."""
     view = record_assessment(
         store,
+        actor=actor,
         submission=submission_id,
-        assessor=request.assessor,
         results=[r.to_domain() for r in request.results],
         endorsement=request.endorsement,
         comment=request.comment,
@@ -158,12 +174,18 @@ def create_assessment(
     "/v1/proofs",
     response_model=ProofPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
 )
-def create_proof(request: ProofCreate, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
+def create_proof(
+    request: ProofCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+) -> ProofPublic:
     """Issue the signed Proof of Competence of a submission whose rule is met."""
     proof = issue_proof(
-        store, submission=request.submission, issuer=issuer, valid_until=request.valid_until
+        store,
+        actor=actor,
+        submission=request.submission,
+        issuer=issuer,
+        valid_until=request.valid_until,
     )
     return ProofPublic.from_domain(proof)
 
@@ -184,34 +206,47 @@ def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> 
     return VerificationPublic.from_domain(report)
 
 
-@router.get("/v1/proofs/{proof_id}", response_model=ProofPublic, responses=responses(404, 503))
-def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep) -> ProofPublic:
+@router.get(
+    "/v1/proofs/{proof_id}", response_model=ProofPublic, responses=responses(401, 403, 404, 503)
+)
+def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep) -> ProofPublic:
     """Return an issued proof with its signed credential and status."""
-    return ProofPublic.from_domain(get_proof(store, proof_id, base_iri=issuer.base_iri))
+    proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
+    return ProofPublic.from_domain(proof)
 
 
 @router.get(
     "/v1/proofs/{proof_id}/credential",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
 )
-def read_proof_credential(proof_id: str, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
+def read_proof_credential(
+    proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+) -> JSONResponse:
     """Return the signed Open Badges 3.0 credential alone (for wallets)."""
-    proof = get_proof(store, proof_id, base_iri=issuer.base_iri)
+    proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
     return JSONResponse(dict(proof.document), media_type=JSON_LD)
 
 
 @router.post(
     "/v1/proofs/{proof_id}/revoke",
     response_model=ProofPublic,
-    responses=responses(404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 422, 503),
 )
 def revoke(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, request: RevokeRequest | None = None
+    proof_id: str,
+    store: StoreDep,
+    issuer: IssuerDep,
+    actor: ActorDep,
+    request: RevokeRequest | None = None,
 ) -> ProofPublic:
-    """Revoke a proof: its status list bit is set and the list re-signed."""
+    """Revoke a proof (its credential's issuer): its status bit is set, the list re-signed."""
     proof = revoke_proof(
-        store, proof=proof_id, issuer=issuer, reason=request.reason if request else None
+        store,
+        actor=actor,
+        proof=proof_id,
+        issuer=issuer,
+        reason=request.reason if request else None,
     )
     return ProofPublic.from_domain(proof)
 
@@ -219,13 +254,13 @@ def revoke(
 @router.get(
     "/v1/proofs/{proof_id}/elm",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
 )
 def read_proof_elm(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep
+    proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
 ) -> JSONResponse:
     """Return the same achievement as an unsigned European Learning Model credential."""
-    proof = get_proof(store, proof_id, base_iri=issuer.base_iri)
+    proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
     document = export_elm(store, proof, base_iri=issuer.base_iri, reference=reference)
     return JSONResponse(document, media_type=JSON_LD)
 

@@ -164,13 +164,12 @@ class MappingPublic(Public):
 
 
 class DecisionRequest(BaseModel):
-    """An issuer's decision on one skill of a credential."""
+    """An issuer's decision on one skill of a credential (recorded as the signed-in user)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    skill: str = Field(description="The ESCO skill IRI")
+    skill: str = Field(description="The ESCO skill IRI", min_length=1, max_length=2000)
     decision: Literal["accept", "reject"]
-    by: str = Field(min_length=1, description="Who decides (a person or role IRI or name)")
     level: int | None = Field(default=None, ge=1, le=8)
 
 

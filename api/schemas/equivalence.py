@@ -158,7 +158,6 @@ class RecognitionCreate(BaseModel):
     conditions: list[str] = Field(default_factory=list)
     valid_from: date | None = None
     valid_until: date | None = None
-    decided_by: str = Field(min_length=1, description="Who recorded the decision")
     decided_at: datetime | None = None
     source: str | None = Field(default=None, description="Link to the published decision")
     note: str | None = None
@@ -181,7 +180,7 @@ class RecognitionCreate(BaseModel):
             conditions=tuple(self.conditions),
             valid_from=None if self.valid_from is None else self.valid_from.isoformat(),
             valid_until=None if self.valid_until is None else self.valid_until.isoformat(),
-            decided_by=self.decided_by,
+            decided_by="",  # the signed-in user, set by the service
             decided_at="" if self.decided_at is None else self.decided_at.isoformat(),
             source=self.source,
             note=self.note,

@@ -26,6 +26,7 @@ __all__ = [
     "AssessmentsRequest",
     "CompetenceIn",
     "CompetencePublic",
+    "ErasurePublic",
     "GapItemPublic",
     "GapsPublic",
     "LearnerCreate",
@@ -273,3 +274,10 @@ class GapsPublic(Public):
             partial=items(Coverage.PARTIAL),
             missing=items(Coverage.MISSING),
         )
+
+
+class ErasurePublic(Public):
+    """What an erasure deleted, by part (records, consents, submissions, ...)."""
+
+    learner: str
+    deleted: dict[str, int]

@@ -15,6 +15,7 @@ from graph.reference import load_reference_data
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.frameworks.esco import EscoPack, esco_import
+from tests.fixtures.accounts import bearer
 from tests.fixtures.embedders import HashingEmbedder
 
 
@@ -41,5 +42,7 @@ def runtime(tmp_path: Path, esco_slice: EscoPack) -> Iterator[Runtime]:
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
     """A client of the app built around ``runtime``."""
-    with TestClient(create_app(runtime=runtime)) as the_client:
+    # The tests of the features act as an administrator; the rules have their own tests.
+    headers = bearer(runtime.store, base_iri=runtime.settings.base_iri)
+    with TestClient(create_app(runtime=runtime), headers=headers) as the_client:
         yield the_client

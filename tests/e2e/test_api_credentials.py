@@ -66,13 +66,14 @@ def test_mapping_and_decisions(client: TestClient) -> None:
     stored = {s["uri"]: s for s in client.get(URL).json()["skills"]}
     assert stored[PYTHON]["status"] == "confirmed"  # decided before: untouched
     assert stored[SQL]["status"] == "suggested"
-    decided = client.post(
-        f"{URL}/decisions", json={"skill": SQL, "decision": "reject", "by": "registrar"}
-    )
+    decided = client.post(f"{URL}/decisions", json={"skill": SQL, "decision": "reject"})
     assert decided.status_code == 200
-    again = client.post(
-        f"{URL}/decisions", json={"skill": SQL, "decision": "accept", "by": "someone"}
-    )
+    # Who decided is the authenticated caller, never a field of the body.
+    decided_skill = {s["uri"]: s for s in decided.json()["skills"]}[SQL]
+    assert decided_skill["decided_by"].endswith("/user/test-admin")
+    named = client.post(f"{URL}/decisions", json={"skill": SQL, "decision": "accept", "by": "x"})
+    _error(named, 422, "invalid_input")
+    again = client.post(f"{URL}/decisions", json={"skill": SQL, "decision": "accept"})
     _error(again, 409, "conflict")
 
 
@@ -102,7 +103,7 @@ def test_bad_input_names_the_field_and_keeps_what_was_accepted(client: TestClien
     broken = client.post(
         "/v1/credentials", content=b'{"id": ', headers={"content-type": "application/json"}
     )
-    assert broken.status_code == 422
+    assert _error(broken, 400, "malformed_json")
     assert client.get(URL).json()["title"] == CREDENTIAL["title"]
     mismatch = client.put(URL, json={**CREDENTIAL, "id": "https://www.ucd.ie/other"})
     assert _error(mismatch, 422, "invalid_input")["details"]["field"] == "id"

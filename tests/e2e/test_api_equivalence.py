@@ -12,15 +12,19 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
+from graph.model.accounts import Grant, Role
 from graph.reference import load_reference_data
 from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.demo import read_demo_slice
 from ingest.frameworks.onet import onet_import, read_onet
+from tests.fixtures.accounts import user_with_key
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
 
+LIFFEY = "https://www.liffey-tu.example"
 MAG_DE = "https://www.sla-ruhr.example/credentials/mag-schweissen-kehlnaehte"
 MAG_SCT = "https://www.glenmore-college.example/credentials/mag-welding-fillet-welds"
 PYTHON_IE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
@@ -42,6 +46,7 @@ def demo_runtime(tmp_path: Path) -> Iterator[Runtime]:
     catalogue = read_demo_catalogue()
     save_catalogue(
         store,
+        actor=ADMIN,
         issuers=catalogue.issuers,
         credentials=catalogue.credentials,
         reference=catalogue.reference,
@@ -54,8 +59,15 @@ def demo_runtime(tmp_path: Path) -> Iterator[Runtime]:
 
 @pytest.fixture
 def api(demo_runtime: Runtime) -> Iterator[TestClient]:
+    """An anonymous client: what advisors read is public."""
     with TestClient(create_app(runtime=demo_runtime)) as client:
         yield client
+
+
+def key_of(runtime: Runtime, name: str, grant: Grant) -> dict[str, str]:
+    """The Authorization header of a new user ``name`` holding ``grant``."""
+    token = user_with_key(runtime.store, name, grant, base_iri=runtime.settings.base_iri)
+    return {"Authorization": f"Bearer {token}"}
 
 
 def test_equivalence_of_the_same_curriculum(api: TestClient) -> None:
@@ -105,14 +117,15 @@ def test_unknown_jurisdiction_is_404_naming_the_field(api: TestClient) -> None:
     assert error["details"] == {"field": "jurisdiction", "value": "XQ"}
 
 
-def test_a_level_outside_its_framework_is_422(api: TestClient) -> None:
+def test_a_level_outside_its_framework_is_422(api: TestClient, demo_runtime: Runtime) -> None:
+    staff = key_of(demo_runtime, "registrar", Grant(Role.ISSUER, LIFFEY))
     document = {
-        "id": "https://www.liffey-tu.example/credentials/bad-level",
+        "id": f"{LIFFEY}/credentials/bad-level",
         "title": "A level the framework does not have",
-        "issuer": "https://www.liffey-tu.example",
+        "issuer": LIFFEY,
         "level": {"framework": "ie-nfq", "value": "11"},
     }
-    response = api.post("/v1/credentials", json=document)
+    response = api.post("/v1/credentials", json=document, headers=staff)
     assert response.status_code == 422
     error = response.json()["error"]
     assert error["code"] == "invalid_input"
@@ -133,9 +146,10 @@ def test_compare(api: TestClient) -> None:
     assert one.status_code == 422 and one.json()["error"]["details"]["field"] == "ids"
 
 
-def test_recognition_is_recorded_shown_and_exported(api: TestClient) -> None:
+def test_recognition_is_recorded_shown_and_exported(api: TestClient, demo_runtime: Runtime) -> None:
+    advisor = key_of(demo_runtime, "committee", Grant(Role.ADVISOR, LIFFEY))
     decision = {
-        "authority": "https://www.liffey-tu.example",
+        "authority": LIFFEY,
         "authority_name": "Liffey Technological University",
         "credential": PYTHON_US,
         "target": PYTHON_IE,
@@ -143,12 +157,14 @@ def test_recognition_is_recorded_shown_and_exported(api: TestClient) -> None:
         "to_jurisdiction": "IE",
         "credits": {"value": 5, "unit": "ECTS"},
         "valid_from": "2025-09-01",
-        "decided_by": "Recognition Committee",
     }
     before = api.post("/v1/equivalence", json={"a": PYTHON_US, "b": PYTHON_IE}).json()
-    created = api.post("/v1/recognitions", json=decision)
+    anonymous = api.post("/v1/recognitions", json=decision)
+    assert anonymous.status_code == 401
+    created = api.post("/v1/recognitions", json=decision, headers=advisor)
     assert created.status_code == 201
     stored = created.json()
+    assert stored["decided_by"].endswith("/user/committee")
     assert stored["from_jurisdiction"] == "US" and stored["id"].startswith("https://credwalk.org/")
     after = api.post("/v1/equivalence", json={"a": PYTHON_US, "b": PYTHON_IE}).json()
     assert (after["score"], after["verdict"]) == (before["score"], before["verdict"])
@@ -160,12 +176,14 @@ def test_recognition_is_recorded_shown_and_exported(api: TestClient) -> None:
     assert ctdl.status_code == 200
     assert ctdl.headers["content-type"].startswith("application/ld+json")
     assert ctdl.json()["@type"] == "ceterms:TransferValueProfile"
-    contradiction = api.post("/v1/recognitions", json=decision | {"outcome": "full"})
+    contradiction = api.post(
+        "/v1/recognitions", json=decision | {"outcome": "full"}, headers=advisor
+    )
     assert contradiction.status_code == 409
     error = contradiction.json()["error"]
     assert error["code"] == "conflict" and "contradicts" in error["message"]
     assert error["details"]["existing"] == stored["id"]
-    bad = api.post("/v1/recognitions", json=decision | {"outcome": "conditional"})
+    bad = api.post("/v1/recognitions", json=decision | {"outcome": "conditional"}, headers=advisor)
     assert bad.status_code == 422 and bad.json()["error"]["details"]["field"] == "conditions"
 
 

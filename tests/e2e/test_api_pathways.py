@@ -24,6 +24,8 @@ from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import load_settings
 from ingest.demo import read_demo_slice
+from tests.fixtures.accounts import bearer
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
 
@@ -60,6 +62,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalogue = read_demo_catalogue()
     save_catalogue(
         store,
+        actor=ADMIN,
         issuers=catalogue.issuers,
         credentials=catalogue.credentials,
         reference=catalogue.reference,
@@ -84,7 +87,8 @@ def runtime(tmp_path: Path, prepared: Path) -> Iterator[Runtime]:
 
 @pytest.fixture
 def client(runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(runtime=runtime)) as the_client:
+    headers = bearer(runtime.store, base_iri=runtime.settings.base_iri)
+    with TestClient(create_app(runtime=runtime), headers=headers) as the_client:
         yield the_client
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import logging
 import stat
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from api.main import create_app
 from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
 from graph.jsonld import PinnedDocumentLoader
+from graph.model.accounts import Grant, Role
 from graph.model.concepts import NodeKind
 from graph.proofs.canonical import canonicalize
 from graph.proofs.status_list import status_list_from_credential
@@ -29,6 +31,7 @@ from graph.reference import load_reference_data
 from graph.settings import load_settings
 from graph.store import GraphBatch
 from ingest.frameworks.esco import EscoPack
+from tests.fixtures.accounts import bearer, user_with_key
 from tests.fixtures.embedders import HashingEmbedder
 
 PYTHON = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
@@ -115,6 +118,21 @@ def error(response: Any, status: int, code: str) -> dict[str, Any]:
     return body
 
 
+def as_panel_member(client: TestClient, iri: str) -> dict[str, str]:
+    """The headers of a user who assesses as panel member ``iri`` (made on first use)."""
+    runtime: Runtime = client.app.state.runtime  # type: ignore[attr-defined]
+    name = "assessor-" + hashlib.sha256(iri.encode()).hexdigest()[:12]
+    if name not in TOKENS.setdefault(id(runtime), {}):
+        TOKENS[id(runtime)][name] = user_with_key(
+            runtime.store, name, Grant(Role.ASSESSOR, iri), base_iri=runtime.settings.base_iri
+        )
+    return {"Authorization": f"Bearer {TOKENS[id(runtime)][name]}"}
+
+
+#: The assessors' tokens, per runtime (a user is made once per store).
+TOKENS: dict[int, dict[str, str]] = {}
+
+
 def assessed(client: TestClient) -> dict[str, Any]:
     ok(client.post("/v1/credentials", json=CREDENTIAL), 201)
     ok(client.post("/v1/assessment-panels", json=PANEL), 201)
@@ -123,8 +141,8 @@ def assessed(client: TestClient) -> dict[str, Any]:
     ok(
         client.post(
             url,
+            headers=as_panel_member(client, "https://www.ucd.ie"),
             json={
-                "assessor": "https://www.ucd.ie",
                 "results": [
                     {"skill": PYTHON, "passed": True, "level": 5},
                     {"skill": SQL, "passed": True, "level": 3},
@@ -136,8 +154,8 @@ def assessed(client: TestClient) -> dict[str, Any]:
     ok(
         client.post(
             url,
+            headers=as_panel_member(client, "https://www.ictskillnet.ie"),
             json={
-                "assessor": "https://www.ictskillnet.ie",
                 "results": [
                     {"skill": PYTHON, "passed": True, "level": 4, "comment": "Tidy code."},
                     {"skill": SQL, "passed": True, "level": 4},
@@ -147,7 +165,11 @@ def assessed(client: TestClient) -> dict[str, Any]:
         201,
     )
     last = ok(
-        client.post(url, json={"assessor": "https://www.hea.ie", "endorsement": "Recognised."}),
+        client.post(
+            url,
+            headers=as_panel_member(client, "https://www.hea.ie"),
+            json={"endorsement": "Recognised."},
+        ),
         201,
     )
     assert last["status"] == "ready", last["outcome"]
@@ -173,10 +195,25 @@ def test_the_whole_flow_over_http(client: TestClient, pinned_loader: PinnedDocum
         {"skill": PYTHON, "passed": True, "level": 5},
         {"skill": SQL, "passed": True, "level": 3},
     ]
-    ok(client.post(url, json={"assessor": "https://www.ucd.ie", "results": results}), 201)
-    ok(client.post(url, json={"assessor": "https://www.ictskillnet.ie", "results": results}), 201)
+    ok(
+        client.post(
+            url, headers=as_panel_member(client, "https://www.ucd.ie"), json={"results": results}
+        ),
+        201,
+    )
+    ok(
+        client.post(
+            url,
+            headers=as_panel_member(client, "https://www.ictskillnet.ie"),
+            json={"results": results},
+        ),
+        201,
+    )
     ready = ok(
-        client.post(url, json={"assessor": "https://www.hea.ie", "endorsement": "Yes."}), 201
+        client.post(
+            url, headers=as_panel_member(client, "https://www.hea.ie"), json={"endorsement": "Yes."}
+        ),
+        201,
     )
     assert ready["status"] == "ready" and ready["outcome"]["met"]
     assert ok(client.get(f"/v1/submissions/{submission['id']}"))["status"] == "ready"
@@ -261,19 +298,24 @@ def test_assessments_outside_the_panel_or_after_issue_are_refused(
     submission = assessed(client)
     url = f"/v1/submissions/{submission['id']}/assessments"
     before = count_records(runtime)
-    stranger = {"assessor": "https://stranger.example", "endorsement": "me too"}
-    assert error(client.post(url, json=stranger), 422, "invalid_input")["details"] == {
-        "field": "assessor"
-    }
-    wrong = {"assessor": "https://www.ucd.ie", "results": [{"skill": PYTHON, "passed": True}]}
+    stranger = as_panel_member(client, "https://stranger.example")
+    found = error(
+        client.post(url, json={"endorsement": "me too"}, headers=stranger), 403, "forbidden"
+    )
+    assert "not an assessor on this submission's panel" in found["message"]
+    wrong = {"results": [{"skill": PYTHON, "passed": True}]}
+    ucd = as_panel_member(client, "https://www.ucd.ie")
     assert (
-        error(client.post(url, json=wrong), 422, "invalid_input")["details"]["field"] == "results"
+        error(client.post(url, json=wrong, headers=ucd), 422, "invalid_input")["details"]["field"]
+        == "results"
     )
     assert count_records(runtime) == before
     ok(client.post("/v1/proofs", json={"submission": submission["id"]}), 201)
     error(client.post("/v1/proofs", json={"submission": submission["id"]}), 409, "conflict")
     error(
-        client.post(url, json={"assessor": "https://www.hea.ie", "endorsement": "x"}),
+        client.post(
+            url, headers=as_panel_member(client, "https://www.hea.ie"), json={"endorsement": "x"}
+        ),
         409,
         "conflict",
     )
@@ -327,7 +369,8 @@ def test_a_did_web_domain_makes_the_issuer_a_did_web(
     tmp_path: Path, esco_slice: EscoPack, context_cache: Path
 ) -> None:
     the_runtime = make_runtime(tmp_path, esco_slice, context_cache, "credentials.example.org")
-    with TestClient(create_app(runtime=the_runtime)) as client:
+    headers = bearer(the_runtime.store, base_iri=the_runtime.settings.base_iri)
+    with TestClient(create_app(runtime=the_runtime), headers=headers) as client:
         submission = assessed(client)
         proof = ok(client.post("/v1/proofs", json={"submission": submission["id"]}), 201)
         did = "did:web:credentials.example.org"
@@ -346,7 +389,8 @@ def test_a_fresh_install_issues_and_verifies_with_no_context_seeded(
 ) -> None:
     # The contexts credwalk signs with ship with it: an empty cache is a fresh install.
     the_runtime = make_runtime(tmp_path, esco_slice, tmp_path / "empty-cache", None)
-    with TestClient(create_app(runtime=the_runtime)) as client:
+    headers = bearer(the_runtime.store, base_iri=the_runtime.settings.base_iri)
+    with TestClient(create_app(runtime=the_runtime), headers=headers) as client:
         submission = assessed(client)
         proof = ok(client.post("/v1/proofs", json={"submission": submission["id"]}), 201)
         report = ok(client.post("/v1/proofs/verify", json={"document": proof["document"]}))

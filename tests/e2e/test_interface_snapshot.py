@@ -32,6 +32,8 @@ from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import Settings, load_settings
 from ingest.demo import read_demo_slice
+from tests.fixtures.accounts import bearer
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
 
@@ -262,6 +264,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     catalogue = read_demo_catalogue()
     save_catalogue(
         store,
+        actor=ADMIN,
         issuers=catalogue.issuers,
         credentials=catalogue.credentials,
         reference=catalogue.reference,
@@ -300,7 +303,8 @@ def folder(tmp_path: Path, prepared: Path) -> Path:
 def client(folder: Path) -> Iterator[TestClient]:
     runtime = _runtime(_settings(folder))
     runtime.store.open()
-    with TestClient(create_app(runtime=runtime)) as the_client:
+    headers = bearer(runtime.store, base_iri=runtime.settings.base_iri)
+    with TestClient(create_app(runtime=runtime), headers=headers) as the_client:
         yield the_client
     runtime.close()
 
