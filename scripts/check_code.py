@@ -46,8 +46,15 @@ def long_functions(root: Path) -> Iterator[str]:
 
 
 def _is_store(node: ast.expr) -> bool:
-    return (isinstance(node, ast.Name) and node.id == "store") or (
-        isinstance(node, ast.Attribute) and node.attr == "store"
+    """``store``, ``x.store``, or a store just opened (``runtime.open_store()``)."""
+    return (
+        (isinstance(node, ast.Name) and node.id == "store")
+        or (isinstance(node, ast.Attribute) and node.attr == "store")
+        or (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "open_store"
+        )
     )
 
 

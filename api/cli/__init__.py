@@ -16,8 +16,17 @@ import json
 import sys
 from types import ModuleType
 
-from api.cli import concepts, credentials, equivalence, ingest, pathways, proofs, serve
-from api.cli.common import Commands, err, exit_status, set_store_url
+from api.cli import (
+    accounts,
+    concepts,
+    credentials,
+    equivalence,
+    ingest,
+    pathways,
+    proofs,
+    serve,
+)
+from api.cli.common import Commands, err, exit_status, set_invocation, set_store_url
 from graph.errors import CredwalkError
 
 __all__ = ["COMMAND_MODULES", "build_parser", "main"]
@@ -30,6 +39,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     equivalence,
     pathways,
     proofs,
+    accounts,
     serve,
 )
 
@@ -42,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--store", help="store URL (sqlite:///file.db, neo4j://host:7687); or CREDWALK_STORE"
+    )
+    parser.add_argument(
+        "--as",
+        dest="acting_as",
+        metavar="USER",
+        help="act as this user, with their roles (default: the store's local operator)",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     parser.set_defaults(handler=None, parser=parser)
@@ -68,6 +84,7 @@ def main(argv: list[str] | None = None) -> None:
         args.parser.print_help(sys.stderr)
         raise SystemExit(2)
     set_store_url(args.store)
+    set_invocation(command=args.parser.prog, acting_as=args.acting_as)
     import logging
 
     logging.basicConfig(

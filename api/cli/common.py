@@ -20,20 +20,24 @@ from graph.errors import (
     BackendUnavailableError,
     ConflictError,
     CredwalkError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
+    UnauthenticatedError,
     VerificationError,
 )
 
 if TYPE_CHECKING:
     from api.runtime import Runtime
     from api.schemas.concepts import MatchPublic
+    from graph.model.accounts import Actor
     from graph.settings import Settings
 
 __all__ = [
     "EXIT_STATUS",
     "Commands",
     "Handler",
+    "actor",
     "add_json",
     "add_lang",
     "add_top",
@@ -47,6 +51,7 @@ __all__ = [
     "progress_bar",
     "read_lines",
     "runtime",
+    "set_invocation",
     "set_store_url",
     "settings",
     "validate",
@@ -63,6 +68,9 @@ EXIT_STATUS: dict[type[CredwalkError], int] = {
     NotFoundError: 3,
     ConflictError: 4,
     BackendUnavailableError: 5,
+    # The acting user (--as) may not do this, or is no user at all.
+    ForbiddenError: 6,
+    UnauthenticatedError: 6,
     CredwalkError: 1,
 }
 
@@ -161,6 +169,9 @@ err = _Console(stderr=True)
 
 class _State:
     store_url: str | None = None
+    acting_as: str | None = None
+    command: str = "credwalk"
+    actor: Actor | None = None
 
 
 _state = _State()
@@ -169,6 +180,41 @@ _state = _State()
 def set_store_url(url: str | None) -> None:
     """Remember ``--store`` for the command of this invocation."""
     _state.store_url = url
+
+
+def set_invocation(*, command: str, acting_as: str | None) -> None:
+    """Remember the command (for the audit log) and ``--as`` (the user to act as)."""
+    _state.command = command
+    _state.acting_as = acting_as
+    _state.actor = None
+
+
+def actor() -> Actor:
+    """Who this command acts as: ``--as USER``, else the store's local operator.
+
+    Whoever runs commands on a store holds it whole (its file, its database), so by default
+    they act as its operator, an administrator recorded as ``urn:credwalk:operator:<login>``;
+    ``--as`` acts as a user, with that user's roles.
+    """
+    if _state.actor is None:
+        raise RuntimeError("actor() is read inside runtime()")
+    return _state.actor
+
+
+def _resolve_actor(runtime: Runtime) -> Actor:
+    import getpass
+
+    from graph.model.accounts import operator
+    from graph.services import accounts
+
+    if _state.acting_as is None:
+        return operator(getpass.getuser())
+    try:
+        return accounts.actor_named(
+            runtime.open_store(), _state.acting_as, base_iri=runtime.settings.base_iri
+        )
+    except NotFoundError as e:
+        raise NotFoundError(f"--as: {e.message}", details={"field": "as", **e.details}) from e
 
 
 def settings() -> Settings:
@@ -185,12 +231,15 @@ def settings() -> Settings:
 def runtime(*, open_store: bool = True) -> Iterator[Runtime]:
     """The runtime of one command, its store opened unless ``open_store`` is false."""
     from api.runtime import build_runtime
+    from graph import audit
 
     the_runtime = build_runtime(settings())
     try:
         if open_store:
             the_runtime.store.open()
-        yield the_runtime
+        _state.actor = _resolve_actor(the_runtime)
+        with audit.acting(_state.actor, _state.command):
+            yield the_runtime
     finally:
         the_runtime.close()
 

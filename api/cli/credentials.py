@@ -9,7 +9,7 @@ import argparse
 import json
 from typing import TYPE_CHECKING, Any
 
-from api.cli.common import Commands, add_json, bounded_int, emit_json, out, runtime
+from api.cli.common import Commands, actor, add_json, bounded_int, emit_json, out, runtime
 
 if TYPE_CHECKING:
     from graph.model.credentials import Credential
@@ -55,10 +55,9 @@ def register(commands: Commands) -> None:
         ("accept", run_accept, "Confirm a skill of a credential."),
         ("reject", run_reject, "Reject a suggested skill of a credential."),
     ):
-        decide = mapping.command(name, handler, help=text)
+        decide = mapping.command(name, handler, help=text + " (recorded as who acts: --as)")
         decide.add_argument("credential_id", metavar="CREDENTIAL")
         decide.add_argument("skill", metavar="SKILL")
-        decide.add_argument("--by", required=True, help="who decides")
         add_json(decide)
 
 
@@ -113,7 +112,12 @@ def run_mapping(args: argparse.Namespace) -> None:
 
     with runtime() as rt:
         mapping, _ = suggest_skills(
-            rt.store, rt.embedder, args.credential_id, reference=rt.reference, top=args.top
+            rt.store,
+            rt.embedder,
+            args.credential_id,
+            actor=actor(),
+            reference=rt.reference,
+            top=args.top,
         )
     public = MappingPublic.from_domain(mapping, credential=args.credential_id)
     if args.as_json:
@@ -136,13 +140,13 @@ def _decide(args: argparse.Namespace, *, accept: bool) -> None:
             args.credential_id,
             args.skill,
             accept=accept,
-            by=args.by,
+            actor=actor(),
             reference=rt.reference,
         )
     if args.as_json:
         emit_json(_own_format(updated))
     else:
-        out.print(f"{args.skill}: {'confirmed' if accept else 'rejected'} by {args.by}")
+        out.print(f"{args.skill}: {'confirmed' if accept else 'rejected'} by {actor().name}")
 
 
 def run_accept(args: argparse.Namespace) -> None:

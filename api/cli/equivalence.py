@@ -7,7 +7,16 @@ import json
 import sys
 from typing import TYPE_CHECKING
 
-from api.cli.common import Commands, add_json, add_top, emit_json, out, runtime, validate
+from api.cli.common import (
+    Commands,
+    actor,
+    add_json,
+    add_top,
+    emit_json,
+    out,
+    runtime,
+    validate,
+)
 
 if TYPE_CHECKING:
     from api.schemas.equivalence import EquivalencePublic
@@ -71,13 +80,13 @@ def _register_recognition(recognition: Commands) -> None:
     add = recognition.command(
         "add",
         run_recognition_add,
-        help="Record a recognition decision (a contradiction of an earlier one is rejected).",
+        help="Record a decision of the authority of who acts (--as an advisor); a contradiction "
+        "of an earlier one is rejected.",
     )
     add.add_argument("--authority", required=True, help="the authority's IRI")
     add.add_argument("--credential", required=True, help="the recognised credential")
     add.add_argument("--outcome", required=True, choices=OUTCOMES)
     add.add_argument("--to", dest="to_jurisdiction", required=True, help="where it is recognised")
-    add.add_argument("--decided-by", required=True, help="who recorded it")
     add.add_argument("--authority-name")
     add.add_argument("--from", dest="from_jurisdiction")
     add.add_argument("--target", help="a credential it counts toward")
@@ -266,7 +275,6 @@ def run_recognition_add(args: argparse.Namespace) -> None:
             "conditions": args.condition or [],
             "valid_from": args.valid_from,
             "valid_until": args.valid_until,
-            "decided_by": args.decided_by,
             "source": args.source,
             "note": args.note,
             "supersedes": args.supersedes,
@@ -274,7 +282,11 @@ def run_recognition_add(args: argparse.Namespace) -> None:
     )
     with runtime() as rt:
         decision = record_decision(
-            rt.store, request.to_domain(), reference=rt.reference, base_iri=rt.settings.base_iri
+            rt.store,
+            request.to_domain(),
+            actor=actor(),
+            reference=rt.reference,
+            base_iri=rt.settings.base_iri,
         )
     public = RecognitionPublic.from_domain(decision)
     if args.as_json:

@@ -10,7 +10,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from api.cli.common import Commands, add_json, emit_json, out, progress_bar, runtime
+from api.cli.common import Commands, actor, add_json, emit_json, out, progress_bar, runtime
 
 if TYPE_CHECKING:
     from graph.services.ingestion import ImportReport
@@ -103,6 +103,7 @@ def run_credentials(args: argparse.Namespace) -> None:
         report = ingest_credentials(
             rt.store,
             args.files,
+            actor=actor(),
             loader=rt.document_loader,
             reference=rt.reference,
             ontologies_dir=rt.settings.ontologies_dir,

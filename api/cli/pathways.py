@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from api.cli.common import Commands, add_json, bounded_int, emit_json, out, runtime
+from api.cli.common import Commands, actor, add_json, bounded_int, emit_json, out, runtime
 
 if TYPE_CHECKING:
     from api.schemas.pathways import PathwaysPublic
@@ -119,12 +119,13 @@ def read_learner_file(file: Path) -> Learner:
 
 def _learner(store: GraphStore, reference: ReferenceData, learner: str) -> Learner:
     """A learner file (checked, not stored) or a stored learner's IRI."""
+    from graph.model.accounts import ConsentScope
     from graph.services.pathways.learners import check_learner, get_learner
 
     path = Path(learner)
     if path.is_file():
         return check_learner(store, read_learner_file(path), reference=reference)
-    return get_learner(store, learner)
+    return get_learner(store, learner, actor=actor(), scope=ConsentScope.PATHWAYS)
 
 
 def run_pathway(args: argparse.Namespace) -> None:
@@ -229,7 +230,9 @@ def run_learner_save(args: argparse.Namespace) -> None:
     from graph.services.pathways.learners import save_learner
 
     with runtime() as rt:
-        saved = save_learner(rt.store, read_learner_file(args.file), reference=rt.reference)
+        saved = save_learner(
+            rt.store, read_learner_file(args.file), actor=actor(), reference=rt.reference
+        )
     public = LearnerPublic.from_domain(
         saved.learner, as_of=dt.date.today(), unresolved=saved.unresolved
     )
@@ -247,7 +250,7 @@ def run_learner_show(args: argparse.Namespace) -> None:
     from graph.services.pathways.learners import get_learner
 
     with runtime() as rt:
-        learner = get_learner(rt.store, args.learner_id)
+        learner = get_learner(rt.store, args.learner_id, actor=actor())
     public = LearnerPublic.from_domain(learner, as_of=dt.date.today())
     if args.as_json:
         emit_json(public)
@@ -271,7 +274,7 @@ def run_learner_assess(args: argparse.Namespace) -> None:
         for i, d in enumerate(_documents(args.file))
     ]
     with runtime() as rt:
-        learner = import_assessments(rt.store, args.learner_id, results)
+        learner = import_assessments(rt.store, args.learner_id, results, actor=actor())
     public = LearnerPublic.from_domain(learner, as_of=dt.date.today())
     if args.as_json:
         emit_json(public)

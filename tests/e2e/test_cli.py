@@ -26,6 +26,7 @@ from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import Settings
 from ingest.demo import read_demo_slice
+from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
 
@@ -49,6 +50,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
         catalogue = read_demo_catalogue()
         save_catalogue(
             store,
+            actor=ADMIN,
             issuers=catalogue.issuers,
             credentials=catalogue.credentials,
             reference=catalogue.reference,
@@ -218,10 +220,16 @@ def test_verify_json(
 ) -> None:
     monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(context_cache))
     vector = shared_data / "w3c-vc-di-eddsa" / "TestVectors" / "eddsa-rdfc-2022"
-    status, stdout, _ = credwalk("verify", str(vector / "signedDataInt.json"), "--json")
+    status, stdout, _ = credwalk(
+        "verify", str(vector / "signedDataInt.json"), "--trust", "any", "--json"
+    )
     report = json.loads(stdout)
     assert status == 0 and report["verified"] is True and report["check"] is None
     assert all({"name", "status"} <= set(c) for c in report["checks"])
+    assert {"issuer", "trust", "key_owner", "warnings"} <= set(report)
+    # By default the key must be one the issuer registered: nobody did here.
+    status, stdout, _ = credwalk("verify", str(vector / "signedDataInt.json"), "--json")
+    assert (status, json.loads(stdout)["check"]) == (1, "key_resolution")
 
 
 # --- exit statuses ---------------------------------------------------------------------------
@@ -250,6 +258,17 @@ def test_a_conflict_exits_4(credwalk: Run, monkeypatch: pytest.MonkeyPatch) -> N
     )
     status, error = _error(credwalk, "search", "skills", "python")
     assert (status, error["code"]) == (4, "conflict")
+
+
+def test_a_refusal_exits_6(credwalk: Run) -> None:
+    assert credwalk("users", "create", "reader", "--grant", "member", "--no-password")[0] == 0
+    status, error = _error(credwalk, "--as", "reader", "users", "list")
+    assert (status, error["code"]) == (6, "forbidden")
+    assert credwalk("users", "disable", "reader")[0] == 0
+    status, error = _error(credwalk, "--as", "reader", "users", "list")
+    assert (status, error["code"]) == (6, "unauthenticated")
+    status, error = _error(credwalk, "--as", "nobody", "users", "list")
+    assert (status, error["code"]) == (3, "not_found") and "nobody" in error["message"]
 
 
 def _ref(settings: Settings) -> Any:

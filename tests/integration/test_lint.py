@@ -92,10 +92,11 @@ def test_a_route_importing_the_store_is_refused(copy: Path) -> None:
     assert "routes and commands reach the store only through the services BROKEN" in done.stdout
 
 
-def test_a_route_calling_a_store_method_is_refused(copy: Path) -> None:
+@pytest.mark.parametrize("store", ["runtime.store", "runtime.open_store()"])
+def test_a_route_calling_a_store_method_is_refused(copy: Path, store: str) -> None:
     _append(
         copy / "api" / "routes" / "health.py",
-        "\n\ndef _peek(runtime: RuntimeDep) -> object:\n    return runtime.store.stats()\n",
+        f"\n\ndef _peek(runtime: RuntimeDep) -> object:\n    return {store}.stats()\n",
     )
     done = _check_code(copy)
     assert done.returncode == 1

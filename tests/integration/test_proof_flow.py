@@ -47,6 +47,7 @@ from graph.services.proofs.submissions import declare_panel, record_assessment, 
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
 from ingest.frameworks.esco import EscoPack
+from tests.fixtures.actors import ADMIN, as_assessor
 from tests.fixtures.jsonld_cache import CONTEXT_SOURCES, MANIFEST_PATH
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,9 +110,10 @@ def flow(
     store = create_store(url)
     store.open()
     store.write(GraphBatch(concepts=[esco_slice.concepts[u] for u in (PYTHON, SQL, MINING)]))
-    save_catalogue(store, issuers=[UCD], credentials=[COURSE])
+    save_catalogue(store, actor=ADMIN, issuers=[UCD], credentials=[COURSE])
     declare_panel(
         store,
+        actor=ADMIN,
         credential=COURSE.id,
         assessors=[UNI, INDUSTRY, REGION],
         rule=IssuingRule(min_passes=2),
@@ -119,6 +121,7 @@ def flow(
     )
     view = submit(
         store,
+        actor=ADMIN,
         learner="urn:example:learner:42",
         credential=COURSE.id,
         evidence=[
@@ -132,7 +135,7 @@ def flow(
     record_assessment(
         store,
         submission=sub,
-        assessor=UNI.id,
+        actor=as_assessor(UNI.id),
         results=[
             SkillResult(PYTHON, True, 5),
             SkillResult(SQL, True, 4),
@@ -143,7 +146,7 @@ def flow(
     record_assessment(
         store,
         submission=sub,
-        assessor=INDUSTRY.id,
+        actor=as_assessor(INDUSTRY.id),
         results=[
             SkillResult(PYTHON, True, 4),
             SkillResult(SQL, True, 3),
@@ -152,14 +155,18 @@ def flow(
         base_iri=BASE,
     )
     record_assessment(
-        store, submission=sub, assessor=REGION.id, endorsement="Recognised.", base_iri=BASE
+        store,
+        submission=sub,
+        actor=as_assessor(REGION.id),
+        endorsement="Recognised.",
+        base_iri=BASE,
     )
     issuer = ProofIssuer(
         keys=KeyStore(tmp_path / "keys"),
         loader=PinnedDocumentLoader(manifest, cache_dir=cache),
         base_iri=BASE,
     )
-    proof = issue_proof(store, submission=sub, issuer=issuer)
+    proof = issue_proof(store, actor=ADMIN, submission=sub, issuer=issuer)
     file = tmp_path / "proof.json"
     file.write_text(json.dumps(proof.document, indent=2), encoding="utf-8")
     guard = tmp_path / "no-network"
@@ -223,7 +230,9 @@ def test_the_cli_verifies_the_issued_proof_offline(flow: Flow) -> None:
     assert [c["status"] for c in report["checks"]] == ["passed"] * 6
     assert report["issuer_is_ours"] and report["endorsements"] == 3
 
-    revoke_proof(flow.store, proof=flow.proof.id, issuer=flow.issuer, reason="misconduct")
+    revoke_proof(
+        flow.store, actor=ADMIN, proof=flow.proof.id, issuer=flow.issuer, reason="misconduct"
+    )
     status, report = run_cli(flow, "verify", str(flow.file))
     assert (status, report["check"]) == (1, "revoked")
 
@@ -231,7 +240,7 @@ def test_the_cli_verifies_the_issued_proof_offline(flow: Flow) -> None:
 def test_a_revoked_proof_fails_with_revoked_from_a_status_list_file(
     flow: Flow, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    revoke_proof(flow.store, proof=flow.proof.id, issuer=flow.issuer)
+    revoke_proof(flow.store, actor=ADMIN, proof=flow.proof.id, issuer=flow.issuer)
     status_list = flow.tmp / "status-list.json"
     status_list.write_text(json.dumps(signed_status_list(flow.store, number=1, issuer=flow.issuer)))
     # A verifier elsewhere: no access to our store, only the status list it downloaded.
@@ -288,7 +297,9 @@ def test_changing_any_field_fails_verification(flow: Flow) -> None:
     assert len(paths) > 150, "every field of the credential, endorsements included"
     checks: dict[str, int] = {}
     for path in paths:
-        report = verify_document(changed(document, path), loader=flow.issuer.loader)
+        report = verify_document(
+            changed(document, path), loader=flow.issuer.loader, issuer=flow.issuer
+        )
         assert not report.verified, f"changing {'/'.join(map(str, path))} went unnoticed"
         checks[str(report.check)] = checks.get(str(report.check), 0) + 1
     # Most changes break the signature; a changed context URL is refused as unpinned, a value
@@ -315,7 +326,7 @@ def test_changing_a_proof_option_fails_verification(
 ) -> None:
     document = copy.deepcopy(dict(flow.proof.document))
     document["proof"][option] = value
-    report = verify_document(document, loader=flow.issuer.loader)
+    report = verify_document(document, loader=flow.issuer.loader, issuer=flow.issuer)
     assert (report.verified, report.check) == (False, check)
 
 
@@ -332,8 +343,11 @@ def test_a_proof_by_an_unknown_key_fails(flow: Flow, capsys: pytest.CaptureFixtu
     # Signed in their own name: a valid credential, but not one of ours.
     unsigned["issuer"] = {**unsigned["issuer"], "id": did_key(stranger.public_key())}
     forged_file.write_text(json.dumps(sign(unsigned, key=stranger, loader=flow.issuer.loader)))
-    status, report = run_in_process(capsys, "verify", str(forged_file), "--trust", "ours")
-    assert (status, report["check"]) == (1, "key_resolution")
+    for trust in ("ours", "issuer"):  # nobody registered the stranger's DID
+        status, report = run_in_process(capsys, "verify", str(forged_file), "--trust", trust)
+        assert (status, report["check"]) == (1, "key_resolution")
+    status, report = run_in_process(capsys, "verify", str(forged_file), "--trust", "any")
+    assert (status, report["verified"], report["issuer_is_ours"]) == (0, True, False)
     # A did:web of another domain is never resolved (that would need the network).
     web = copy.deepcopy(dict(flow.proof.document))
     web["proof"]["verificationMethod"] = "did:web:elsewhere.example#key-1"
@@ -390,7 +404,7 @@ def test_the_cli_commands_run_the_whole_flow(
     store = create_store(url)
     with store:
         store.write(GraphBatch(concepts=[esco_slice.concepts[u] for u in (PYTHON, SQL, MINING)]))
-        save_catalogue(store, issuers=[UCD], credentials=[COURSE])
+        save_catalogue(store, actor=ADMIN, issuers=[UCD], credentials=[COURSE])
     for name, value in {
         "CREDWALK_STORE": url,
         "CREDWALK_CONTEXT_CACHE": str(cache),
@@ -433,13 +447,20 @@ def test_the_cli_commands_run_the_whole_flow(
     assert status == 0 and submitted["status"] == "submitted"
     assert submitted["evidence"][1]["sha256"] == hashlib.sha256(report.read_bytes()).hexdigest()
     sub = submitted["id"]
-    for who in (UNI, INDUSTRY):
-        results = [f"--result={PYTHON}=pass:5", f"--result={SQL}=pass:3", f"--result={MINING}=pass"]
-        assert (
-            run_in_process(capsys, "proofs", "assess", sub, "--assessor", who.id, *results)[0] == 0
+    # Each assessor assesses as themselves: a user bound to their panel seat.
+    for name, who in (("uni", UNI), ("industry", INDUSTRY), ("region", REGION)):
+        created = run_in_process(
+            capsys, "users", "create", name, "--grant", f"assessor:{who.id}", "--no-password"
         )
+        assert created[0] == 0, created
+    results = [f"--result={PYTHON}=pass:5", f"--result={SQL}=pass:3", f"--result={MINING}=pass"]
+    # The operator sits on no panel: it cannot assess in anyone's name.
+    refused = run_in_process(capsys, "proofs", "assess", sub, *results)
+    assert (refused[0], refused[1]["error"]["code"]) == (6, "forbidden")
+    for name in ("uni", "industry"):
+        assert run_in_process(capsys, "--as", name, "proofs", "assess", sub, *results)[0] == 0
     status, ready = run_in_process(
-        capsys, "proofs", "assess", sub, "--assessor", REGION.id, "--endorse", "Recognised."
+        capsys, "--as", "region", "proofs", "assess", sub, "--endorse", "Recognised."
     )
     assert ready["status"] == "ready"
     proof_file = tmp_path / "proof.json"
