@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from api.cli.common import (
     Commands,
+    actor,
     add_json,
     emit_json,
     err,
@@ -47,9 +48,10 @@ def register(commands: Commands) -> None:
     )
     verify.add_argument(
         "--trust",
-        choices=("any", "ours"),
-        default="any",
-        help="any: any did:key; ours: only this service's keys",
+        choices=("issuer", "ours", "any"),
+        default="issuer",
+        help="issuer (default): this service's keys or keys the named issuer registered; "
+        "ours: only this service's keys; any: any did:key, whoever holds it",
     )
     verify.add_argument(
         "--no-issuer-binding",
@@ -95,10 +97,11 @@ def _register_proofs(proofs: Commands) -> None:
     submit.add_argument("--text", action="append", help="a statement (repeatable)")
     add_json(submit)
     assess = proofs.command(
-        "assess", run_assess, help="Record an assessor's results per skill, or its endorsement."
+        "assess",
+        run_assess,
+        help="Record the results per skill, or the endorsement, of who acts (--as an assessor).",
     )
     assess.add_argument("submission", metavar="SUBMISSION", help="submission id or IRI")
-    assess.add_argument("--assessor", help="your IRI")
     assess.add_argument(
         "--result", action="append", help="SKILL=pass[:LEVEL] or SKILL=fail (repeatable)"
     )
@@ -196,7 +199,8 @@ def print_report(public: VerificationPublic) -> None:
     for warning in public.warnings:
         say(f"  warning: {warning}")
     if public.verified:
-        say(f"verified (issuer {public.issuer})")
+        owner = f", key of {public.key_owner}" if public.key_owner else ""
+        say(f"verified (issuer {public.issuer}{owner}; trust={public.trust})")
     else:
         say(f"NOT verified: {public.check}: {public.message}")
 
@@ -269,11 +273,11 @@ def run_panel(args: argparse.Namespace) -> None:
     with runtime() as rt:
         panel = declare_panel(
             rt.store,
+            actor=actor(),
             credential=request.credential,
             assessors=[a.to_domain() for a in request.assessors],
             rule=request.rule.to_domain(),
             base_iri=rt.settings.base_iri,
-            declared_by=request.declared_by,
         )
     public = PanelPublic.from_domain(panel)
     if args.as_json:
@@ -320,6 +324,7 @@ def run_submit(args: argparse.Namespace) -> None:
     with runtime() as rt:
         view = submit(
             rt.store,
+            actor=actor(),
             learner=args.learner,
             credential=args.credential,
             evidence=evidence,
@@ -346,23 +351,20 @@ def _result(value: str) -> SkillResult:
 def run_assess(args: argparse.Namespace) -> None:
     """Record an assessment."""
     from api.schemas.proofs import AssessmentCreate, SubmissionPublic
-    from graph.errors import InvalidInputError
     from graph.services.proofs.submissions import record_assessment
 
     endorse, comment = args.endorse, args.comment
     if args.file is not None:
         request = validate(AssessmentCreate, read_json_file(args.file))
-        who, results = request.assessor, [r.to_domain() for r in request.results]
+        results = [r.to_domain() for r in request.results]
         endorse, comment = request.endorsement or endorse, request.comment or comment
-    elif args.assessor is None:
-        raise InvalidInputError("--assessor: required unless --file is given")
     else:
-        who, results = args.assessor, [_result(v) for v in args.result or []]
+        results = [_result(v) for v in args.result or []]
     with runtime() as rt:
         view = record_assessment(
             rt.store,
+            actor=actor(),
             submission=args.submission,
-            assessor=who,
             results=results,
             endorsement=endorse,
             comment=comment,
@@ -377,7 +379,9 @@ def run_show(args: argparse.Namespace) -> None:
     from graph.services.proofs.submissions import get_submission
 
     with runtime() as rt:
-        view = get_submission(rt.store, args.submission, base_iri=rt.settings.base_iri)
+        view = get_submission(
+            rt.store, args.submission, actor=actor(), base_iri=rt.settings.base_iri
+        )
     _print_submission(SubmissionPublic.from_domain(view), as_json=args.as_json)
 
 
@@ -392,6 +396,7 @@ def run_issue(args: argparse.Namespace) -> None:
     with runtime() as rt:
         proof = issue_proof(
             rt.store,
+            actor=actor(),
             submission=args.submission,
             issuer=rt.proof_issuer,
             valid_until=args.valid_until,
@@ -410,7 +415,7 @@ def run_get(args: argparse.Namespace) -> None:
     from graph.services.proofs.issuing import get_proof
 
     with runtime() as rt:
-        found = get_proof(rt.store, args.proof, base_iri=rt.settings.base_iri)
+        found = get_proof(rt.store, args.proof, actor=actor(), base_iri=rt.settings.base_iri)
         document = (
             export_elm(rt.store, found, base_iri=rt.settings.base_iri, reference=rt.reference)
             if args.elm
@@ -426,7 +431,7 @@ def run_revoke(args: argparse.Namespace) -> None:
 
     with runtime() as rt:
         revoked = revoke_proof(
-            rt.store, proof=args.proof, issuer=rt.proof_issuer, reason=args.reason
+            rt.store, actor=actor(), proof=args.proof, issuer=rt.proof_issuer, reason=args.reason
         )
     if args.as_json:
         emit_json(ProofPublic.from_domain(revoked))

@@ -102,7 +102,6 @@ class PanelCreate(_Request):
     credential: str = IRI
     assessors: list[AssessorIn] = Field(min_length=1, max_length=50)
     rule: RuleIn = Field(default_factory=RuleIn)
-    declared_by: str | None = Field(default=None, max_length=2000)
 
 
 class AssessorPublic(_Public):
@@ -208,9 +207,8 @@ class SkillResultIn(_Request):
 
 
 class AssessmentCreate(_Request):
-    """Results per skill, or an endorsement, by one assessor of the panel."""
+    """Results per skill, or an endorsement, by the signed-in assessor of the panel."""
 
-    assessor: str = IRI
     results: list[SkillResultIn] = Field(default_factory=list, max_length=500)
     endorsement: str | None = Field(default=None, max_length=5000)
     comment: str | None = Field(default=None, max_length=5000)
@@ -402,8 +400,12 @@ class VerifyRequest(_Request):
 
     document: dict[str, Any]
     status_lists: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
-    trust: Literal["any", "ours"] = Field(
-        default="any", description="any: any did:key; ours: only this service's keys"
+    trust: Literal["issuer", "ours", "any"] = Field(
+        default="issuer",
+        description=(
+            "issuer: a key of this service or one the named issuer registered; "
+            "ours: only this service's keys; any: any did:key (who holds it is not checked)"
+        ),
     )
     bind_issuer: bool = True
     at: AwareDatetime | None = Field(default=None, description="Check validity at this time")
@@ -425,6 +427,10 @@ class VerificationPublic(_Public):
     message: str
     checks: list[CheckPublic]
     issuer: str | None
+    trust: str = Field(description="Which keys counted as the issuer's (issuer, ours, any)")
+    key_owner: str | None = Field(
+        description="Whose key signed: the registered issuer, or this service's DID"
+    )
     verification_methods: list[str]
     issuer_is_ours: bool
     endorsements: int = Field(description="Embedded endorsements verified")

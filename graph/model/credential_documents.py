@@ -16,6 +16,7 @@ from graph.model.credentials import (
     CredentialSkill,
     Credits,
     Issuer,
+    IssuerKey,
     IssuerType,
     Money,
     Prerequisite,
@@ -42,6 +43,10 @@ def issuer_to_document(issuer: Issuer) -> dict[str, Any]:
             "accreditations": list(issuer.accreditations),
             "url": issuer.url,
             "description": issuer.description,
+            "keys": [
+                drop_empty({"id": k.id, "public_key_multibase": k.public_key_multibase})
+                for k in issuer.keys
+            ],
         }
     )
 
@@ -56,6 +61,9 @@ def issuer_from_document(document: Mapping[str, Any]) -> Issuer:
         accreditations=tuple(document.get("accreditations", ())),
         url=document.get("url"),
         description=document.get("description"),
+        keys=tuple(
+            IssuerKey(k["id"], k.get("public_key_multibase")) for k in document.get("keys", ())
+        ),
     )
 
 

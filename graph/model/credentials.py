@@ -18,6 +18,7 @@ __all__ = [
     "CredentialSkill",
     "Credits",
     "Issuer",
+    "IssuerKey",
     "IssuerType",
     "Money",
     "Prerequisite",
@@ -44,8 +45,21 @@ class SkillStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class IssuerKey:
+    """A signing key an issuer has registered, so credentials it signs verify as its own.
+
+    ``id`` is a ``did:key`` (the key is in the DID) or a verification method of the
+    ``did:web`` of the issuer's domain, which cannot be resolved offline and so carries its
+    ``public_key_multibase`` (Multikey, Ed25519).
+    """
+
+    id: str
+    public_key_multibase: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Issuer:
-    """An organisation that awards credentials."""
+    """An organisation that awards credentials, with the signing keys it has registered."""
 
     id: str
     name: str
@@ -54,6 +68,7 @@ class Issuer:
     accreditations: tuple[str, ...] = ()
     url: str | None = None
     description: str | None = None
+    keys: tuple[IssuerKey, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,18 +2,20 @@
 
 What happens, file by file:
 
-- ``eddsa-rdfc-2022/signedDataInt.json`` and the four proof-set/proof-chain vectors verify
-  (exit 0). Their issuer ``https://vc.example/issuers/5678`` is not a DID, so the report warns
-  that the key cannot be bound to it offline.
+- ``eddsa-rdfc-2022/signedDataInt.json`` and the four proof-set/proof-chain vectors are signed
+  by a ``did:key`` for the issuer ``https://vc.example/issuers/5678``. By default a key counts
+  only when the issuer named has registered it (or it is this service's): unregistered, the
+  ``key_resolution`` check fails (exit 1); once the issuer registers the vectors' key they
+  verify, saying whose key signed. ``--trust any`` accepts any ``did:key`` and warns.
 - ``eddsa-rdfc-2022/employ/signedDataInt.json`` is signed by the vectors' Ed25519 key while its
   issuer is another (P-256) ``did:key``: the ``key_resolution`` check fails (exit 1); with
-  ``--no-issuer-binding``, which checks the cryptosuite alone, it verifies.
+  ``--no-issuer-binding --trust any``, which checks the cryptosuite alone, it verifies.
 - ``eddsa-jcs-2022`` and ``Ed25519Signature2020`` are other cryptosuites:
   ``cryptosuite_unsupported``.
 - The Open Badges 3.0 examples are read by the ingest, but none is signed: ``proof_missing``.
   The five endorsements embedded in ``fullOpenBadge.json`` carry illustrative proofs
-  (``eddsa-rdf-2022``, sic): ``cryptosuite_unsupported``. Signed with a ``did:key``, the basic
-  example verifies.
+  (``eddsa-rdf-2022``, sic): ``cryptosuite_unsupported``. Signed with a ``did:key`` of
+  nobody registered, the basic example verifies with ``--trust any`` only.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from ingest.credentials.formats import Format
 from ingest.credentials.reader import read_credential_file
 
 REPO = Path(__file__).resolve().parents[2]
+VECTORS_ISSUER = "https://vc.example/issuers/5678"
+VECTORS_KEY = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 VERIFIED = [
     "eddsa-rdfc-2022/signedDataInt.json",
     "proof-set-chain/signedProofSet1.json",
@@ -82,16 +86,46 @@ def verify_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dic
 def test_signed_vectors_verify(
     cli_env: Path, vectors: Path, name: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    status, report = verify_cli(capsys, str(vectors / name))
+    status, report = verify_cli(capsys, str(vectors / name), "--trust", "any")
     assert status == 0, report
     assert report["verified"] and report["check"] is None
-    assert report["issuer"] == "https://vc.example/issuers/5678"
+    assert report["issuer"] == VECTORS_ISSUER and report["trust"] == "any"
     assert report["warnings"] == [
-        "the issuer https://vc.example/issuers/5678 is not a DID: the signing key cannot be "
-        "bound to it offline"
+        f"the issuer {VECTORS_ISSUER} is not a DID and trust=any: any key was accepted for it"
     ]
     proofs = json.loads((vectors / name).read_text())["proof"]
     assert len(report["verification_methods"]) == (len(proofs) if isinstance(proofs, list) else 1)
+
+
+def register_issuer(folder: Path, *keys: str) -> None:
+    """Save the vectors' issuer with ``keys`` registered, as an issuer would (the CLI)."""
+    document = {
+        "id": VECTORS_ISSUER,
+        "name": "Example issuer of the W3C vectors",
+        "type": "institution",
+        "keys": [{"id": key} for key in keys],
+    }
+    path = folder / f"issuer-{len(keys)}.json"
+    path.write_text(json.dumps(document))
+    main(["ingest", "credentials", str(path)])
+
+
+def test_by_default_the_key_must_be_registered_by_the_issuer_named(
+    cli_env: Path, vectors: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    vector = str(vectors / "eddsa-rdfc-2022" / "signedDataInt.json")
+    status, report = verify_cli(capsys, vector)
+    assert (status, report["check"], report["trust"]) == (1, "key_resolution", "issuer")
+    assert f"neither a key registered by issuer {VECTORS_ISSUER}" in report["message"]
+    assert "trust=any" in report["message"]
+    # The issuer registers another key: the vectors' key is still not its.
+    register_issuer(cli_env, did_key(Ed25519PrivateKey.generate().public_key()))
+    status, report = verify_cli(capsys, vector)
+    assert (status, report["check"]) == (1, "key_resolution")
+    register_issuer(cli_env, did_key(Ed25519PrivateKey.generate().public_key()), VECTORS_KEY)
+    status, report = verify_cli(capsys, vector)
+    assert status == 0, report
+    assert report["key_owner"] == VECTORS_ISSUER and report["warnings"] == []
 
 
 def test_the_employment_vector_is_signed_by_a_key_that_is_not_its_issuers(
@@ -102,6 +136,8 @@ def test_the_employment_vector_is_signed_by_a_key_that_is_not_its_issuers(
     assert (status, report["check"]) == (1, "key_resolution")
     assert "is not a key of issuer did:key:zDnae" in report["message"]
     status, report = verify_cli(capsys, path, "--no-issuer-binding")
+    assert (status, report["check"]) == (1, "key_resolution")
+    status, report = verify_cli(capsys, path, "--no-issuer-binding", "--trust", "any")
     assert (status, report["verified"]) == (0, True)
 
 
@@ -127,7 +163,7 @@ def test_a_changed_vector_fails(
     document["credentialSubject"]["alumniOf"] = "The School of Counterexamples"
     changed = cli_env / "changed.json"
     changed.write_text(json.dumps(document))
-    status, report = verify_cli(capsys, str(changed))
+    status, report = verify_cli(capsys, str(changed), "--trust", "any")
     assert (status, report["check"]) == (1, "signature")
 
 
@@ -157,7 +193,7 @@ def test_the_vector_verifies_in_a_process_without_network(
     }
     path = vectors / "eddsa-rdfc-2022" / "signedDataInt.json"
     done = subprocess.run(
-        [*isolate, sys.executable, "-m", "api.cli", "verify", str(path)],
+        [*isolate, sys.executable, "-m", "api.cli", "verify", str(path), "--trust", "any"],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -165,7 +201,7 @@ def test_the_vector_verifies_in_a_process_without_network(
         timeout=300,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "verified (issuer https://vc.example/issuers/5678)" in done.stdout
+    assert f"verified (issuer {VECTORS_ISSUER}; trust=any)" in done.stdout
 
 
 @pytest.mark.parametrize("name", OB_EXAMPLES)
@@ -211,7 +247,7 @@ def test_the_full_badges_embedded_endorsements_carry_placeholder_proofs(
         assert "'eddsa-rdf-2022'" in report["message"]
 
 
-def test_an_open_badge_signed_with_a_did_key_verifies(
+def test_an_open_badge_signed_with_an_unregistered_did_key_verifies_only_with_trust_any(
     cli_env: Path,
     shared_data: Path,
     pinned_loader: PinnedDocumentLoader,
@@ -225,8 +261,11 @@ def test_an_open_badge_signed_with_a_did_key_verifies(
     signed = cli_env / "signed-badge.json"
     signed.write_text(json.dumps(sign(badge, key=key, loader=pinned_loader)))
     status, report = verify_cli(capsys, str(signed))
+    assert (status, report["check"]) == (1, "key_resolution")
+    status, report = verify_cli(capsys, str(signed), "--trust", "any")
     assert status == 0, report
-    assert report["warnings"] == [] and report["issuer_is_ours"] is False
+    assert report["warnings"] == ["trust=any: the issuer's DID was not required to be registered"]
+    assert report["issuer_is_ours"] is False and report["key_owner"] is None
     status, report = verify_cli(capsys, str(signed), "--trust", "ours")
     assert (status, report["check"]) == (1, "key_resolution")
 
@@ -240,7 +279,7 @@ def test_a_fresh_install_verifies_with_an_empty_context_cache(
     monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(tmp_path / "keys"))
     vector = str(vectors / "eddsa-rdfc-2022" / "signedDataInt.json")
-    status, report = verify_cli(capsys, vector)
+    status, report = verify_cli(capsys, vector, "--trust", "any")
     assert status == 0, report
     assert not (tmp_path / "cache").exists(), "nothing is fetched or written"
 

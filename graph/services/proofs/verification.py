@@ -6,10 +6,11 @@ documents embedded in it, and reports every check in order with the one that fai
 
 ``proof``         the proof is present, well formed, ``eddsa-rdfc-2022``, for assertions, and its
                   contexts are pinned;
-``issuer_key``    the verification method resolves offline — any ``did:key`` (the key is in the
-                  DID) with :attr:`Trust.ANY`, only keys of this service with :attr:`Trust.OURS`;
-                  a ``did:web`` only when it is ours — and, when the issuer is a DID, belongs to
-                  the issuer;
+``issuer_key``    the verification method resolves offline and belongs to the issuer the
+                  document names: by default (:attr:`Trust.ISSUER`) a key of this service or
+                  one that issuer has registered with its record; only keys of this service
+                  with :attr:`Trust.OURS`; any ``did:key`` with :attr:`Trust.ANY`. When the
+                  issuer is a DID the key must also be that DID's;
 ``signature``     the canonical document and proof options verify with that key;
 ``validity``      ``validFrom``/``validUntil`` (and the proof's ``expires``) hold at ``now``;
 ``status``        every ``credentialStatus`` bit is clear; the list comes from a status list
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -35,15 +36,18 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from graph.errors import CredwalkError, InvalidInputError, NotFoundError
 from graph.jsonld import PinnedDocumentLoader
+from graph.model.credentials import Issuer
 from graph.proofs.data_integrity import Check, KeyResolver, VerificationResult, verify
 from graph.proofs.did_key import resolve_did_key
 from graph.proofs.issuer import ProofIssuer
+from graph.proofs.issuer_keys import key_matches, public_key
 from graph.proofs.status_list import (
     StatusChecker,
     StatusList,
     status_checker,
     status_list_from_credential,
 )
+from graph.services.catalogue.credentials import get_issuer, list_issuers
 from graph.services.proofs.issuing import our_status_list
 from graph.store import GraphStore
 
@@ -79,10 +83,14 @@ CHECKS: dict[str, frozenset[str]] = {
 class Trust(StrEnum):
     """Which keys count as the issuer's."""
 
-    #: Any did:key (resolved from the DID itself) and our own did:web.
-    ANY = "any"
+    #: This service's keys, and keys the issuer the document names has registered (its
+    #: record's ``keys``: a did:key, or the did:web of its domain with its key).
+    ISSUER = "issuer"
     #: Only keys of this service's key store (current or retired).
     OURS = "ours"
+    #: Any did:key (resolved from the DID itself) and our own did:web: the signature is
+    #: sound, but who holds the key is not checked.
+    ANY = "any"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,8 @@ class VerificationReport:
     message: str
     checks: tuple[CheckOutcome, ...]
     issuer: str | None
+    trust: Trust
+    key_owner: str | None
     verification_methods: tuple[str, ...]
     issuer_is_ours: bool
     endorsements: int
@@ -118,6 +128,8 @@ class VerificationReport:
                 {"name": c.name, "status": c.status, "message": c.message} for c in self.checks
             ],
             "issuer": self.issuer,
+            "trust": self.trust.value,
+            "key_owner": self.key_owner,
             "verification_methods": list(self.verification_methods),
             "issuer_is_ours": self.issuer_is_ours,
             "endorsements": self.endorsements,
@@ -131,22 +143,79 @@ def _issuer_id(document: Mapping[str, Any]) -> str | None:
     return found if isinstance(found, str) else None
 
 
-def _key_resolver(issuer: ProofIssuer | None, trust: Trust, *, assessor: bool) -> KeyResolver:
-    def resolve(vm: str) -> Ed25519PublicKey:
-        if issuer is not None:
-            try:
-                return issuer.resolve_assessor(vm) if assessor else issuer.resolve(vm)
-            except NotFoundError:
-                if trust is Trust.OURS or vm.startswith("did:web:"):
-                    raise
-        elif trust is Trust.OURS:
-            raise NotFoundError(
-                "no key store is configured, so no key can be one of ours",
-                details={"verification_method": vm},
-            )
-        return resolve_did_key(vm)
+@dataclass
+class _Keys:
+    """Resolves verification methods to keys under one :class:`Trust`, and says whose they are.
 
-    return resolve
+    ``owners`` maps each verification method resolved under :attr:`Trust.ISSUER` to the
+    issuer it is registered by (or to this service's DID for its own keys).
+    """
+
+    issuer: ProofIssuer | None
+    trust: Trust
+    store: Callable[[], GraphStore] | None
+    owners: dict[str, str] = field(default_factory=dict)
+    _registered: list[Issuer] | None = None
+
+    def resolver(self, named: str | None, *, assessor: bool = False) -> KeyResolver:
+        """The key resolver for a document whose issuer is ``named``."""
+
+        def resolve(vm: str) -> Ed25519PublicKey:
+            ours = self._ours(vm, assessor=assessor)
+            if ours is not None:
+                return ours
+            if self.trust is Trust.OURS:
+                raise NotFoundError(
+                    f"{vm} is not a key of this service (trust=ours)",
+                    details={"verification_method": vm},
+                )
+            if self.trust is Trust.ANY:
+                if vm.startswith("did:web:"):
+                    raise NotFoundError(
+                        f"{vm} is a did:web of another service and is never fetched",
+                        details={"verification_method": vm},
+                    )
+                return resolve_did_key(vm)
+            return self._registered_key(vm, named)
+
+        return resolve
+
+    def _ours(self, vm: str, *, assessor: bool) -> Ed25519PublicKey | None:
+        if self.issuer is None:
+            return None
+        try:
+            key = self.issuer.resolve_assessor(vm) if assessor else self.issuer.resolve(vm)
+        except NotFoundError:
+            return None
+        self.owners[vm] = self.issuer.did()
+        return key
+
+    def _registered_key(self, vm: str, named: str | None) -> Ed25519PublicKey:
+        for owner in self._candidates(named):
+            for key in owner.keys:
+                if key_matches(key, vm):
+                    self.owners[vm] = owner.id
+                    return public_key(key)
+        whose = f"issuer {named}" if named else "the issuer"
+        raise NotFoundError(
+            f"{vm} is neither a key registered by {whose} nor one of this service's keys "
+            "(trust=issuer; trust=any accepts any did:key)",
+            details={"verification_method": vm, "issuer": named},
+        )
+
+    def _candidates(self, named: str | None) -> list[Issuer]:
+        """The registered issuers whose keys may sign for ``named``."""
+        if self.store is None or named is None:
+            return []
+        if not named.startswith("did:"):
+            try:
+                return [get_issuer(self.store(), named)]
+            except NotFoundError:
+                return []
+        # A DID issuer is the issuer that registered that DID's key.
+        if self._registered is None:
+            self._registered = [i for i in list_issuers(self.store()) if i.keys]
+        return self._registered
 
 
 def _status_checker(
@@ -155,9 +224,15 @@ def _status_checker(
     issuer: ProofIssuer | None,
     store: Callable[[], GraphStore] | None,
     supplied: Sequence[Mapping[str, Any]],
-    trust: Trust,
+    keys: _Keys,
+    named: str | None,
     now: datetime,
 ) -> StatusChecker:
+    """Reads the status lists a credential names; a supplied one must be signed for ``named``.
+
+    The list's key must be one the credential's own issuer (``named``) could sign with: a
+    list signed by anyone else cannot revoke or un-revoke the credential.
+    """
     by_url = {str(doc.get("id")): doc for doc in supplied}
     lists: dict[str, StatusList] = {}
 
@@ -166,12 +241,7 @@ def _status_checker(
             return lists[url]
         if url in by_url:
             document = by_url[url]
-            result = verify(
-                document,
-                loader=loader,
-                key_resolver=_key_resolver(issuer, trust, assessor=False),
-                now=now,
-            )
+            result = verify(document, loader=loader, key_resolver=keys.resolver(named), now=now)
             if not result.verified:
                 raise InvalidInputError(
                     f"the status list credential {url} does not verify ({result.check}): "
@@ -235,13 +305,16 @@ def _outcomes(
     return tuple(outcomes)
 
 
-def _binding_warnings(issuer_id: str | None, *, bind_issuer: bool) -> list[str]:
+def _binding_warnings(issuer_id: str | None, *, trust: Trust, bind_issuer: bool) -> list[str]:
     """What the report warns about how far the signing key is bound to the issuer."""
     warnings: list[str] = []
-    if issuer_id is not None and not issuer_id.startswith("did:"):
-        warnings.append(
-            f"the issuer {issuer_id} is not a DID: the signing key cannot be bound to it offline"
-        )
+    if trust is Trust.ANY:
+        if issuer_id is not None and not issuer_id.startswith("did:"):
+            warnings.append(
+                f"the issuer {issuer_id} is not a DID and trust=any: any key was accepted for it"
+            )
+        else:
+            warnings.append("trust=any: the issuer's DID was not required to be registered")
     if not bind_issuer:
         warnings.append("the signing key was not required to belong to the issuer")
     return warnings
@@ -251,8 +324,7 @@ def _endorsement_failure(
     endorsements: Sequence[Mapping[str, Any]],
     *,
     loader: PinnedDocumentLoader,
-    issuer: ProofIssuer | None,
-    trust: Trust,
+    keys: _Keys,
     now: datetime,
 ) -> tuple[int, str | None]:
     """How many endorsements verify before the first that fails, and why that one fails."""
@@ -261,7 +333,7 @@ def _endorsement_failure(
         found = verify(
             endorsement,
             loader=loader,
-            key_resolver=_key_resolver(issuer, trust, assessor=True),
+            key_resolver=keys.resolver(_issuer_id(endorsement), assessor=True),
             now=now,
         )
         if not found.verified:
@@ -292,7 +364,7 @@ def verify_document(
     issuer: ProofIssuer | None = None,
     store: Callable[[], GraphStore] | None = None,
     status_lists: Sequence[Mapping[str, Any]] = (),
-    trust: Trust = Trust.ANY,
+    trust: Trust = Trust.ISSUER,
     bind_issuer: bool = True,
     now: datetime | None = None,
 ) -> VerificationReport:
@@ -311,8 +383,9 @@ def verify_document(
         Returns the open store holding our status lists; called only when one is needed.
     status_lists : sequence of mappings, optional
         ``BitstringStatusListCredential`` documents at hand (e.g. downloaded earlier).
-    trust : Trust, default ANY
-        Which keys may be the issuer's.
+    trust : Trust, default ISSUER
+        Which keys may be the issuer's: by default a key of this service or one the issuer
+        the document names has registered; ``Trust.ANY`` accepts any ``did:key``.
     bind_issuer : bool, default True
         Require the verification method to belong to the issuer when the issuer is a DID.
     now : datetime, optional
@@ -320,19 +393,21 @@ def verify_document(
     """
     moment = now or datetime.now(UTC)
     issuer_id = _issuer_id(document)
-    warnings = _binding_warnings(issuer_id, bind_issuer=bind_issuer)
+    warnings = _binding_warnings(issuer_id, trust=trust, bind_issuer=bind_issuer)
     has_status = bool(document.get("credentialStatus"))
     endorsements = list(_endorsements(document))
+    keys = _Keys(issuer=issuer, trust=trust, store=store)
     result: VerificationResult = verify(
         document,
         loader=loader,
-        key_resolver=_key_resolver(issuer, trust, assessor=False),
+        key_resolver=keys.resolver(issuer_id),
         status_checker=_status_checker(
             loader=loader,
             issuer=issuer,
             store=store,
             supplied=status_lists,
-            trust=trust,
+            keys=keys,
+            named=issuer_id,
             now=moment,
         ),
         bind_issuer=bind_issuer,
@@ -342,9 +417,7 @@ def verify_document(
     message = result.message
     checked = 0
     if result.verified:
-        checked, failure = _endorsement_failure(
-            endorsements, loader=loader, issuer=issuer, trust=trust, now=moment
-        )
+        checked, failure = _endorsement_failure(endorsements, loader=loader, keys=keys, now=moment)
         if failure is not None:
             failed, message = "endorsement", failure
     report = VerificationReport(
@@ -357,6 +430,10 @@ def verify_document(
             applicable={"status": has_status, "endorsements": bool(endorsements)},
         ),
         issuer=issuer_id,
+        trust=trust,
+        key_owner=next(
+            (keys.owners[vm] for vm in result.verification_methods if vm in keys.owners), None
+        ),
         verification_methods=result.verification_methods,
         issuer_is_ours=_issued_by_us(result.verification_methods, issuer),
         endorsements=checked,
