@@ -33,14 +33,29 @@ def _open_runtime(runtime: Runtime) -> None:
         logger.error("graph store unavailable at start-up: %s", e)
         return
     if runtime.settings.load_demo:
-        from ingest.demo import load_demo_if_empty
+        _load_demo(runtime)
 
+
+def _load_demo(runtime: Runtime) -> None:
+    """The demo on first start: its data into an empty store, then one user per role."""
+    from api.demo_users import hand_over
+    from graph import audit
+    from graph.model.accounts import operator
+    from ingest.demo import load_demo_if_empty, load_demo_parties
+
+    settings = runtime.settings
+    with audit.acting(operator("demo"), "credwalk serve: the demo's first start"):
         load_demo_if_empty(
+            runtime.store, runtime.embedder, settings.ontologies_dir, reference=runtime.reference
+        )
+        users = load_demo_parties(
             runtime.store,
-            runtime.embedder,
-            runtime.settings.ontologies_dir,
+            settings.ontologies_dir,
+            base_iri=settings.base_iri,
             reference=runtime.reference,
         )
+    if users:
+        hand_over(users, settings.key_dir / "demo-users.json")
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

@@ -9,19 +9,35 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from graph.embeddings import Embedder
-from graph.model.accounts import operator
+from graph.model.account_documents import grant_from_text
+from graph.model.accounts import Actor, ConsentScope, Role, operator
 from graph.model.concept_documents import concept_from_json
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
 from graph.model.imports import ConceptImport
+from graph.model.learner_documents import learner_from_document
+from graph.model.submission_documents import evidence_from_document, panel_from_document
 from graph.ontologies import credential_schemas
 from graph.reference import ReferenceData
+from graph.services.accounts import (
+    actor_named,
+    create_api_key,
+    create_user,
+    grant_consent,
+    list_users,
+    user_iri,
+)
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
+from graph.services.pathways.learners import create_learner
+from graph.services.proofs.submissions import declare_panel, submit
 from graph.store import GraphStore
 from ingest.credentials.documents import DEFAULT_MAX_BYTES, read_source_documents
 from ingest.credentials.own_format import load_credential_schemas, read_credwalk_documents
@@ -29,8 +45,10 @@ from ingest.errors import IngestError
 
 __all__ = [
     "DemoReport",
+    "DemoUser",
     "load_demo",
     "load_demo_if_empty",
+    "load_demo_parties",
     "read_demo_catalogue",
     "read_demo_slice",
 ]
@@ -130,3 +148,116 @@ def load_demo_if_empty(
     if store.count_nodes(_CONCEPT_KINDS) > 0:
         return None
     return load_demo(store, embedder, ontologies_dir, reference=reference)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    """A demo user as made: its secrets are shown once, to the operator who started the demo."""
+
+    name: str
+    display_name: str
+    grants: tuple[str, ...]
+    password: str
+    api_key: str
+
+
+def _with_base(node: Any, base_iri: str) -> Any:
+    """``node`` with ``{base}`` in every text replaced by the instance's base IRI."""
+    if isinstance(node, str):
+        return node.replace("{base}", base_iri)
+    if isinstance(node, list):
+        return [_with_base(item, base_iri) for item in node]
+    if isinstance(node, dict):
+        return {key: _with_base(value, base_iri) for key, value in node.items()}
+    return node
+
+
+def read_demo_parties(ontologies_dir: Path, *, base_iri: str) -> dict[str, Any]:
+    """Read ``ontologies/demo/parties.json``: the demo users, learner, panel, submission, consent.
+
+    Raises
+    ------
+    IngestError
+        When the file is missing or not JSON.
+    """
+    path = ontologies_dir / "demo" / "parties.json"
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise IngestError(f"cannot read the demo parties: {e}", source=str(path)) from e
+    return cast(dict[str, Any], _with_base(document, base_iri))
+
+
+def load_demo_parties(
+    store: GraphStore, ontologies_dir: Path, *, base_iri: str, reference: ReferenceData
+) -> list[DemoUser]:
+    """Make the demo's users (one per role, random passwords and keys) and what they act on.
+
+    Done once: when the store holds no user yet and holds the demo catalogue (a store that
+    real data went into gets no demo user). Each party acts as itself: the learner creates
+    their record, submits work and consents to their mentor; the issuer's staff declares the
+    panel. Returns the users made, with their secrets (empty when nothing was done).
+    """
+    parties = read_demo_parties(ontologies_dir, base_iri=base_iri)
+    demo_credentials = {panel["credential"] for panel in parties["panels"]}
+    if list_users(store, actor=operator("demo")) or store.missing_nodes(demo_credentials):
+        return []
+    made = [_make_user(store, user, base_iri=base_iri) for user in parties["users"]]
+    actors = {u.name: actor_named(store, u.name, base_iri=base_iri) for u in made}
+    for document in parties["learners"]:
+        learner = learner_from_document(document)
+        create_learner(store, learner, actor=_owner(actors, learner.id), reference=reference)
+    for document in parties["panels"]:
+        panel = panel_from_document(document)
+        declare_panel(
+            store,
+            actor=actors[document["declared_by"]],
+            credential=panel.credential,
+            assessors=panel.assessors,
+            rule=panel.rule,
+            base_iri=base_iri,
+        )
+    for document in parties["submissions"]:
+        submit(
+            store,
+            actor=_owner(actors, document["learner"]),
+            learner=document["learner"],
+            credential=document["credential"],
+            evidence=[evidence_from_document(e) for e in document["evidence"]],
+            note=document.get("note"),
+            base_iri=base_iri,
+        )
+    for document in parties["consents"]:
+        grant_consent(
+            store,
+            actor=_owner(actors, document["learner"]),
+            learner=document["learner"],
+            grantee=user_iri(document["grantee"], base_iri=base_iri),
+            scopes=[ConsentScope(scope) for scope in document["scopes"]],
+            base_iri=base_iri,
+        )
+    logger.info("demo users made: %s", ", ".join(u.name for u in made))
+    return made
+
+
+def _make_user(store: GraphStore, document: Mapping[str, Any], *, base_iri: str) -> DemoUser:
+    password = secrets.token_urlsafe(12)
+    grants = tuple(document["grants"])
+    create_user(
+        store,
+        actor=operator("demo"),
+        name=document["name"],
+        display_name=document["display_name"],
+        password=password,
+        grants=[grant_from_text(g) for g in grants],
+        base_iri=base_iri,
+    )
+    _, token = create_api_key(
+        store, actor=operator("demo"), user=document["name"], base_iri=base_iri
+    )
+    return DemoUser(document["name"], document["display_name"], grants, password, token)
+
+
+def _owner(actors: Mapping[str, Actor], learner: str) -> Actor:
+    """The demo user bound to the learner record ``learner``."""
+    return next(a for a in actors.values() if a.holds(Role.LEARNER, learner))

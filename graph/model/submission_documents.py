@@ -28,6 +28,7 @@ from graph.model.submissions import (
 __all__ = [
     "assessment_from_document",
     "assessment_to_document",
+    "evidence_from_document",
     "panel_from_document",
     "panel_to_document",
     "submission_from_document",
@@ -110,7 +111,8 @@ def _evidence_to_document(evidence: Evidence) -> dict[str, Any]:
     )
 
 
-def _evidence_from_document(document: Mapping[str, Any]) -> Evidence:
+def evidence_from_document(document: Mapping[str, Any]) -> Evidence:
+    """Build one piece of evidence from its document form."""
     return Evidence(
         kind=EvidenceKind(document["kind"]),
         name=document.get("name"),
@@ -155,7 +157,7 @@ def submission_from_document(document: Mapping[str, Any]) -> Submission:
             for t in d.get("skills", ())
         ),
         panel=panel_from_document(d["panel"]),
-        evidence=tuple(_evidence_from_document(e) for e in d.get("evidence", ())),
+        evidence=tuple(evidence_from_document(e) for e in d.get("evidence", ())),
         submitted_at=d["submitted_at"],
         level_scale=(int(low), int(high)),
         note=d.get("note"),
