@@ -23,6 +23,7 @@ from graph.services.pathways.planning import GapReport
 
 __all__ = [
     "AssessmentIn",
+    "AssessmentResultIn",
     "AssessmentsRequest",
     "CompetenceIn",
     "CompetencePublic",
@@ -58,18 +59,32 @@ class CompetenceIn(BaseModel):
         )
 
 
-class AssessmentIn(BaseModel):
-    """One result of a multi-level assessment: passed, or a score in [0, 1] (pass mark 0.5)."""
+class AssessmentResultIn(BaseModel):
+    """One result of a multi-level assessment: passed, or a score in [0, 1] (pass mark 0.5).
+
+    Posted by an assessor: the result is recorded as the signed-in user's.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    skill: str = Field(min_length=1)
+    skill: str = Field(min_length=1, max_length=2000)
     level: int = Field(ge=1, le=8)
     date: dt.date
     passed: bool | None = None
     score: float | None = Field(default=None, ge=0.0, le=1.0)
-    assessor: str | None = Field(default=None, min_length=1)
-    evidence: str | None = Field(default=None, min_length=1)
+    evidence: str | None = Field(default=None, min_length=1, max_length=2000)
+
+    def to_domain(self) -> AssessmentResult:
+        """The domain result (its assessor is set by the service: the acting user)."""
+        return AssessmentResult(
+            self.skill, self.level, self.date, self.passed, self.score, None, self.evidence
+        )
+
+
+class AssessmentIn(AssessmentResultIn):
+    """A result as a learner's record holds it: with the assessor who recorded it."""
+
+    assessor: str | None = Field(default=None, min_length=1, max_length=2000)
 
     def to_domain(self) -> AssessmentResult:
         """The domain result."""
@@ -113,7 +128,7 @@ class AssessmentsRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    results: list[AssessmentIn] = Field(min_length=1, max_length=10000)
+    results: list[AssessmentResultIn] = Field(min_length=1, max_length=10000)
 
 
 class CompetencePublic(Public):

@@ -26,7 +26,7 @@ from graph.services.pathways.learners import (
 from graph.services.pathways.planning import PathwayRequest, find_pathways, gap_analysis
 from graph.services.pathways.targets import parse_target
 from graph.store import GraphStore
-from tests.fixtures.actors import ADMIN
+from tests.fixtures.actors import ADMIN, as_assessor, as_learner
 from tests.fixtures.demo_catalogue import load_demo_catalogue
 
 ONTOLOGIES = Path(__file__).resolve().parents[2] / "ontologies"
@@ -70,6 +70,46 @@ def test_create_read_and_replace(loaded_store: GraphStore, reference: ReferenceD
             actor=ADMIN,
             reference=reference,
         )
+
+
+def test_results_are_the_assessors_not_the_learners(
+    loaded_store: GraphStore, reference: ReferenceData
+) -> None:
+    learner = as_learner(LEARNER.id)
+    result = AssessmentResult(PYTHON, 4, dt.date(2026, 3, 1), passed=True)
+    with pytest.raises(InvalidInputError, match="recorded by assessors") as refused:
+        create_learner(
+            loaded_store,
+            dataclasses.replace(LEARNER, assessments=(result,)),
+            actor=learner,
+            reference=reference,
+        )
+    assert refused.value.details["field"] == "assessments"
+    create_learner(loaded_store, LEARNER, actor=learner, reference=reference)
+    recorded = import_assessments(
+        loaded_store, LEARNER.id, [result], actor=as_assessor("https://assessors.example/1")
+    ).assessments
+    assert [r.assessor for r in recorded] == ["https://assessors.example/1"]
+    # Sent back without its results, the record keeps them; with changed ones it is refused.
+    moved = dataclasses.replace(LEARNER, target_jurisdiction="DE")
+    replace_learner(loaded_store, moved, actor=learner, reference=reference)
+    kept = get_learner(loaded_store, LEARNER.id, actor=learner)
+    assert kept.assessments == recorded and kept.target_jurisdiction == "DE"
+    forged = dataclasses.replace(recorded[0], level=8)
+    with pytest.raises(InvalidInputError, match="recorded by assessors"):
+        replace_learner(
+            loaded_store,
+            dataclasses.replace(moved, assessments=(forged,)),
+            actor=learner,
+            reference=reference,
+        )
+    replace_learner(
+        loaded_store,
+        dataclasses.replace(moved, assessments=recorded),
+        actor=learner,
+        reference=reference,
+    )
+    assert get_learner(loaded_store, LEARNER.id, actor=ADMIN).assessments == recorded
 
 
 @pytest.mark.parametrize(

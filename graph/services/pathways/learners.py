@@ -163,6 +163,7 @@ def create_learner(
         When the IRI already names a node (a learner or anything else).
     """
     policy.require_learner_owner(actor, learner.id, action="create this learner")
+    _require_recorded_results(actor, learner, stored=())
     checked = check_learner(store, learner, reference=reference)
     if not store.missing_nodes([checked.id]):
         raise ConflictError(
@@ -204,8 +205,30 @@ def replace_learner(
     """
     policy.require_learner_owner(actor, learner.id, action="replace this learner")
     current = store.get_record(learner.id, kind=NodeKind.LEARNER)
+    stored = learner_from_document(current.body).assessments
+    if not learner.assessments:  # a record sent without its results keeps them
+        learner = replace(learner, assessments=stored).rederived()
+    _require_recorded_results(actor, learner, stored=stored)
     checked = check_learner(store, learner, reference=reference)
     return _write(store, checked, expect=if_match if if_match is not None else current.version)
+
+
+def _require_recorded_results(
+    actor: Actor, learner: Learner, *, stored: Sequence[AssessmentResult]
+) -> None:
+    """Refuse assessment results a learner writes into their own record.
+
+    Results are what assessors recorded (:func:`import_assessments`, as themselves); a learner
+    may send their record back with them unchanged, or without them, but not add, change or
+    drop one. An administrator may (moving records between systems).
+    """
+    if actor.is_admin or tuple(learner.assessments) == tuple(stored):
+        return
+    raise InvalidInputError(
+        "assessments: results are recorded by assessors "
+        "(POST /v1/learners/{id}/assessments); send them unchanged or leave them out",
+        details={"field": "assessments"},
+    )
 
 
 def save_learner(
