@@ -528,6 +528,7 @@ def revoke_consent(
     UnauthenticatedError, ForbiddenError
         For anyone but its learner (or an administrator).
     """
+    policy.require_user(actor, action="revoke a consent")
     try:
         record = store.get_record(consent_id, kind=NodeKind.ACCOUNT)
     except NotFoundError as e:
