@@ -59,11 +59,8 @@ class CompetenceIn(BaseModel):
         )
 
 
-class AssessmentResultIn(BaseModel):
-    """One result of a multi-level assessment: passed, or a score in [0, 1] (pass mark 0.5).
-
-    Posted by an assessor: the result is recorded as the signed-in user's.
-    """
+class _ResultFields(BaseModel):
+    """What every assessment result states (the subclasses add, in order, who and evidence)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -72,6 +69,14 @@ class AssessmentResultIn(BaseModel):
     date: dt.date
     passed: bool | None = None
     score: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class AssessmentResultIn(_ResultFields):
+    """One result of a multi-level assessment: passed, or a score in [0, 1] (pass mark 0.5).
+
+    Posted by an assessor: the result is recorded as the signed-in user's.
+    """
+
     evidence: str | None = Field(default=None, min_length=1, max_length=2000)
 
     def to_domain(self) -> AssessmentResult:
@@ -81,10 +86,11 @@ class AssessmentResultIn(BaseModel):
         )
 
 
-class AssessmentIn(AssessmentResultIn):
+class AssessmentIn(_ResultFields):
     """A result as a learner's record holds it: with the assessor who recorded it."""
 
     assessor: str | None = Field(default=None, min_length=1, max_length=2000)
+    evidence: str | None = Field(default=None, min_length=1, max_length=2000)
 
     def to_domain(self) -> AssessmentResult:
         """The domain result."""
