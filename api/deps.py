@@ -9,6 +9,7 @@ from fastapi import Depends, Header, Request
 from api.runtime import Runtime
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError
+from graph.proofs.issuer import ProofIssuer
 from graph.reference import ReferenceData
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -16,6 +17,7 @@ from graph.store import GraphStore
 __all__ = [
     "EmbedderDep",
     "IfMatchDep",
+    "IssuerDep",
     "ReferenceDep",
     "RuntimeDep",
     "SettingsDep",
@@ -66,6 +68,14 @@ def get_embedder(runtime: RuntimeDep) -> Embedder:
 
 
 EmbedderDep = Annotated[Embedder, Depends(get_embedder)]
+
+
+def get_proof_issuer(runtime: RuntimeDep) -> ProofIssuer:
+    """The issuing identity of the app's runtime (its keys, DID, status lists)."""
+    return runtime.proof_issuer
+
+
+IssuerDep = Annotated[ProofIssuer, Depends(get_proof_issuer)]
 
 
 def get_reference(runtime: RuntimeDep) -> ReferenceData:

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.pages.errors import is_page_request, page_error
 from graph.errors import (
     BackendUnavailableError,
     ConflictError,
@@ -178,7 +179,7 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that render every error in the one format."""
 
     @app.exception_handler(CredwalkError)
-    async def _credwalk(request: Request, exc: CredwalkError) -> JSONResponse:
+    async def _credwalk(request: Request, exc: CredwalkError) -> Response:
         status = status_of(exc)
         if status >= 500:
             logger.warning("%s %s -> %s: %s", request.method, request.url.path, exc.code, exc)
@@ -189,21 +190,27 @@ def install_error_handlers(app: FastAPI) -> None:
                 headers["WWW-Authenticate"] = 'Bearer realm="credwalk"'
         if status == 429:
             headers["Retry-After"] = str(exc.details.get("retry_after", 60))
+        if is_page_request(request):
+            return page_error(request, status, exc.message)
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details), status_code=status, headers=headers
         )
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         body, status = _validation_body(exc)
+        if is_page_request(request):
+            return page_error(request, status, body["message"])
         return JSONResponse(body, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )
         details: dict[str, Any] = {}
         if exc.status_code == 413:
             details["limit"] = request.app.state.runtime.settings.max_payload_bytes
+        if is_page_request(request):
+            return page_error(request, exc.status_code, str(exc.detail))
         return JSONResponse(error_body(code, str(exc.detail), details), status_code=exc.status_code)

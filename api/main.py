@@ -12,8 +12,8 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from api.errors import install_error_handlers
 from api.limits import BodyLimitMiddleware
+from api.pages import PAGE_ROUTERS, STATIC
 from api.routes import ROUTERS
-from api.routes.pages import PAGES
 from api.runtime import Runtime, build_runtime
 from api.security import SESSION_COOKIE, LoginLimiter
 from graph.errors import BackendUnavailableError
@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         https_only=settings.secure_cookies,
     )
 
-    app.mount("/pages", StaticFiles(directory=PAGES), name="pages")
-    for router in ROUTERS:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in (*ROUTERS, *PAGE_ROUTERS):
         app.include_router(router)
     return app

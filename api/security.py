@@ -32,9 +32,7 @@ from graph.errors import (
     TooManyRequestsError,
     UnauthenticatedError,
 )
-from graph.model.account_documents import user_from_document
 from graph.model.accounts import ANONYMOUS, Actor
-from graph.model.concepts import NodeKind
 from graph.services import accounts
 
 __all__ = [
@@ -78,7 +76,8 @@ def csrf_token(request: Request) -> str | None:
 
 
 async def _form_token(request: Request) -> str | None:
-    if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return None
     form = await request.form()
     token = form.get("csrf_token")
@@ -101,12 +100,10 @@ def _session_actor(request: Request, runtime: RuntimeDep) -> Actor:
     user_iri = request.session.get("user")
     if not isinstance(user_iri, str):
         return ANONYMOUS
-    found = runtime.open_store().get_records([user_iri], kind=NodeKind.ACCOUNT)
-    user = user_from_document(found[user_iri].body) if user_iri in found else None
-    if user is None or user.disabled:
+    actor = accounts.actor_for_session(runtime.open_store(), user_iri)
+    if not actor.authenticated:  # the user was disabled or removed: the session ends
         request.session.clear()
-        return ANONYMOUS
-    return accounts.actor_for_user(user)
+    return actor
 
 
 def _resolve_actor(
@@ -141,6 +138,7 @@ async def get_actor(request: Request, actor: Annotated[Actor, Depends(_resolve_a
     route = request.scope.get("route")
     action = f"{request.method} {getattr(route, 'path', request.url.path)}"
     audit.set_current(actor, action)
+    request.state.actor = actor  # for an error page rendered after this
     return actor
 
 

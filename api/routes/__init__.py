@@ -22,7 +22,6 @@ from api.routes import (
     equivalence,
     health,
     learners,
-    pages,
     pathways,
     proofs,
 )
@@ -36,7 +35,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     equivalence.router,
     health.router,
     learners.router,
-    pages.router,
     pathways.router,
     proofs.router,
     # After every router: these end in an {id:path} parameter.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
 
-from api.deps import ReferenceDep, RuntimeDep, StoreDep
+from api.deps import IssuerDep, ReferenceDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.proofs import (
     AssessmentCreate,
@@ -24,7 +24,7 @@ from api.schemas.proofs import (
 )
 from api.security import ActorDep
 from graph.model.submissions import SubmissionStatus
-from graph.proofs.issuer import ProofIssuer, did_document
+from graph.proofs.issuer import did_document
 from graph.services.proofs.elm_export import export_elm
 from graph.services.proofs.issuing import get_proof, issue_proof, revoke_proof, signed_status_list
 from graph.services.proofs.submissions import (
@@ -42,14 +42,6 @@ __all__ = ["router"]
 router = APIRouter(tags=["proofs"], route_class=CheckedRoute)
 
 JSON_LD = "application/ld+json"
-
-
-def get_issuer(runtime: RuntimeDep) -> ProofIssuer:
-    """The issuing identity of the app's runtime."""
-    return runtime.proof_issuer
-
-
-IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
 
 
 @router.post(

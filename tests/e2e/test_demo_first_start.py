@@ -18,11 +18,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.runtime import Runtime
-from graph.backends.embedded import EmbeddedStore
-from graph.reference import load_reference_data
-from graph.settings import Settings, load_settings
-from tests.fixtures.embedders import HashingEmbedder
+from graph.settings import Settings
+from tests.fixtures.demo_site import demo_settings, without_model
 
 ROLES = {"admin", "issuer", "assessor", "advisor", "mentor", "learner", "member"}
 PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
@@ -30,20 +27,7 @@ OTHER_ISSUERS_COURSE = "https://www.greatlakes-cc.example/credentials/python-pro
 
 
 def _settings(tmp_path: Path) -> Settings:
-    return load_settings(
-        store=f"sqlite:///{tmp_path / 'demo.db'}",
-        load_demo=True,
-        key_dir=tmp_path / "keys",
-        context_cache=tmp_path / "contexts",
-        embedding_cache=tmp_path / "embeddings.db",
-    )
-
-
-def _hashing_runtime(settings: Settings) -> Runtime:
-    # The composition root's runtime with the hashing embedder (no model to load).
-    store = EmbeddedStore(Path(settings.store.removeprefix("sqlite:///")))
-    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
-    return Runtime(settings, store, HashingEmbedder(), reference)
+    return demo_settings(tmp_path)
 
 
 def _start(settings: Settings) -> TestClient:
@@ -53,7 +37,7 @@ def _start(settings: Settings) -> TestClient:
 
 @pytest.fixture(autouse=True)
 def _no_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("api.main.build_runtime", _hashing_runtime)
+    without_model(monkeypatch)
 
 
 @pytest.fixture

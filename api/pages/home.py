@@ -1,0 +1,145 @@
+"""The home page's sections: what waits for each of the user's roles.
+
+Each role's section is read through the services with the user as the actor, so a section
+shows only what the user may see: an assessor's submissions still to assess, an issuer's
+credentials with skill suggestions to review, an advisor's latest decisions, a mentor's
+learners, a learner's next step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from graph.model.accounts import Actor, Role
+from graph.model.credentials import SkillStatus
+from graph.model.submissions import SubmissionStatus
+from graph.services.accounts import consents_to
+from graph.services.catalogue.credentials import list_credentials
+from graph.services.equivalence.recognition import list_decisions
+from graph.services.pathways.learners import learner_exists
+from graph.services.proofs.submissions import list_submissions
+from graph.store import GraphStore
+
+__all__ = ["HomeItem", "HomeSection", "home_sections"]
+
+#: At most this many items per section; the section links to the whole list.
+SHOWN = 8
+
+
+@dataclass(frozen=True, slots=True)
+class HomeItem:
+    """One thing that waits: a link, what it is, and a note (a status, a count)."""
+
+    href: str
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeSection:
+    """What waits for one role, with a link to the role's page."""
+
+    title: str
+    empty: str
+    more: str
+    items: list[HomeItem] = field(default_factory=list)
+
+
+def _path(prefix: str, iri: str) -> str:
+    return prefix + quote(iri, safe=":/")
+
+
+def _assessor(store: GraphStore, actor: Actor) -> HomeSection:
+    waiting = [
+        view
+        for seat in sorted(actor.objects(Role.ASSESSOR))
+        for view in list_submissions(store, actor=actor, assessor=seat)
+        if view.status in {SubmissionStatus.SUBMITTED, SubmissionStatus.IN_ASSESSMENT}
+        and seat not in view.latest
+    ]
+    items = [
+        HomeItem(
+            f"/assess/{v.submission.id.rpartition('/')[2]}",
+            v.submission.credential,
+            f"submitted {v.submission.submitted_at[:10]}",
+        )
+        for v in waiting[:SHOWN]
+    ]
+    return HomeSection("Submissions to assess", "Nothing to assess.", "/assess", items)
+
+
+def _issuer(store: GraphStore, actor: Actor) -> HomeSection:
+    items = []
+    for issuer in sorted(actor.objects(Role.ISSUER)):
+        for credential in list_credentials(store, where={"issuer": issuer}):
+            pending = sum(s.status is SkillStatus.SUGGESTED for s in credential.skills)
+            if pending:
+                href = _path("/catalogue/", credential.id) + "/mapping"
+                items.append(HomeItem(href, credential.title, f"{pending} suggestions to review"))
+    return HomeSection(
+        "Skill suggestions to review", "Every suggestion is reviewed.", "/catalogue", items[:SHOWN]
+    )
+
+
+def _advisor(store: GraphStore, actor: Actor) -> HomeSection:
+    decisions = [
+        d
+        for authority in sorted(actor.objects(Role.ADVISOR))
+        for d in list_decisions(store, authority=authority)
+    ]
+    decisions.sort(key=lambda d: d.decided_at, reverse=True)
+    items = [
+        HomeItem(_path("/recognitions/", d.id), d.credential, d.outcome.value)
+        for d in decisions[:SHOWN]
+    ]
+    return HomeSection(
+        "Your authority's latest decisions", "No decision recorded yet.", "/compare", items
+    )
+
+
+def _mentor(store: GraphStore, actor: Actor) -> HomeSection:
+    consents = consents_to(store, actor=actor)
+    items = [
+        HomeItem(_path("/mentees/", c.learner), c.learner, ", ".join(s.value for s in c.scopes))
+        for c in consents[:SHOWN]
+    ]
+    return HomeSection(
+        "Learners who share their path with you",
+        "No learner shares their path with you yet.",
+        "/mentees",
+        items,
+    )
+
+
+def _learner(store: GraphStore, actor: Actor) -> HomeSection:
+    items = []
+    for learner in sorted(actor.objects(Role.LEARNER)):
+        if not learner_exists(store, learner):
+            items.append(HomeItem("/me", "Tell us what you can do", "start your profile"))
+            continue
+        for view in list_submissions(store, actor=actor, learner=learner):
+            items.append(
+                HomeItem(
+                    f"/me/submissions/{view.submission.id.rpartition('/')[2]}",
+                    view.submission.credential,
+                    view.status.value.replace("_", " "),
+                )
+            )
+        items.append(HomeItem("/me/pathway", "Plan your next step", "pathway"))
+    return HomeSection("Your next step", "", "/me", items[:SHOWN])
+
+
+_SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] = (
+    (Role.LEARNER, _learner),
+    (Role.ASSESSOR, _assessor),
+    (Role.ISSUER, _issuer),
+    (Role.ADVISOR, _advisor),
+    (Role.MENTOR, _mentor),
+)
+
+
+def home_sections(store: GraphStore, actor: Actor) -> list[HomeSection]:
+    """The sections of the user's roles, in a fixed order (none for a visitor)."""
+    return [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
