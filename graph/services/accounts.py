@@ -31,6 +31,7 @@ from graph.model.account_documents import (
     user_to_document,
 )
 from graph.model.accounts import (
+    ANONYMOUS,
     BOUND_ROLES,
     Actor,
     ApiKey,
@@ -47,10 +48,12 @@ from graph.store import GraphBatch, GraphStore, Record
 __all__ = [
     "KEY_PREFIX",
     "actor_for_key",
+    "actor_for_session",
     "actor_for_user",
     "actor_named",
     "authenticate",
     "consents_of",
+    "consents_to",
     "create_api_key",
     "create_user",
     "get_user",
@@ -271,6 +274,15 @@ def actor_named(store: GraphStore, name: str, *, base_iri: str) -> Actor:
     if user.disabled:
         raise UnauthenticatedError(f"user {name} is disabled", details={"user": name})
     return actor_for_user(user)
+
+
+def actor_for_session(store: GraphStore, user: str) -> Actor:
+    """The actor of a session's user (an IRI): nobody when the user is gone or disabled."""
+    found = store.get_records([user], kind=NodeKind.ACCOUNT)
+    account = user_from_document(found[user].body) if user in found else None
+    if account is None or account.disabled:
+        return ANONYMOUS
+    return actor_for_user(account)
 
 
 def actor_for_user(user: User, roles: Iterable[Role] | None = None) -> Actor:
@@ -506,6 +518,19 @@ def consents_of(store: GraphStore, learner: str, *, actor: Actor) -> list[Consen
     """
     policy.require_learner_owner(actor, learner, action="list a learner's consents")
     return learner_consents(store, learner)
+
+
+def consents_to(store: GraphStore, *, actor: Actor) -> list[Consent]:
+    """The active consents learners gave the acting user (a mentor's learners), by learner."""
+    if actor.user is None:
+        return []
+    found = [
+        consent_from_document(r.body)
+        for r in store.list_records(
+            kind=NodeKind.ACCOUNT, where={"record": "consent", "grantee": actor.user}
+        )
+    ]
+    return sorted((c for c in found if c.active), key=lambda c: (c.learner, c.granted_at))
 
 
 def learner_consents(store: GraphStore, learner: str) -> list[Consent]:

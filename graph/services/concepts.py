@@ -18,6 +18,7 @@ __all__ = [
     "MappedText",
     "RelatedConcept",
     "concept_detail",
+    "concept_labels",
     "map_texts",
     "search_concepts",
 ]
@@ -164,6 +165,11 @@ def map_texts(
         MappedText(text=text, matches=matches)
         for text, matches in zip(cleaned, rankings, strict=True)
     ]
+
+
+def concept_labels(store: GraphStore, uris: Sequence[str], *, lang: str = "en") -> dict[str, str]:
+    """The preferred label in ``lang`` of each concept of ``uris`` the store holds."""
+    return {uri: c.preferred_label(lang) for uri, c in store.get_concepts(set(uris)).items()}
 
 
 def concept_detail(store: GraphStore, uri: str, *, lang: str = "en") -> ConceptDetail:

@@ -44,6 +44,7 @@ __all__ = [
     "get_learner",
     "held_skills",
     "import_assessments",
+    "learner_exists",
     "learner_record",
     "read_learner",
     "replace_learner",
@@ -245,12 +246,13 @@ def save_learner(
     ConflictError
         When the IRI names a node that is not a learner.
     """
-    if _exists(store, learner.id):
+    if learner_exists(store, learner.id):
         return replace_learner(store, learner, actor=actor, reference=reference)
     return create_learner(store, learner, actor=actor, reference=reference)
 
 
-def _exists(store: GraphStore, uri: str) -> bool:
+def learner_exists(store: GraphStore, uri: str) -> bool:
+    """Whether the store holds the learner record ``uri``."""
     return bool(store.get_records([uri], kind=NodeKind.LEARNER))
 
 
