@@ -23,7 +23,13 @@ from api.deps import EmbedderDep, ReferenceDep, StoreDep
 from api.pages.forms import FormDep, field_errors
 from api.pages.render import render
 from api.security import ActorDep
-from graph.errors import ConflictError, CredwalkError, InvalidInputError, StaleVersionError
+from graph.errors import (
+    ConflictError,
+    CredwalkError,
+    InvalidInputError,
+    NotFoundError,
+    StaleVersionError,
+)
 from graph.model.accounts import Actor, Role
 from graph.model.credentials import (
     Credential,
@@ -622,7 +628,7 @@ def equivalents_page(
             store, credential_id, reference=reference, embedder=embedder,
             jurisdiction=jurisdiction or None, top=10,
         )  # fmt: skip
-    except InvalidInputError as e:
+    except (InvalidInputError, NotFoundError) as e:  # the credential was found: its jurisdiction
         errors["jurisdiction"] = e.message
     codes = sorted({i.jurisdiction for i in list_issuers(store) if i.jurisdiction})
     context = {
