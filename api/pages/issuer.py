@@ -378,7 +378,7 @@ def update_credential_page(
 ) -> Response:
     """Save the form, only if the credential is still at the version the form was read at."""
     stored = _own_credential(store, actor, credential_id, "edit this credential")
-    values = _form_values(form)
+    values = _form_values(form) | {"id": credential_id}
     try:
         version = int(values.get("version") or "0")
         credential = _credential_of(values, stored, actor)

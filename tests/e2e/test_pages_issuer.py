@@ -128,6 +128,7 @@ def test_bad_input_shows_beside_its_field_keeps_what_was_typed_and_writes_nothin
     error = re.search(rf'id="f-{field}-error"[^>]*>([^<]*)<', response.text)
     assert error and message in error.group(1), response.text[-3000:]
     assert "typed and kept" in response.text and 'aria-invalid="true"' in response.text
+    assert f'action="/catalogue/edit?id={quote(PROJECT, safe="/")}"' in response.text  # again
     assert stored(issuer, PROJECT) == (before, etag)
 
 
@@ -323,3 +324,9 @@ def test_anonymous_visitors_are_sent_to_sign_in_and_admins_act_for_any_issuer(
     sign_in(client, site[1]["admin"])
     assert "greatlakes-cc.example" in client.get("/catalogue").text
     assert client.get(f"/catalogue/edit?id={q(OTHERS)}").status_code == 200
+
+
+def test_a_page_address_without_its_credential_is_an_error_page(issuer: TestClient) -> None:
+    response = issuer.get("/catalogue/edit?id=")
+    assert response.status_code == 422 and "text/html" in response.headers["content-type"]
+    assert "Please check what you entered" in response.text
