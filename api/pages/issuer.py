@@ -578,6 +578,7 @@ def publish_decisions(
 _FORMATS = {
     "ob3": ("Open Badges 3.0 Achievement", exports.ExportFormat.OB3),
     "ctdl": ("CTDL JSON-LD (Credential Engine)", exports.ExportFormat.CTDL),
+    "elm": ("European Learning Model specification", exports.ExportFormat.ELM),
 }
 
 

@@ -282,6 +282,13 @@ def test_export_downloads_the_credential_as_ob3_and_ctdl(issuer: TestClient) -> 
             download.json()
             == issuer.get(f"/v1/credentials/{PYTHON_COURSE}/export", params={"format": key}).json()
         )
+    elm = issuer.get(f"/catalogue/export?id={q(PYTHON_COURSE)}&format=elm").json()
+    confirmed = [
+        s for s in stored(issuer, PYTHON_COURSE)[0]["skills"] if s["status"] == "confirmed"
+    ]
+    assert elm["type"] == "LearningAchievementSpecification" and elm["id"] == PYTHON_COURSE
+    related = [o["relatedESCOSkill"][0]["id"] for o in elm["learningOutcome"]]
+    assert related == [s["uri"] for s in confirmed]
     assert "Achievement" in json.dumps(
         issuer.get(f"/catalogue/export?id={q(PYTHON_COURSE)}&format=ob3").json()
     )
