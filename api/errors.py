@@ -200,7 +200,7 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         body, status = _validation_body(exc)
         if is_page_request(request):
-            return page_error(request, status, body["message"])
+            return page_error(request, status, body["error"]["message"])
         return JSONResponse(body, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)

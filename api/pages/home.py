@@ -76,7 +76,7 @@ def _issuer(store: GraphStore, actor: Actor) -> HomeSection:
         for credential in list_credentials(store, where={"issuer": issuer}):
             pending = sum(s.status is SkillStatus.SUGGESTED for s in credential.skills)
             if pending:
-                href = _path("/catalogue/", credential.id) + "/mapping"
+                href = "/catalogue/mapping?id=" + quote(credential.id, safe="")
                 items.append(HomeItem(href, credential.title, f"{pending} suggestions to review"))
     return HomeSection(
         "Skill suggestions to review", "Every suggestion is reviewed.", "/catalogue", items[:SHOWN]

@@ -30,7 +30,7 @@ from graph.model.proofs import ProofRecord
 from graph.model.submissions import AssessmentKind, Evidence, EvidenceKind, SubmissionView
 from graph.reference import ReferenceData
 
-__all__ = ["ELM_CONTEXT", "VC_V1_CONTEXT", "elm_credential"]
+__all__ = ["ELM_CONTEXT", "VC_V1_CONTEXT", "credential_to_elm", "elm_credential"]
 
 logger = logging.getLogger(__name__)
 
@@ -101,17 +101,27 @@ def _specification(
     credential: Credential, view: SubmissionView, *, base: str, lang: str
 ) -> dict[str, Any]:
     levels = {s.skill: s.level for s in view.outcome.skills}
+    skills = [(t.uri, t.label, levels.get(t.uri)) for t in view.submission.skills]
+    return _achievement_specification(credential, skills, base=base, lang=lang)
+
+
+def _achievement_specification(
+    credential: Credential,
+    skills: list[tuple[str, str | None, int | None]],
+    *,
+    base: str,
+    lang: str,
+) -> dict[str, Any]:
+    """The ``LearningAchievementSpecification`` of a credential, one outcome per skill."""
     outcomes = []
-    for number, target in enumerate(view.submission.skills, start=1):
-        label = target.label or target.uri
-        level = levels.get(target.uri)
-        title = f"{label} (level {level})" if level is not None else label
+    for number, (uri, label, level) in enumerate(skills, start=1):
+        title = f"{label or uri} (level {level})" if level is not None else label or uri
         outcomes.append(
             {
                 "id": f"{base}#elm-outcome-{number}",
                 "type": "LearningOutcome",
                 "title": {lang: title},
-                "relatedESCOSkill": [_concept(target.uri, _ESCO_SKILLS, target.label)],
+                "relatedESCOSkill": [_concept(uri, _ESCO_SKILLS, label)],
             }
         )
     spec: dict[str, Any] = {
@@ -263,3 +273,16 @@ def elm_credential(
         document["validUntil"] = valid_until
         document["expirationDate"] = valid_until
     return document
+
+
+def credential_to_elm(
+    credential: Credential, *, skill_labels: dict[str, str], lang: str = "en"
+) -> dict[str, Any]:
+    """A catalogue credential as an ELM ``LearningAchievementSpecification`` (JSON-LD).
+
+    One ``LearningOutcome`` per confirmed skill (its ``relatedESCOSkill`` and the level the
+    credential certifies), with its title, description, EQF level, ECTS and volume of learning.
+    """
+    skills = [(s.uri, skill_labels.get(s.uri), s.level) for s in credential.confirmed_skills]
+    spec = _achievement_specification(credential, skills, base=credential.id, lang=lang)
+    return {"@context": [ELM_CONTEXT], **spec}

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph.exports.ctdl import credential_to_ctdl
+from graph.exports.elm import credential_to_elm
 from graph.exports.ob3 import credential_to_achievement
 from graph.services.catalogue.credentials import get_credential, get_issuer
 from graph.store import GraphStore
@@ -22,12 +23,13 @@ class ExportFormat(StrEnum):
 
     CTDL = "ctdl"
     OB3 = "ob3"
+    ELM = "elm"
 
 
 def export_credential(
     store: GraphStore, credential_id: str, *, format: ExportFormat
 ) -> dict[str, Any]:
-    """Return credential ``credential_id`` as a CTDL JSON-LD document or an OB 3.0 Achievement.
+    """Return credential ``credential_id`` as CTDL JSON-LD, an OB 3.0 Achievement or ELM.
 
     Raises
     ------
@@ -42,4 +44,6 @@ def export_credential(
     }
     if format is ExportFormat.CTDL:
         return credential_to_ctdl(credential, issuer, skill_labels=labels)
+    if format is ExportFormat.ELM:
+        return credential_to_elm(credential, skill_labels=labels, lang=credential.language or "en")
     return credential_to_achievement(credential, issuer, skill_labels=labels)
