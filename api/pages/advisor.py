@@ -375,7 +375,10 @@ def _errors(error: CredwalkError, values: dict[str, str]) -> dict[str, str]:
     for field in ("credential", "target"):
         if uri is not None and uri in {values[field], values[f"{field}_q"]}:
             return {f"{field}_q": error.message}
-    return field_errors(error, _FORM_FIELDS)
+    shown = field_errors(error, _FORM_FIELDS)
+    named = str(error.details.get("field", ""))
+    # Beside its field the message need not name the field again ("conditions: ...").
+    return {k: v.removeprefix(f"{named}: ") if k else v for k, v in shown.items()}
 
 
 @router.post("/recognitions/new", response_class=HTMLResponse)
