@@ -21,6 +21,7 @@ from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
 from api.pages.forms import FormDep, ensure_csrf, field_errors
 from api.pages.render import iri_path, render
 from api.security import ActorDep
+from graph.algorithms.equivalence import Thresholds
 from graph.embeddings import Embedder
 from graph.errors import CredwalkError, ForbiddenError, InvalidInputError, UnauthenticatedError
 from graph.model.accounts import Actor, Role
@@ -75,25 +76,38 @@ def _jurisdictions(store: GraphStore) -> list[str]:
     return sorted({i.jurisdiction for i in list_issuers(store) if i.jurisdiction})
 
 
+def _titles(store: GraphStore, decisions: list[RecognitionDecision]) -> dict[str, str]:
+    ids = {d.credential for d in decisions} | {d.target for d in decisions if d.target}
+    return {i: c.title for i, c in get_credentials(store, ids).items()}
+
+
 def _comparison(
     store: GraphStore, chosen: list[str], reference: ReferenceData, embedder: Embedder
 ) -> dict[str, Any]:
-    """The comparison of ``chosen``, each pair explained, and the decisions with their status."""
+    """The comparison of ``chosen`` and the decisions about them, with their status today.
+
+    The pairs of the first credential (the one the others are compared with) are explained in
+    full; another pair's explanation is one click away (its own comparison), which keeps a
+    comparison of four credentials within the time a page may take.
+    """
     comparison = compare_credentials(store, chosen, reference=reference, embedder=embedder)
     pairs = [
-        credential_equivalence(store, p.a, p.b, reference=reference, embedder=embedder)
+        (
+            p,
+            credential_equivalence(store, p.a, p.b, reference=reference, embedder=embedder)
+            if chosen[0] in (p.a, p.b)
+            else None,
+        )
         for p in comparison.pairs
     ]
     superseded = {d.supersedes for d in comparison.recognitions if d.supersedes}
     decisions = [(d, decision_status(d, superseded=superseded)) for d in comparison.recognitions]
-    others = {d.target for d in comparison.recognitions if d.target} | {
-        d.credential for d in comparison.recognitions
-    }
-    titles = {i: c.title for i, c in get_credentials(store, others).items()}
+    titles = _titles(store, list(comparison.recognitions))
     titles.update({c.id: c.title for c in comparison.credentials})
     return {
         "comparison": comparison,
         "pairs": pairs,
+        "thresholds": Thresholds(),
         "decisions": decisions,
         "titles": titles,
         "labels": {row.skill.uri: row.skill.label for row in comparison.skills},
@@ -150,11 +164,6 @@ def compare(
 
 
 # --- recognition decisions ------------------------------------------------------------------
-
-
-def _titles(store: GraphStore, decisions: list[RecognitionDecision]) -> dict[str, str]:
-    ids = {d.credential for d in decisions} | {d.target for d in decisions if d.target}
-    return {i: c.title for i, c in get_credentials(store, ids).items()}
 
 
 @router.get("/recognitions", response_class=HTMLResponse)

@@ -37,7 +37,7 @@ def test_anyone_searches_credentials_and_compares_them(visitor: Visitor) -> None
     )
     assert page.locator("svg[data-eqf-chart]").is_visible()
     assert page.locator("svg[data-pairs-chart]").is_visible()
-    assert page.get_by_role("heading", name=re.compile("^Why: ")).count() == 1
+    assert page.get_by_role("heading", name=re.compile("^Why: ")).count() == 1  # one pair
     assert page.locator("[data-why] li").count() >= 5
     # A skill's label leads to its concept page.
     page.locator("[data-skills] tbody th a").first.click()
