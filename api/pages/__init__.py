@@ -14,10 +14,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import assessor, issuer, site
+from api.pages import advisor, assessor, issuer, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
 from api.pages.render import STATIC
 
-PAGE_ROUTERS: tuple[APIRouter, ...] = (site.router, issuer.router, assessor.router)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (
+    site.router,
+    issuer.router,
+    assessor.router,
+    advisor.router,
+)

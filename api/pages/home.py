@@ -16,7 +16,7 @@ from graph.model.accounts import Actor, Role
 from graph.model.credentials import SkillStatus
 from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
-from graph.services.catalogue.credentials import list_credentials
+from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
 from graph.services.pathways.learners import learner_exists
 from graph.services.proofs.submissions import list_submissions
@@ -90,12 +90,19 @@ def _advisor(store: GraphStore, actor: Actor) -> HomeSection:
         for d in list_decisions(store, authority=authority)
     ]
     decisions.sort(key=lambda d: d.decided_at, reverse=True)
-    items = [
-        HomeItem(_path("/recognitions/", d.id), d.credential, d.outcome.value)
-        for d in decisions[:SHOWN]
+    shown = decisions[: SHOWN - 1]
+    titles = {i: c.title for i, c in get_credentials(store, {d.credential for d in shown}).items()}
+    items = [HomeItem("/recognitions/new", "Record a recognition decision", "for your authority")]
+    items += [
+        HomeItem(
+            _path("/recognitions/", d.id),
+            titles.get(d.credential, d.credential),
+            f"{d.outcome.value} in {d.to_jurisdiction}, {d.decided_at[:10]}",
+        )
+        for d in shown
     ]
     return HomeSection(
-        "Your authority's latest decisions", "No decision recorded yet.", "/compare", items
+        "Your authority's latest decisions", "No decision recorded yet.", "/recognitions", items
     )
 
 

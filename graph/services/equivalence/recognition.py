@@ -24,7 +24,7 @@ from enum import StrEnum
 from typing import Any
 
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
-from graph.model.accounts import Actor
+from graph.model.accounts import Actor, Role
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
@@ -36,6 +36,7 @@ __all__ = [
     "CREDIT_UNITS",
     "RecognitionDecision",
     "RecognitionOutcome",
+    "authorities_of",
     "decision_from_document",
     "decision_status",
     "decision_to_document",
@@ -361,6 +362,23 @@ def _check_against_others(store: GraphStore, checked: RecognitionDecision) -> No
             "to replace that decision",
             details={"existing": other.id, "reason": reason},
         )
+
+
+def authorities_of(actor: Actor) -> list[str]:
+    """The authorities the actor records decisions for: an advisor's own, in IRI order.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who advises no authority (an administrator records
+        decisions of a named authority through :func:`record_decision`).
+    """
+    action = "record a recognition decision"
+    policy.require_user(actor, action=action)
+    found = sorted(actor.objects(Role.ADVISOR))
+    if not found:
+        raise policy.refusal(actor, action, "acts for no recognition authority")
+    return found
 
 
 def get_decision(store: GraphStore, decision_id: str) -> RecognitionDecision:
