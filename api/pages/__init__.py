@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import site
+from api.pages import learner, mentor, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
 from api.pages.render import STATIC
 
-PAGE_ROUTERS: tuple[APIRouter, ...] = (site.router,)
+PAGE_ROUTERS: tuple[APIRouter, ...] = (site.router, learner.router, mentor.router)
