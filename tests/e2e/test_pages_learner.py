@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
 
-from graph.settings import Settings
-from tests.e2e.test_pages import _token, sign_in
-from tests.fixtures.demo_site import demo_app, demo_settings, demo_users
+from tests.e2e.test_pages import Site, _token, client, sign_in, site
+
+__all__ = ["client", "site"]  # the fixtures of the pages' tests, one demo for this module
 
 ADA = "https://credwalk.org/id/learner/ada-walsh"
 OTHER = "https://credwalk.org/id/learner/bea-other"
@@ -26,39 +25,18 @@ SQL_COURSE = "https://www.greatlakes-cc.example/credentials/introduction-to-sql"
 PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
 DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2"
 
-Site = tuple[TestClient, dict[str, dict[str, Any]], Settings]
-
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    settings = demo_settings(tmp_path_factory.mktemp("pages-learner"))
-    with (
-        pytest.MonkeyPatch.context() as monkeypatch,
-        TestClient(demo_app(settings, monkeypatch)) as client,
-    ):
-        users = demo_users(settings)
-        # A second learner, to show one learner never reaches another's data.
-        created = client.post(
-            "/v1/users",
-            json={"name": "bea", "password": "a long password", "grants": [f"learner:{OTHER}"]},
-            headers=_key(users["admin"]),
-        )
-        assert created.status_code == 201, created.text
-        users["bea"] = {"name": "bea", "password": "a long password"}
-        yield client, users, settings
-
-
-@pytest.fixture
-def client(site: Site) -> Iterator[TestClient]:
-    the_client = site[0]
-    the_client.cookies.clear()
-    yield the_client
-    the_client.cookies.clear()
-
-
-@pytest.fixture
 def users(site: Site) -> dict[str, dict[str, Any]]:
-    return site[1]
+    """The demo's users, and a second learner to show one never reaches another's data."""
+    client, demo_users, _ = site
+    created = client.post(
+        "/v1/users",
+        json={"name": "bea", "password": "a long password", "grants": [f"learner:{OTHER}"]},
+        headers=_key(demo_users["admin"]),
+    )
+    assert created.status_code == 201, created.text
+    return {**demo_users, "bea": {"name": "bea", "password": "a long password"}}
 
 
 def _key(user: dict[str, Any]) -> dict[str, str]:
