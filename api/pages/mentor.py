@@ -146,6 +146,10 @@ def mentee(
             embedder=embedder,
             reference=reference,
         )
-    context["action"] = request.url.path
+    context |= {
+        "action": request.url.path,
+        "aim_heading": "Where could they go?",
+        "submit_label": "Show the gap and pathway",
+    }
     status = 422 if context.get("errors") else 200
     return render(request, "mentor_mentee.html", actor, context, status_code=status)
