@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, issuer, site
+from api.pages import advisor, assessor, issuer, learner, mentor, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -22,6 +22,8 @@ from api.pages.render import STATIC
 
 PAGE_ROUTERS: tuple[APIRouter, ...] = (
     site.router,
+    learner.router,
+    mentor.router,
     issuer.router,
     assessor.router,
     advisor.router,

@@ -21,11 +21,14 @@ __all__ = [
     "concept_labels",
     "map_texts",
     "search_concepts",
+    "skill_groups",
 ]
 
 MAX_TOP = 100
 MAX_QUERY_CHARS = 2_000
 MAX_TEXTS = 200
+#: Broader hops walked up from a skill to find its skill group (ESCO's hierarchy is 4 deep).
+_GROUP_HOPS = 6
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 
 
@@ -198,3 +201,32 @@ def concept_detail(store: GraphStore, uri: str, *, lang: str = "en") -> ConceptD
             )
         )
     return ConceptDetail(concept=concept, related=related)
+
+
+def skill_groups(
+    store: GraphStore, uris: Sequence[str], *, lang: str = "en"
+) -> dict[str, tuple[str, str]]:
+    """The nearest skill group above each skill of ``uris``: ``{skill: (group IRI, label)}``.
+
+    Walks broader links up (at most a few hops); of several groups at the same distance the
+    first by IRI is taken. Skills with no group above them are left out.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    # Each frontier maps a concept reached to the skills it was reached from.
+    frontier: dict[str, set[str]] = {uri: {uri} for uri in uris}
+    for _ in range(_GROUP_HOPS):
+        edges = store.relations_of(frontier, types=[RelationType.BROADER])
+        step: dict[str, set[str]] = {}
+        for uri, relations in edges.items():
+            for relation in relations:
+                step.setdefault(relation.target, set()).update(frontier[uri] - found.keys())
+        concepts = store.get_concepts(step)
+        for uri in sorted(step):
+            concept = concepts.get(uri)
+            if concept is not None and concept.kind is NodeKind.SKILL_GROUP:
+                for skill in step[uri] - found.keys():
+                    found[skill] = (uri, concept.preferred_label(lang))
+        frontier = {u: s - found.keys() for u, s in step.items() if s - found.keys()}
+        if not frontier:
+            break
+    return found

@@ -6,18 +6,27 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+import networkx as nx
 import pytest
 
 from graph.algorithms.gaps import Basis, Coverage
 from graph.algorithms.pathways import Constraints
-from graph.errors import ConflictError, InvalidInputError, NoPathwayError, NotFoundError
-from graph.model.concepts import NodeKind
+from graph.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidInputError,
+    NoPathwayError,
+    NotFoundError,
+)
+from graph.model.concepts import NodeKind, RelationType
 from graph.model.credentials import Credential, CredentialSkill, Issuer
 from graph.model.learners import AssessmentResult, Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData, load_reference_data
 from graph.services.catalogue.credentials import save_catalogue
+from graph.services.concepts import skill_groups
 from graph.services.pathways.learners import (
     create_learner,
+    declare_competence,
     get_learner,
     held_skills,
     import_assessments,
@@ -249,3 +258,46 @@ def test_pathways_over_the_demo_catalogue(store: GraphStore) -> None:
         )
     assert caught.value.details["uncovered_skills"]
     assert caught.value.details["binding"] == ["jurisdiction"]
+
+
+def test_a_learner_declares_one_competence_and_nothing_else_changes(
+    loaded_store: GraphStore, reference: ReferenceData
+) -> None:
+    learner = as_learner(LEARNER.id)
+    first = declare_competence(
+        loaded_store, LEARNER.id, skill=PYTHON, level=3, actor=learner, reference=reference
+    )
+    assert [c.skill for c in first.learner.competences] == [PYTHON]  # the record is created
+    create = dataclasses.replace(LEARNER, id="urn:example:learner:43")
+    create_learner(loaded_store, create, actor=ADMIN, reference=reference)
+    other = as_learner(create.id)
+    with pytest.raises(ForbiddenError):
+        declare_competence(
+            loaded_store, create.id, skill=PYTHON, level=3, actor=learner, reference=reference
+        )
+    declare_competence(
+        loaded_store, create.id, skill=SQL, level=6, actor=other, reference=reference, today=TODAY
+    )
+    stored = get_learner(loaded_store, create.id, actor=ADMIN)
+    assert stored.competences == (Competence(SQL, 6, CompetenceSource.SELF_DECLARED, TODAY),)
+    for skill, level, field in ((DATA_ANALYST, 3, "skill"), (PYTHON, 9, "level")):
+        with pytest.raises(InvalidInputError) as refused:
+            declare_competence(
+                loaded_store, create.id, skill=skill, level=level, actor=other, reference=reference
+            )
+        assert refused.value.details["field"] == field
+    assert get_learner(loaded_store, create.id, actor=ADMIN) == stored
+
+
+def test_skill_groups_are_the_nearest_groups_above(loaded_store: GraphStore) -> None:
+    skills = [PYTHON, PROGRAMMING, SQL]
+    groups = skill_groups(loaded_store, skills)
+    broader = loaded_store.subgraph(
+        kinds=[NodeKind.SKILL, NodeKind.SKILL_GROUP], relation_types=[RelationType.BROADER]
+    )
+    for skill in skills:
+        hops = nx.single_source_shortest_path_length(broader, skill)
+        reachable = {n: d for n, d in hops.items() if broader.nodes[n]["kind"] == "skill_group"}
+        group, label = groups[skill]
+        assert hops[group] == min(reachable.values())
+        assert label == loaded_store.get_concept(group).preferred_label("en")

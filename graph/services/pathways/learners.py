@@ -27,7 +27,9 @@ from graph.model.learners import (
     DEFAULT_RULE,
     LEVEL_SCALE,
     AssessmentResult,
+    Competence,
     CompetenceRule,
+    CompetenceSource,
     Learner,
     competence_score,
 )
@@ -41,6 +43,7 @@ __all__ = [
     "SavedLearner",
     "check_learner",
     "create_learner",
+    "declare_competence",
     "get_learner",
     "held_skills",
     "import_assessments",
@@ -249,6 +252,49 @@ def save_learner(
     if learner_exists(store, learner.id):
         return replace_learner(store, learner, actor=actor, reference=reference)
     return create_learner(store, learner, actor=actor, reference=reference)
+
+
+def declare_competence(
+    store: GraphStore,
+    learner_id: str,
+    *,
+    skill: str,
+    level: int | None,
+    actor: Actor,
+    reference: ReferenceData,
+    today: dt.date | None = None,
+) -> SavedLearner:
+    """Add or change the learner's self-declared competence in ``skill`` (the learner themself).
+
+    A self-declared competence of the same skill is replaced; competences of other sources stay.
+    The record is created when the learner has none yet.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the user bound to this learner record.
+    InvalidInputError
+        An unknown skill (field ``skill``), a level outside 1-8 (field ``level``); nothing is
+        written.
+    StaleVersionError
+        When the record changed between reading and writing; nothing is written.
+    """
+    policy.require_learner_owner(actor, learner_id, action="declare a competence")
+    if not _known_skills(store, [skill]):
+        raise _fail("skill", f"unknown skill {skill!r}: pick one from the suggestions", uri=skill)
+    _check_level(level, "level")
+    declared = Competence(skill, level, CompetenceSource.SELF_DECLARED, today or dt.date.today())
+    if not learner_exists(store, learner_id):
+        fresh = Learner(id=learner_id, competences=(declared,))
+        return create_learner(store, fresh, actor=actor, reference=reference)
+    current, version = read_learner(store, learner_id, actor=actor)
+    kept = tuple(
+        c
+        for c in current.competences
+        if not (c.source is CompetenceSource.SELF_DECLARED and c.skill == skill)
+    )
+    changed = replace(current, competences=(*kept, declared))
+    return replace_learner(store, changed, actor=actor, reference=reference, if_match=version)
 
 
 def learner_exists(store: GraphStore, uri: str) -> bool:

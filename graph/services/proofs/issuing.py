@@ -68,6 +68,7 @@ from graph.store import GraphBatch, GraphStore, Record
 __all__ = [
     "get_proof",
     "issue_proof",
+    "list_proofs",
     "our_status_list",
     "revoke_proof",
     "signed_status_list",
@@ -166,6 +167,26 @@ def get_proof(store: GraphStore, proof: str, *, actor: Actor, base_iri: str) -> 
         action="see this proof",
     )
     return found
+
+
+def list_proofs(store: GraphStore, learner: str, *, actor: Actor) -> list[ProofRecord]:
+    """The proofs issued to ``learner``, newest first.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but the learner, an administrator, or a user with their consent for proofs.
+    """
+    policy.require_learner_reader(
+        actor,
+        learner,
+        scope=ConsentScope.PROOFS,
+        consents=learner_consents(store, learner),
+        action="list this learner's proofs",
+    )
+    records = store.list_records(kind=NodeKind.PROOF, where={"record": "proof", "learner": learner})
+    proofs = [_proof_from_record(r) for r in records]
+    return sorted(proofs, key=lambda p: (p.issued_at, p.id), reverse=True)
 
 
 def _read_proof(store: GraphStore, proof: str, *, base_iri: str) -> tuple[ProofRecord, int | None]:
