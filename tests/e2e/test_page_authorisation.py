@@ -135,7 +135,7 @@ PAGES: dict[tuple[str, str], Row] = {
 
 def _page_routes() -> set[tuple[str, str]]:
     return {
-        (method, route.path)
+        (method, getattr(route, "path", ""))
         for router in PAGE_ROUTERS
         for route in router.routes
         for method in getattr(route, "methods", ())
