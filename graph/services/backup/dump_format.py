@@ -3,13 +3,11 @@
 A dump is UTF-8 text, one JSON object a line (keys sorted, no blank line). Line 1 is the
 header::
 
-    {"counts": {"concepts": 2, "records": 5, "relations": 3, "schemes": 1, "texts": 4},
-     "credwalk": "0.1.0", "dimension": 384, "embedding_model": "all-MiniLM-L6-v2",
+    {"credwalk": "0.1.0", "dimension": 384, "embedding_model": "all-MiniLM-L6-v2",
      "format": "credwalk-dump", "format_version": 1}
 
 ``embedding_model`` and ``dimension`` are those of the texts' vectors (both null when no text
-has one); ``counts`` are what the lines after it hold, so a truncated file is noticed. Then one
-line per item, its kind in ``"item"``, the kinds in the order
+has one). Then one line per item, its kind in ``"item"``, the kinds in the order
 :meth:`~graph.store.GraphStore.dump` yields them:
 
 - ``scheme``: ``uri``, ``framework``, ``title``, ``version``, ``publisher``, ``jurisdiction``;
@@ -20,6 +18,10 @@ line per item, its kind in ``"item"``, the kinds in the order
 - ``record``: ``uri``, ``kind``, ``version``, ``body``, ``index``;
 - ``relation``: ``source``, ``type``, ``target``, and ``level``, ``weight``, ``status``,
   ``provenance`` when set.
+
+The last line is the trailer, ``{"counts": {"concepts": 2, "records": 5, "relations": 3,
+"schemes": 1, "texts": 4}, "item": "end"}``, counting the lines before it: a file without it,
+or holding other counts, was cut short or changed.
 
 Nothing in a dump differs between two dumps of equal stores (no time, no backend name): they
 are byte-identical. Reading names the line, the field and what was expected of anything wrong.
@@ -59,31 +61,39 @@ from graph.model.concepts import (
 from graph.store import DumpItem, IndexedText, Record, StoreContents, TextField, Vector
 
 __all__ = [
+    "COUNTED",
+    "END",
     "FORMAT",
     "FORMAT_VERSION",
     "ITEM_KINDS",
     "MAX_LINE_BYTES",
     "DumpHeader",
     "bad_line",
+    "is_trailer",
     "item_line",
     "parse_header",
     "parse_item",
+    "parse_trailer",
     "read_documents",
+    "trailer_line",
 ]
 
 FORMAT = "credwalk-dump"
 FORMAT_VERSION = 1
 #: The kinds of item lines, in the order a dump lists them.
 ITEM_KINDS = ("scheme", "concept", "text", "record", "relation")
+#: The names of the trailer's counts, one per kind of item.
+COUNTED = tuple(f"{kind}s" for kind in ITEM_KINDS)
+#: The ``"item"`` of the trailer, the last line.
+END = "end"
 #: The longest line read (a record's document is the largest item; a proof is a few KiB).
 MAX_LINE_BYTES = 16 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
 class DumpHeader:
-    """The first line of a dump: what follows, and the vectors' model and length."""
+    """The first line of a dump: the vectors' model and length, and who wrote it."""
 
-    counts: Mapping[str, int]
     embedding_model: str | None
     dimension: int | None
     credwalk: str
@@ -93,13 +103,6 @@ class DumpHeader:
     def of(cls, contents: StoreContents) -> DumpHeader:
         """The header of a dump of a store holding ``contents``, written by this credwalk."""
         return cls(
-            counts={
-                "schemes": contents.schemes,
-                "concepts": contents.concepts,
-                "texts": contents.texts,
-                "records": contents.records,
-                "relations": contents.relations,
-            },
             embedding_model=contents.embedding_model,
             dimension=contents.dimension,
             credwalk=_credwalk_version(),
@@ -111,7 +114,6 @@ class DumpHeader:
             "format": FORMAT,
             "format_version": self.format_version,
             "credwalk": self.credwalk,
-            "counts": dict(self.counts),
             "embedding_model": self.embedding_model,
             "dimension": self.dimension,
         }
@@ -413,19 +415,25 @@ _HEADER_FIELDS: tuple[dict[str, _Check], dict[str, _Check]] = (
         "format": (lambda value: value == FORMAT, f"{FORMAT!r} (a dump of credwalk export)"),
         "format_version": (_is_integer, "an integer"),
         "credwalk": _STRING,
-        "counts": (
-            lambda value: (
-                isinstance(value, dict)
-                and value.keys() == {f"{kind}s" for kind in ITEM_KINDS}
-                and all(_is_integer(n) and n >= 0 for n in value.values())
-            ),
-            "an object counting " + ", ".join(f"{kind}s" for kind in ITEM_KINDS),
-        ),
     },
     {
         "embedding_model": _STRING,
         "dimension": (lambda value: _is_integer(value) and value >= 1, "an integer from 1"),
     },
+)
+
+_TRAILER_FIELDS: tuple[dict[str, _Check], dict[str, _Check]] = (
+    {
+        "counts": (
+            lambda value: (
+                isinstance(value, dict)
+                and value.keys() == set(COUNTED)
+                and all(_is_integer(n) and n >= 0 for n in value.values())
+            ),
+            "an object counting " + ", ".join(COUNTED) + " (whole numbers)",
+        ),
+    },
+    {},
 )
 
 
@@ -455,12 +463,35 @@ def parse_header(document: Mapping[str, Any]) -> DumpHeader:
             field="dimension" if dimension is None else "embedding_model",
         )
     return DumpHeader(
-        counts=fields["counts"],
         embedding_model=model,
         dimension=dimension,
         credwalk=fields["credwalk"],
         format_version=version,
     )
+
+
+def is_trailer(document: Mapping[str, Any]) -> bool:
+    """Whether ``document`` is the last line of a dump (its ``"item"`` is ``"end"``)."""
+    return document.get("item") == END
+
+
+def trailer_line(counts: Mapping[str, int]) -> bytes:
+    """The last line of a dump whose items are ``counts`` (by :data:`COUNTED` name)."""
+    return (dumps({"item": END, "counts": {k: counts.get(k, 0) for k in COUNTED}}) + "\n").encode()
+
+
+def parse_trailer(number: int, document: Mapping[str, Any]) -> dict[str, int]:
+    """Read the trailer (line ``number``): the counts of the items before it.
+
+    Raises
+    ------
+    InvalidInputError
+        When its counts are missing or not whole numbers of each kind.
+    """
+    fields = _checked(
+        number, "the end line", {k: v for k, v in document.items() if k != "item"}, _TRAILER_FIELDS
+    )
+    return dict(fields["counts"])
 
 
 def parse_item(
@@ -476,7 +507,7 @@ def parse_item(
     """
     kind = document.get("item")
     if not isinstance(kind, str) or kind not in _FIELDS:
-        expected = "one of " + ", ".join(ITEM_KINDS)
+        expected = "one of " + ", ".join((*ITEM_KINDS, END))
         raise bad_line(
             number,
             f"field 'item': expected {expected}, got {_shown(kind)}",

@@ -1,10 +1,10 @@
 """Use case: write everything a store holds to a dump (administrators).
 
 The store is read a bounded part at a time (:meth:`~graph.store.GraphStore.dump`) and each
-item written as it comes, so a dump of all of ESCO never sits in memory. The header's counts
-are read before the items; where the backend has no snapshot and a write lands meanwhile, the
-items written differ from the counts, and the export says so instead of leaving a dump that
-would not restore what it claims.
+item written as it comes, so a dump of all of ESCO never sits in memory; the trailer counts
+what was written. The store's counts are read before the items: where the backend has no
+snapshot (Neo4j) and a write lands meanwhile, the items differ from them, and the export says
+so instead of leaving a dump that may not restore (export while nobody writes).
 """
 
 from __future__ import annotations
@@ -24,7 +24,14 @@ from graph.errors import ConflictError, InvalidInputError
 from graph.model.accounts import Actor
 from graph.model.imports import NullProgress, Progress
 from graph.services import policy
-from graph.services.backup.dump_format import FORMAT, FORMAT_VERSION, DumpHeader, item_line
+from graph.services.backup.dump_format import (
+    COUNTED,
+    FORMAT,
+    FORMAT_VERSION,
+    DumpHeader,
+    item_line,
+    trailer_line,
+)
 from graph.store import GraphStore, StoreContents
 
 __all__ = ["DumpSummary", "export_store", "write_dump"]
@@ -79,7 +86,7 @@ def export_store(
         header = DumpHeader.of(contents)
         write(header.line())
         tracker = progress or NullProgress()
-        tracker.phase("export", sum(header.counts.values()))
+        tracker.phase("export", _total(contents))
         written: Counter[str] = Counter()
         for item in items:
             kind, line = item_line(item)
@@ -88,11 +95,13 @@ def export_store(
             tracker.advance(1)
     finally:
         items.close()
-    _check_complete(header, written)
+    counts = {kind: written[kind] for kind in COUNTED}
+    _check_complete(contents, counts)
+    write(trailer_line(counts))
     summary = DumpSummary(
         format=FORMAT,
         format_version=FORMAT_VERSION,
-        counts=dict(header.counts),
+        counts=counts,
         embedding_model=header.embedding_model,
         dimension=header.dimension,
         bytes=size,
@@ -103,14 +112,18 @@ def export_store(
     return summary
 
 
-def _check_complete(header: DumpHeader, written: Counter[str]) -> None:
-    """Raise if the items written are not what the header counted."""
-    found = {kind: written[kind] for kind in header.counts}
-    if found != dict(header.counts):
+def _total(contents: StoreContents) -> int:
+    return sum(getattr(contents, kind) for kind in COUNTED)
+
+
+def _check_complete(contents: StoreContents, written: dict[str, int]) -> None:
+    """Raise if the items written are not what the store counted before they were read."""
+    expected = {kind: getattr(contents, kind) for kind in COUNTED}
+    if written != expected:
         raise ConflictError(
-            "the store changed while it was exported: the header counts "
-            f"{dict(header.counts)} but {found} were written; export again",
-            details={"expected": dict(header.counts), "written": found},
+            "the store changed while it was exported: it counted "
+            f"{expected} but {written} were read; export again while nobody writes",
+            details={"expected": expected, "written": written},
         )
 
 

@@ -3,15 +3,16 @@
 Two passes over the file. The first reads every line and checks everything the file says:
 each line's fields, the order of the kinds, that every text belongs to a concept of the dump
 and every relation joins two of its nodes, that no IRI and no relation comes twice, and the
-header's counts (a truncated file falls short of them). It keeps only IRIs and a digest per
-relation, never the items, so checking all of ESCO takes tens of megabytes. Nothing is written
-unless all of it is right.
+trailer's counts (a truncated file has no trailer, or other counts). It keeps only IRIs and
+a digest per relation, never the items, so checking all of ESCO takes tens of megabytes.
+Nothing is written unless all of it is right.
 
 The second pass reads the file again and writes it in bounded batches
 (``GraphBatch(restore=True)``): records keep their versions, so ETags and ``If-Match`` go on
 working, and no batch carries an audit entry; the restore is one entry of the log, written
-last (the dump's own entries come back as records). If a write fails part of the way, the
-store is emptied again, and the error says what had been written. A dump read from a stream
+last (the dump's own entries come back as records). The store must be empty: a restore adds
+to nothing. If a write fails part of the way, the store is emptied again, and the error says
+what had been written. A dump read from a stream
 (standard input) is first copied to a private temporary file, as it is read twice.
 """
 
@@ -37,12 +38,16 @@ from graph.model.imports import NullProgress, Progress
 from graph.services import policy
 from graph.services.audit_log import append_entry
 from graph.services.backup.dump_format import (
+    COUNTED,
+    END,
     FORMAT,
     ITEM_KINDS,
     DumpHeader,
     bad_line,
+    is_trailer,
     parse_header,
     parse_item,
+    parse_trailer,
     read_documents,
 )
 from graph.store import DumpItem, GraphBatch, GraphStore, IndexedText, Record
@@ -57,9 +62,10 @@ _BATCH_SIZES = {"scheme": 1_000, "concept": 1_000, "text": 2_000, "record": 500,
 
 @dataclass(frozen=True, slots=True)
 class CheckedDump:
-    """A dump whose every line was checked: its header, its digest and its length in lines."""
+    """A dump whose every line was checked: header, trailer's counts, digest, length in lines."""
 
     header: DumpHeader
+    counts: dict[str, int]
     sha256: str
     lines: int
 
@@ -73,7 +79,6 @@ class RestoreSummary:
     counts: dict[str, int]
     embedding_model: str | None
     dimension: int | None
-    replaced: bool
     sha256: str
     seconds: float
 
@@ -83,13 +88,9 @@ def import_dump(
     source: Path | IO[bytes],
     *,
     actor: Actor,
-    replace: bool = False,
     progress: Progress | None = None,
 ) -> RestoreSummary:
-    """Restore the dump ``source`` into ``store``, which must be empty unless ``replace``.
-
-    With ``replace``, everything the store holds is deleted first (once the whole dump has
-    been checked).
+    """Restore the dump ``source`` into ``store``, which must be empty; all of it or nothing.
 
     Raises
     ------
@@ -99,7 +100,7 @@ def import_dump(
         When the dump is wrong (naming the line, the field and what was expected), or its
         vectors cannot go into this store; nothing is written.
     ConflictError
-        When the store is not empty and ``replace`` is false; nothing is written.
+        When the store is not empty; nothing is written.
     BackendUnavailableError
         When the store fails part of the way; it is emptied again where it still answers.
     """
@@ -108,16 +109,15 @@ def import_dump(
     tracker = progress or NullProgress()
     with _as_file(source) as path:
         checked = check_dump(path, progress=tracker)
-        _prepare_target(store, checked.header, replace=replace)
+        _check_target(store, checked.header)
         _restore(store, path, checked, tracker)
     header = checked.header
     summary = RestoreSummary(
         format=FORMAT,
         format_version=header.format_version,
-        counts=dict(header.counts),
+        counts=dict(checked.counts),
         embedding_model=header.embedding_model,
         dimension=header.dimension,
-        replaced=replace,
         sha256=checked.sha256,
         seconds=round(time.perf_counter() - started, 3),
     )
@@ -167,15 +167,20 @@ def check_dump(path: Path, *, progress: Progress | None = None) -> CheckedDump:
         if first is None:
             raise bad_line(1, "is missing: the file is empty; expected the header of a dump")
         header = parse_header(first[1])
-        tracker.phase("check", sum(header.counts.values()))
+        tracker.phase("check", None)
         contents = _Contents(header)
-        last = 1
+        last, counts = 1, None
         for last, document in documents:
+            if counts is not None:
+                raise bad_line(last, f"follows the end line ({last - 1}); nothing may follow it")
+            if is_trailer(document):
+                counts = parse_trailer(last, document)
+                continue
             kind, item = parse_item(last, document, header)
             contents.add(last, kind, item)
             tracker.advance(1)
-        contents.finish(last)
-    return CheckedDump(header, digest.hexdigest(), last)
+        contents.finish(last, counts)
+    return CheckedDump(header, contents.counts, digest.hexdigest(), last)
 
 
 class _Contents:
@@ -266,17 +271,29 @@ class _Contents:
             )
         self._relations.add(key)
 
-    def finish(self, last: int) -> None:
-        """Check that the dump holds what its header counts (a truncated one holds less)."""
-        found = {kind: self._counts[kind] for kind in self._header.counts}
-        expected = dict(self._header.counts)
+    @property
+    def counts(self) -> dict[str, int]:
+        """The items seen, by kind (``"concepts"``, ...)."""
+        return {kind: self._counts[kind] for kind in COUNTED}
+
+    def finish(self, last: int, expected: dict[str, int] | None) -> None:
+        """Check the dump ended with its trailer (line ``last``), counting what it holds."""
+        if expected is None:
+            raise bad_line(
+                last,
+                'the dump ends here without its end line ({"item": "end", ...}): '
+                "the file is truncated",
+                field="item",
+                expected=END,
+            )
+        found = self.counts
         if found != expected:
             short = [k for k in found if found[k] != expected[k]]
             raise bad_line(
                 last,
-                f"the dump ends here, holding {', '.join(f'{found[k]} {k}' for k in short)} "
-                f"where its header counts {', '.join(f'{expected[k]} {k}' for k in short)}: "
-                "the file is truncated or was changed",
+                f"the dump holds {', '.join(f'{found[k]} {k}' for k in short)} where its end "
+                f"line counts {', '.join(f'{expected[k]} {k}' for k in short)}: lines are "
+                "missing or were added",
                 field="counts",
                 expected=expected,
                 found=found,
@@ -286,8 +303,8 @@ class _Contents:
 # -- the second pass: written ----------------------------------------------------------------
 
 
-def _prepare_target(store: GraphStore, header: DumpHeader, *, replace: bool) -> None:
-    """Make sure ``store`` can take the dump whole before writing anything (and empty it)."""
+def _check_target(store: GraphStore, header: DumpHeader) -> None:
+    """Make sure ``store`` can take the dump whole before writing anything."""
     shared = store.shared_vector_dimension()
     if header.dimension is not None and shared not in (None, header.dimension):
         raise InvalidInputError(
@@ -296,13 +313,11 @@ def _prepare_target(store: GraphStore, header: DumpHeader, *, replace: bool) -> 
             "its database): import it into a store of another database",
             details={"field": "dimension", "expected": shared, "found": header.dimension},
         )
-    if replace:
-        store.clear()
-    elif not store.is_empty():
+    if not store.is_empty():
         raise ConflictError(
-            "the store is not empty: a dump is imported into an empty store, or replaces "
-            "everything the store holds when asked to (--replace)",
-            details={"field": "replace"},
+            "the store is not empty: a dump is imported into an empty store only "
+            "(a new store file, or a Neo4j namespace of its own)",
+            details={"field": "store"},
         )
 
 
@@ -310,12 +325,16 @@ def _restore(store: GraphStore, path: Path, checked: CheckedDump, tracker: Progr
     header = checked.header
     written: Counter[str] = Counter()
     digest = hashlib.sha256()
-    tracker.phase("import", sum(header.counts.values()))
+    tracker.phase("import", sum(checked.counts.values()))
     try:
         with _opened(path) as stream:
             documents = read_documents(stream, on_line=digest.update)
             next(documents)  # the header, read by the first pass
-            items = (parse_item(number, document, header) for number, document in documents)
+            items = (
+                parse_item(number, document, header)
+                for number, document in documents
+                if not is_trailer(document)
+            )
             for kind, batch, size in _batches(items, header):
                 store.write(batch)
                 written[f"{kind}s"] += size
@@ -384,7 +403,7 @@ def _undone(store: GraphStore, error: BaseException, written: Counter[str]) -> B
     outcome = (
         "the store was emptied again"
         if emptied
-        else "they are still in the store: import again with --replace"
+        else "they are still in the store: delete it and import into a new one"
     )
     return type(error)(
         f"the import stopped after writing {done}: {error.message}; {outcome}",
@@ -400,7 +419,6 @@ def _audit(store: GraphStore, summary: RestoreSummary) -> None:
     details = {
         "format": f"{summary.format}/{summary.format_version}",
         "restored": summary.counts,
-        "replaced": summary.replaced,
         "sha256": summary.sha256,
     }
     append_entry(store, audit.entry(context, outcome="ok", details=details))
