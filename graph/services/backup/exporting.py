@@ -24,6 +24,7 @@ from graph.errors import ConflictError, InvalidInputError
 from graph.model.accounts import Actor
 from graph.model.imports import NullProgress, Progress
 from graph.services import policy
+from graph.services.audit_log import record_operation
 from graph.services.backup.dump_format import (
     COUNTED,
     FORMAT,
@@ -107,6 +108,11 @@ def export_store(
         bytes=size,
         sha256=digest.hexdigest(),
         seconds=round(time.perf_counter() - started, 3),
+    )
+    # Who took a copy of every password hash and learner's data is on record (once it is whole).
+    record_operation(
+        store,
+        {"format": f"{FORMAT}/{FORMAT_VERSION}", "exported": counts, "sha256": summary.sha256},
     )
     logger.info("exported %s in %.1fs (%d bytes)", summary.counts, summary.seconds, size)
     return summary

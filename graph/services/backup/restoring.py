@@ -30,13 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, cast
 
-from graph import audit
 from graph.errors import ConflictError, CredwalkError, InvalidInputError
 from graph.model.accounts import Actor
 from graph.model.concepts import Concept, ConceptScheme, Relation
 from graph.model.imports import NullProgress, Progress
 from graph.services import policy
-from graph.services.audit_log import append_entry
+from graph.services.audit_log import record_operation
 from graph.services.backup.dump_format import (
     COUNTED,
     END,
@@ -413,12 +412,9 @@ def _undone(store: GraphStore, error: BaseException, written: Counter[str]) -> B
 
 def _audit(store: GraphStore, summary: RestoreSummary) -> None:
     """The restore's one entry of the audit log, when an edge declared who acts."""
-    context = audit.current()
-    if context is None:
-        return
     details = {
         "format": f"{summary.format}/{summary.format_version}",
         "restored": summary.counts,
         "sha256": summary.sha256,
     }
-    append_entry(store, audit.entry(context, outcome="ok", details=details))
+    record_operation(store, details)
