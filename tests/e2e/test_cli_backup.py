@@ -17,24 +17,12 @@ from typing import Any
 import pytest
 
 from api.cli import main
-from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
 from graph.jsonld import PinnedDocumentLoader
-from graph.reference import load_reference_data
-from graph.settings import Settings
-from tests.fixtures.embedders import HashingEmbedder
 from tests.fixtures.full_store import fill_store
+from tests.fixtures.runtimes import hashing_runtime
 
 Run = Callable[..., tuple[int, bytes, str]]
-
-
-def _runtime(settings: Settings) -> Runtime:
-    return Runtime(
-        settings=settings,
-        store=EmbeddedStore(Path(settings.store.removeprefix("sqlite:///"))),
-        embedder=HashingEmbedder(),
-        reference=load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri),
-    )
 
 
 @pytest.fixture
@@ -51,7 +39,7 @@ def credwalk(
     monkeypatch.setenv("CREDWALK_STORE", f"sqlite:///{tmp_path / 'store.db'}")
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(tmp_path / "keys"))
     monkeypatch.setenv("CREDWALK_LOAD_DEMO", "false")
-    monkeypatch.setattr("api.runtime.build_runtime", _runtime)
+    monkeypatch.setattr("api.runtime.build_runtime", hashing_runtime)
 
     def run(*args: str, stdin: bytes | None = None) -> tuple[int, bytes, str]:
         if stdin is not None:
