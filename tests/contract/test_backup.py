@@ -152,11 +152,11 @@ BAD_DUMPS = {
 }
 
 
-def test_the_small_dump_is_valid(other_store: GraphStore) -> None:
-    import_dump(other_store, io.BytesIO(_small_dump()), actor=ADMIN)
-    record = other_store.get_record("urn:l", kind=NodeKind.LEARNER)
+def test_the_small_dump_is_valid(store: GraphStore) -> None:
+    import_dump(store, io.BytesIO(_small_dump()), actor=ADMIN)
+    record = store.get_record("urn:l", kind=NodeKind.LEARNER)
     assert record.version == 3
-    assert _export(other_store).splitlines()[-1] == (
+    assert _export(store).splitlines()[-1] == (
         b'{"counts":{"concepts":1,"records":2,"relations":1,"schemes":1,"texts":1},"item":"end"}'
     )
 
