@@ -106,6 +106,7 @@ def import_dump(
     policy.require_admin(actor, action="import a dump into the store")
     started = time.perf_counter()
     tracker = progress or NullProgress()
+    _require_empty(store)  # before reading a large file; again once it is checked
     with _as_file(source) as path:
         checked = check_dump(path, progress=tracker)
         _check_target(store, checked.header)
@@ -312,6 +313,10 @@ def _check_target(store: GraphStore, header: DumpHeader) -> None:
             "its database): import it into a store of another database",
             details={"field": "dimension", "expected": shared, "found": header.dimension},
         )
+    _require_empty(store)
+
+
+def _require_empty(store: GraphStore) -> None:
     if not store.is_empty():
         raise ConflictError(
             "the store is not empty: a dump is imported into an empty store only "
