@@ -14,18 +14,19 @@ relations. Every statement is an idempotent ``MERGE`` or a replace.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
 from pydantic import SecretStr
 
@@ -46,10 +47,12 @@ from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, Rel
 from graph.store import (
     LABEL_FIELDS,
     Direction,
+    DumpItem,
     GraphBatch,
     GraphStore,
     IndexedText,
     Record,
+    StoreContents,
     StoreStats,
     TextField,
     TextHit,
@@ -79,6 +82,8 @@ _ROW_CHUNK = 5_000
 # Relation MERGEs are smaller still and their commits a good part of their cost: all of ESCO's
 # 154,027 in 7.6-8.6 s against 8.8-9.1 s in chunks of 5,000 (same server, alternated).
 _RELATION_CHUNK = 20_000
+# Records a dump's results fetch at a time (texts carry their vectors).
+_DUMP_FETCH = 1_000
 # The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
 _OVERFETCH = 4
 _MIN_FETCH = 100
@@ -288,7 +293,8 @@ class Neo4jStore(GraphStore):
             if uris:
                 for row in tx.run(cypher.LOCK_VERSIONS, ns=self._ns, uris=uris):
                     versions[row["uri"]] = row["version"]
-            expect_versions(versions, batch.expect)
+            # A restore creates every record (with its own version): none may exist yet.
+            expect_versions(versions, dict.fromkeys(uris) if batch.restore else batch.expect)
             if batch.delete_records:
                 tx.run(cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records))
             for kind in cypher.CREATE_RECORDS:
@@ -306,6 +312,11 @@ class Neo4jStore(GraphStore):
 
     def _run_records(self, tx: ManagedTransaction, batch: GraphBatch, kind: NodeKind) -> None:
         mine = [r for r in batch.records if r.kind is kind]
+        if batch.restore:
+            if mine:
+                rows = [{**_record_row(r), "version": r.version} for r in mine]
+                tx.run(cypher.RESTORE_RECORDS[kind], ns=self._ns, rows=rows)
+            return
         created = [
             _record_row(r) for r in mine if r.uri in batch.expect and batch.expect[r.uri] is None
         ]
@@ -426,6 +437,59 @@ class Neo4jStore(GraphStore):
                 seconds=3600,
             )
         self._vector_dimension = dimension
+
+    def _clear(self) -> None:
+        self.drop_namespace()
+        logger.info("neo4j store namespace %s cleared", self._ns)
+
+    # -- backup ------------------------------------------------------------------------------
+
+    def _is_empty(self) -> bool:
+        return bool(self._read(cypher.IS_EMPTY)[0]["empty"])
+
+    def _shared_vector_dimension(self) -> int | None:
+        # Read again: another process may have created the indexes since this store opened.
+        self._vector_dimension = self._index_dimension()
+        return self._vector_dimension
+
+    def _dump(self) -> Generator[DumpItem, None, None]:
+        """Everything in one read transaction, each result streamed before the next query."""
+        driver = self._session_driver()
+        try:
+            with (
+                driver.session(database=self._database, fetch_size=_DUMP_FETCH) as session,
+                session.begin_transaction() as tx,
+            ):
+                yield from self._dump_items(tx)
+        except (DriverError, Neo4jError, OSError) as e:
+            raise BackendUnavailableError(
+                f"Neo4j at {self._safe_url()} failed: {type(e).__name__}: {e}"
+            ) from e
+
+    def _dump_items(self, tx: Transaction) -> Iterator[DumpItem]:
+        row = tx.run(cypher.DUMP_CONTENTS, ns=self._ns).single(strict=True)
+        dimension = row["dimension"]
+        yield StoreContents(
+            schemes=row["schemes"],
+            concepts=row["concepts"],
+            texts=row["texts"],
+            records=row["records"],
+            relations=row["relations"],
+            embedding_model=row["model"] if dimension is not None else None,
+            dimension=dimension,
+        )
+        for row in tx.run(cypher.DUMP_SCHEMES, ns=self._ns):
+            yield scheme_from_json(row["doc"])
+        for row in tx.run(cypher.DUMP_CONCEPTS, ns=self._ns):
+            yield concept_from_json(row["doc"])
+        texts = tx.run(cypher.DUMP_TEXTS, ns=self._ns)
+        for _, rows in itertools.groupby(texts, key=lambda r: r["uri"]):
+            yield from sorted(map(_stored_text, rows), key=_text_order)
+        for row in tx.run(cypher.DUMP_RECORDS, ns=self._ns):
+            yield _record(row, _KINDS[row["kind"]])
+        relations = tx.run(cypher.DUMP_RELATIONS, ns=self._ns)
+        for _, rows in itertools.groupby(relations, key=lambda r: r["source"]):
+            yield from sorted(map(_relation, rows), key=lambda r: (r.type.value, r.target))
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -652,26 +716,31 @@ def _groups(texts_by_uri: Mapping[str, list[IndexedText]], size: int) -> list[li
     return groups
 
 
-def _bolt_vector(vector: Vector) -> tuple[list[int], float]:
+def _bolt_vector(vector: Vector) -> tuple[list[int] | list[float], float]:
     """Return ``vector`` as 64-bit integers and the power of two that scales them back.
 
     Neo4j 5.26 decodes a Bolt list of floats about three times slower than a list of integers
     of the same length (2,000 vectors of 384: 0.8-1.1 s against 0.24-0.38 s; creating their
-    nodes 0.7-1.4 s against 0.4-0.5 s), and the server's decoding dominated a full ingest. The
-    round trip is exact: a float32 times a power of two is an integer of at most 24 significant
-    bits, which a double holds exactly; only components 2^38 times smaller than the largest
-    lose bits, below 2^-61 of it.
+    nodes 0.7-1.4 s against 0.4-0.5 s), and the server's decoding dominated a full ingest. A
+    float32 times a power of two is an integer of at most 24 significant bits, which a double
+    holds exactly; only a component 2^38 times smaller than the largest would lose bits, and a
+    vector with one goes as floats instead (scale 1), so the round trip is always exact.
 
     Examples
     --------
     >>> _bolt_vector(np.array([0.5, -0.25, 0.0], np.float32))
     ([2305843009213693952, -1152921504606846976, 0], 4.611686018427388e+18)
+    >>> _bolt_vector(np.array([0.5, 1e-30], np.float32))[1]
+    1.0
     """
     values = np.asarray(vector, np.float64)
     largest = float(np.abs(values).max(initial=0.0))
     # Scale the largest component just below 2**62: int64 holds it, with a bit to spare.
     shift = 62 - math.frexp(largest)[1] if largest else 0
-    return np.rint(np.ldexp(values, shift)).astype(np.int64).tolist(), math.ldexp(1.0, shift)
+    scaled = np.rint(np.ldexp(values, shift))
+    if not np.array_equal(np.ldexp(scaled, -shift), values):
+        return values.tolist(), 1.0
+    return scaled.astype(np.int64).tolist(), math.ldexp(1.0, shift)
 
 
 def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
@@ -725,6 +794,23 @@ def _record(row: Mapping[str, Any], kind: NodeKind) -> Record:
     return Record(
         row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]), version=row["version"]
     )
+
+
+def _stored_text(row: Mapping[str, Any]) -> IndexedText:
+    """A text as a dump reads it: the stored float32 vector comes back exactly."""
+    embedding = row["embedding"]
+    return IndexedText(
+        uri=row["uri"],
+        field=_FIELDS[row["field"]],
+        lang=row["lang"],
+        text=row["text"],
+        terms=tuple(row["terms"].split()),
+        vector=None if embedding is None else np.asarray(embedding, dtype=np.float32),
+    )
+
+
+def _text_order(text: IndexedText) -> tuple[str, str, str]:
+    return (text.field.value, text.lang, text.text)
 
 
 def _relation(row: Mapping[str, Any]) -> Relation:
