@@ -8,8 +8,8 @@ interpreter, round after round, so a ratio compares runs made at the same moment
 noisy machine; the medians and the median of the per-round ratios are printed.
 ``concept URI`` reads a small embedded store (the demo ESCO slice, no vectors) made first.
 Two lower bounds are timed the same way, for the record: importing the settings object alone
-(pydantic-settings: what any command that reads a setting costs) and the same plus opening the
-store and reading one concept through the service, without the CLI.
+(what any command that reads a setting costs) and the same plus opening the store and reading
+one concept through the service, without the CLI.
 
 Targets (issue 14): each command <= 0.6 s and <= 3x ``python -c pass``.
 """
