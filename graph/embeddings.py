@@ -18,12 +18,15 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.store import Vector
+
+if TYPE_CHECKING:
+    # The methods that build vectors import numpy themselves: every command builds an embedder
+    # (api/runtime.py), and one that embeds nothing should not pay 0.2 s for numpy.
+    import numpy as np
 
 __all__ = [
     "CachedEmbedder",
@@ -166,6 +169,8 @@ class SentenceTransformerEmbedder(Embedder):
         self, texts: Sequence[str], *, progress: ProgressCallback | None = None
     ) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Encode ``texts`` in batches, normalised."""
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -229,6 +234,8 @@ class EmbeddingCache:
 
     def get_many(self, model: str, texts: Sequence[str]) -> dict[str, Vector]:
         """Return the cached vectors among ``texts`` for ``model``."""
+        import numpy as np
+
         keys = {self._key(t): t for t in texts}
         found: dict[str, Vector] = {}
         # In key order, each IN list reads neighbouring pages of the (model, key) index instead
@@ -248,6 +255,8 @@ class EmbeddingCache:
 
     def put_many(self, model: str, vectors: dict[str, Vector]) -> None:
         """Store ``vectors`` (text -> vector) for ``model``."""
+        import numpy as np
+
         with self._lock:
             db = self._db()
             with db:
@@ -293,6 +302,8 @@ class CachedEmbedder(Embedder):
         self, texts: Sequence[str], *, progress: ProgressCallback | None = None
     ) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Return cached vectors, encoding (and caching) only the missing texts."""
+        import numpy as np
+
         unique = list(dict.fromkeys(texts))
         known = self.cache.get_many(self.name, unique)
         if progress is not None and known:

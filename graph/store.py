@@ -15,13 +15,12 @@ import abc
 from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Self
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
+    import numpy.typing as npt
 
 from graph import audit
 from graph.errors import (
@@ -54,7 +53,10 @@ __all__ = [
     "guard",
 ]
 
-Vector = npt.NDArray[np.float32]
+#: A text's embedding. Spelt as a string so that this module does not import numpy (0.2 s):
+#: reading concepts, records and relations needs no array, and ``credwalk concept URI`` should
+#: not pay for one. The functions below that build arrays import numpy themselves.
+Vector: TypeAlias = "npt.NDArray[np.float32]"
 
 
 class TextField(StrEnum):
@@ -137,6 +139,8 @@ class TextTable:
 
         Each label's terms are read with :func:`graph.text.terms`, what the index stores.
         """
+        import numpy as np
+
         concepts = sorted({h.uri for h in hits})
         index = {uri: i for i, uri in enumerate(concepts)}
         wanted = list(query_terms)
@@ -741,7 +745,7 @@ class GraphStore(abc.ABC):
         if k <= 0:
             raise InvalidInputError("k must be positive", details={"field": "k"})
         return self._nearest_texts(
-            np.asarray(vector, dtype=np.float32),
+            _float32(vector),
             k=k,
             kinds=frozenset(kinds),
             langs=None if langs is None else frozenset(langs),
@@ -770,7 +774,7 @@ class GraphStore(abc.ABC):
         if k <= 0:
             raise InvalidInputError("k must be positive", details={"field": "k"})
         return self._nearest_texts_many(
-            [np.asarray(v, dtype=np.float32) for v in vectors],
+            [_float32(v) for v in vectors],
             k=k,
             kinds=frozenset(kinds),
             langs=None if langs is None else frozenset(langs),
@@ -797,7 +801,7 @@ class GraphStore(abc.ABC):
         """
         self._require_open()
         hits = self._text_scores(
-            None if vector is None else np.asarray(vector, dtype=np.float32),
+            None if vector is None else _float32(vector),
             sorted(set(uris)),
             langs=None if langs is None else frozenset(langs),
         )
@@ -823,7 +827,7 @@ class GraphStore(abc.ABC):
         """
         self._require_open()
         return self._text_table(
-            None if vector is None else np.asarray(vector, dtype=np.float32),
+            None if vector is None else _float32(vector),
             sorted(set(uris)),
             langs=None if langs is None else frozenset(langs),
             query_terms=tuple(query_terms),
@@ -950,6 +954,8 @@ def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int
     A NaN has no place in a cosine ranking, and Neo4j cannot store it as an integer. Checked
     over blocks of vectors: one numpy call per vector would cost a third of a second on ESCO.
     """
+    import numpy as np
+
     for start in range(0, len(with_vectors), block):
         part = with_vectors[start : start + block]
         if np.isfinite(np.stack([vector for _, vector in part])).all():
@@ -959,3 +965,10 @@ def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int
             f"the vector of a {bad.field.value} text of {bad.uri} has a NaN or an infinity",
             details={"uri": bad.uri, "field": "vector", "text": bad.text[:80]},
         )
+
+
+def _float32(vector: Vector) -> Vector:
+    """``vector`` as a float32 array (numpy is imported by the first search, see ``Vector``)."""
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32)

@@ -24,10 +24,12 @@ from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-import numpy as np
-
 if TYPE_CHECKING:
     import networkx as nx
+
+    # The text index (and numpy with it) is imported on the first search, not here: a command
+    # that reads a concept or writes records (``credwalk concept URI``) never needs it.
+    from .text_index import TextIndex
 
 from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.model.concept_documents import (
@@ -58,7 +60,6 @@ from graph.store import (
 )
 
 from .memory import MemoryGraph
-from .text_index import TextIndex
 
 __all__ = ["EmbeddedStore"]
 
@@ -284,6 +285,8 @@ class EmbeddedStore(GraphStore):
         Called through ``memory.index``, which only reads under ``_reading()``: the store lock
         is held, so two searches load it once and no write runs meanwhile.
         """
+        from .text_index import TextIndex
+
         index = TextIndex()
         for uri, concept in memory.concepts.items():
             index.set_kind(uri, concept.kind)
@@ -702,7 +705,8 @@ def _insert_batch(
                 t.lang,
                 t.text,
                 " ".join(t.terms),
-                None if t.vector is None else t.vector.astype(np.float32).tobytes(),
+                # The dtype by name: the array brings its numpy, this module imports none.
+                None if t.vector is None else t.vector.astype("float32", copy=False).tobytes(),
             )
             for t in sorted(batch.texts, key=attrgetter("uri"))
         ],

@@ -23,12 +23,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import numpy as np
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
-from pydantic import SecretStr
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -68,6 +67,14 @@ __all__ = ["Neo4jStore"]
 logger = logging.getLogger(__name__)
 
 _NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+class _Secret(Protocol):
+    """A password that prints as asterisks (``graph.settings.Secret``, pydantic's ``SecretStr``)."""
+
+    def get_secret_value(self) -> str: ...
+
+
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _TYPES = {cypher.REL_TYPE[t]: t for t in RelationType}
 _FIELDS = {f.value: f for f in TextField}
@@ -97,7 +104,8 @@ class Neo4jStore(GraphStore):
     url : str
         ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URL.
     user, password : str, optional
-        Credentials; none when the server has authentication off.
+        Credentials (the password plain or as a secret); none when the server has
+        authentication off.
     database : str
         The database (community has one user database, ``neo4j``).
     namespace : str
@@ -109,7 +117,7 @@ class Neo4jStore(GraphStore):
         url: str,
         *,
         user: str | None = None,
-        password: SecretStr | str | None = None,
+        password: _Secret | str | None = None,
         database: str = "neo4j",
         namespace: str = "default",
     ) -> None:
@@ -121,7 +129,9 @@ class Neo4jStore(GraphStore):
         self._url = url
         self._user = user
         self._password = (
-            password.get_secret_value() if isinstance(password, SecretStr) else password
+            password
+            if password is None or isinstance(password, str)
+            else password.get_secret_value()
         )
         self._database = database
         self._ns = namespace
