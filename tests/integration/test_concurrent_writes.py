@@ -19,13 +19,16 @@ import pytest
 from tests.fixtures.load_checks import problems, read_back, store_problems
 from tests.fixtures.load_site import BACKENDS, LoadSite, load_site, write_at_once
 from tests.fixtures.load_writes import KINDS, Ledger
+from tests.fixtures.serve_fork import Forker
 
 CLIENTS, WRITES = 8, 50
 
 
 @pytest.fixture(params=BACKENDS)
-def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LoadSite]:
-    with load_site(request, tmp_path, request.param) as the_site:
+def site(
+    request: pytest.FixtureRequest, tmp_path: Path, serve_forker: Forker
+) -> Iterator[LoadSite]:
+    with load_site(request, tmp_path, request.param, forker=serve_forker) as the_site:
         yield the_site
 
 

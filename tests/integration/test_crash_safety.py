@@ -33,13 +33,11 @@ ACKNOWLEDGED = (3, 40)
 
 
 @pytest.fixture
-def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LoadSite]:
-    forker = Forker()
-    try:
-        with load_site(request, tmp_path, "embedded", forker=forker) as the_site:
-            yield the_site
-    finally:
-        forker.close()
+def site(
+    request: pytest.FixtureRequest, tmp_path: Path, serve_forker: Forker
+) -> Iterator[LoadSite]:
+    with load_site(request, tmp_path, "embedded", forker=serve_forker) as the_site:
+        yield the_site
 
 
 def _kill_after(site: LoadSite, ledger: Ledger, *, first: int, acknowledged: int) -> list[int]:
