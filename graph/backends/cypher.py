@@ -22,6 +22,7 @@ __all__ = [
     "DELETE_RECORDS",
     "FULLTEXT_INDEX",
     "KIND_LABEL",
+    "LOCK_NODES",
     "LOCK_VERSIONS",
     "REL_TYPE",
     "RESTORE_RECORDS",
@@ -147,6 +148,17 @@ SET n += row.fields
     for kind, label in KIND_LABEL.items()
     if kind not in CONCEPT_KINDS
 }
+
+#: Write-lock nodes, one after the other in the order given (sorted by the caller), without
+#: changing them: a write locks every node it will touch first, in one global order, so that
+#: two writes wait for each other instead of deadlocking (Neo4j locks both ends of a
+#: relationship it creates or deletes, in whatever order the rows come).
+LOCK_NODES = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+SET n._lock = true
+REMOVE n._lock
+"""
 
 #: The versions of records a conditional write is based on, write-locked until it commits:
 #: a concurrent writer of the same record waits here, then reads the version this one wrote.

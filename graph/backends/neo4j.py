@@ -297,8 +297,12 @@ class Neo4jStore(GraphStore):
             return
         driver = self._session_driver()
         uris = sorted(set(batch.expect) | {r.uri for r in batch.records})
+        ends = _ends(batch) if with_relations else set()
+        locked = sorted(ends | set(uris))
 
         def work(tx: ManagedTransaction) -> None:
+            if locked:
+                tx.run(cypher.LOCK_NODES, ns=self._ns, uris=locked).consume()
             versions: dict[str, int | None] = {}
             if uris:
                 for row in tx.run(cypher.LOCK_VERSIONS, ns=self._ns, uris=uris):
@@ -306,13 +310,17 @@ class Neo4jStore(GraphStore):
             # A restore creates every record (with its own version): none may exist yet.
             expect_versions(versions, dict.fromkeys(uris) if batch.restore else batch.expect)
             if batch.delete_records:
-                tx.run(cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records))
+                tx.run(
+                    cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records)
+                ).consume()
             for kind in cypher.CREATE_RECORDS:
                 self._run_records(tx, batch, kind)
             if with_relations:
                 for query, rows in _relation_queries(batch.relations, batch.delete_relations):
                     for start in range(0, len(rows), _RELATION_CHUNK):
-                        tx.run(query, ns=self._ns, rows=rows[start : start + _RELATION_CHUNK])
+                        tx.run(
+                            query, ns=self._ns, rows=rows[start : start + _RELATION_CHUNK]
+                        ).consume()
 
         def call() -> None:
             with driver.session(database=self._database) as session:
@@ -332,9 +340,9 @@ class Neo4jStore(GraphStore):
         ]
         merged = [_record_row(r) for r in mine if batch.expect.get(r.uri, 0) is not None]
         if created:
-            tx.run(cypher.CREATE_RECORDS[kind], ns=self._ns, rows=created)
+            tx.run(cypher.CREATE_RECORDS[kind], ns=self._ns, rows=created).consume()
         if merged:
-            tx.run(cypher.MERGE_RECORDS[kind], ns=self._ns, rows=merged)
+            tx.run(cypher.MERGE_RECORDS[kind], ns=self._ns, rows=merged).consume()
 
     def _write_concepts(
         self, concepts: Sequence[Concept], texts_by_uri: Mapping[str, list[IndexedText]]
@@ -766,6 +774,14 @@ def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
         "embedding": embedding,
         "scale": scale,
     }
+
+
+def _ends(batch: GraphBatch) -> set[str]:
+    """The nodes at the ends of the relations a batch writes or deletes."""
+    ends = {r.source for r in batch.relations} | {r.target for r in batch.relations}
+    return (
+        ends | {s for s, _, _ in batch.delete_relations} | {t for _, _, t in batch.delete_relations}
+    )
 
 
 def _relation_queries(
