@@ -627,6 +627,8 @@ def _dump_contents(read: _Read) -> StoreContents:
 
 def _dump_texts(read: _Read) -> Iterator[IndexedText]:
     """The texts by concept, and for one concept in (field, lang, text) order."""
+    import numpy as np  # not at start-up: a CLI command that reads no vector never loads it
+
     uris = (uri for (uri,) in _paged(read, "SELECT DISTINCT uri FROM texts", ("uri",)))
     while chunk := list(itertools.islice(uris, _DUMP_TEXT_URIS)):
         marks = ",".join("?" * len(chunk))
