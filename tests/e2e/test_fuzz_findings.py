@@ -1,0 +1,35 @@
+"""What schemathesis found (tests/e2e/test_schemathesis.py), each reduced to a request or two.
+
+Each test names what was answered before the fix; all run on a fresh copy of the seeded store
+(:mod:`tests.fixtures.seeded_api`), acting as the role the finding needed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.fixtures.seeded_api import Seed
+
+
+def _error(response: Any, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body: dict[str, Any] = response.json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
+    assert body["error"]["code"] == code, body
+    return body["error"]
+
+
+def test_an_unknown_role_in_grants_is_422(seeded_client: TestClient, api_seed: Seed) -> None:
+    # Was 500: Role("<random>") raised ValueError in the route.
+    admin = api_seed.headers("admin")
+    for method, path, body in (
+        ("POST", "/v1/users", {"name": "newcomer", "grants": ["wizard"]}),
+        ("PUT", "/v1/users/fuzz-victim/grants", {"grants": ["wizard:urn:x"]}),
+    ):
+        found = _error(
+            seeded_client.request(method, path, json=body, headers=admin), 422, "invalid_input"
+        )
+        assert found["details"]["field"].startswith("grants")
+    assert seeded_client.get("/v1/users/newcomer", headers=admin).status_code == 404
