@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.schemas.common import ErrorBody
 from graph.errors import (
     BackendUnavailableError,
     ConflictError,
@@ -74,29 +75,60 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-def _error_schema(description: str) -> dict[str, Any]:
+def _error_schema(description: str, code: str, message: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {
-            "application/json": {
-                "example": error_body("not_found", "no concept http://...", {"uri": "http://..."})
-            }
-        },
+        "model": ErrorBody,
+        "content": {"application/json": {"example": error_body(code, message)}},
     }
 
 
 #: OpenAPI ``responses=`` entries for routes, by status.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _error_schema("The body is not JSON (code malformed_json)"),
-    401: _error_schema("No valid session or API key (code unauthenticated)"),
-    403: _error_schema("The signed-in user may not do this (code forbidden)"),
-    404: _error_schema("Not found (code not_found, no_pathway)"),
-    409: _error_schema("Conflicts with stored data (code conflict)"),
-    412: _error_schema("If-Match names another version than the stored one (stale_version)"),
-    413: _error_schema("Payload too large (code payload_too_large)"),
-    422: _error_schema("Invalid input; details name the field (code invalid_input)"),
-    429: _error_schema("Too many attempts; details.retry_after (code too_many_requests)"),
-    503: _error_schema("The graph store is unavailable (code backend_unavailable)"),
+    400: _error_schema(
+        "The body is not JSON (code malformed_json)",
+        "malformed_json",
+        "the body is not JSON (at character 1)",
+    ),
+    401: _error_schema(
+        "No valid session or API key (code unauthenticated)",
+        "unauthenticated",
+        "this needs a signed-in user (a session or an API key)",
+    ),
+    403: _error_schema(
+        "The signed-in user may not do this (code forbidden)", "forbidden", "ada may not do this"
+    ),
+    404: _error_schema(
+        "Not found (code not_found, no_pathway)", "not_found", "no concept http://..."
+    ),
+    409: _error_schema(
+        "Conflicts with stored data (code conflict)", "conflict", "contradicts a stored decision"
+    ),
+    412: _error_schema(
+        "If-Match names another version than the stored one (stale_version)",
+        "stale_version",
+        "the record is at version 4, not 3",
+    ),
+    413: _error_schema(
+        "Payload too large (code payload_too_large)",
+        "payload_too_large",
+        "the request body is larger than 5000000 bytes (5100000 declared)",
+    ),
+    422: _error_schema(
+        "Invalid input; details name the field (code invalid_input)",
+        "invalid_input",
+        "top: Input should be less than or equal to 100",
+    ),
+    429: _error_schema(
+        "Too many attempts; details.retry_after (code too_many_requests)",
+        "too_many_requests",
+        "too many failed logins for ada; try again in 60 s",
+    ),
+    503: _error_schema(
+        "The graph store is unavailable (code backend_unavailable)",
+        "backend_unavailable",
+        "the graph store does not answer",
+    ),
 }
 
 

@@ -39,6 +39,8 @@ router = APIRouter(prefix="/v1", tags=["accounts"])
 items = APIRouter(prefix="/v1", tags=["accounts"])
 
 _AUTH = responses(401, 403, 422, 503)
+#: A route that reads a JSON body can also find it malformed (400) or too large (413).
+_BODY = (400, 413, 422)
 
 
 def _limiter(request: Request) -> LoginLimiter:
@@ -46,7 +48,7 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-@router.post("/session", response_model=SessionPublic, responses=responses(401, 422, 429, 503))
+@router.post("/session", response_model=SessionPublic, responses=responses(*_BODY, 401, 429, 503))
 def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> SessionPublic:
     """Sign in with a name and password: sets the session cookie, returns the CSRF token."""
     client = request.client.host if request.client else "unknown"
@@ -87,7 +89,7 @@ def list_users(store: StoreDep, actor: ActorDep) -> UsersPublic:
     "/users",
     response_model=UserPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 409, 422, 503),
+    responses=responses(*_BODY, 401, 403, 409, 503),
 )
 def create_user(
     body: UserCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -105,7 +107,9 @@ def create_user(
     return UserPublic.from_domain(user)
 
 
-@router.get("/users/{name}", response_model=UserPublic, responses=responses(401, 403, 404, 503))
+@router.get(
+    "/users/{name}", response_model=UserPublic, responses=responses(401, 403, 404, 422, 503)
+)
 def read_user(name: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> UserPublic:
     """One user (administrators, or the user themself)."""
     user = accounts.get_user(store, name, actor=actor, base_iri=runtime.settings.base_iri)
@@ -113,7 +117,9 @@ def read_user(name: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) 
 
 
 @router.put(
-    "/users/{name}/grants", response_model=UserPublic, responses=responses(401, 403, 404, 422, 503)
+    "/users/{name}/grants",
+    response_model=UserPublic,
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_grants(
     name: str, body: GrantsUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -127,7 +133,7 @@ def set_grants(
 @router.put(
     "/users/{name}/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_password(
     name: str, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -139,7 +145,9 @@ def set_password(
 
 
 @router.put(
-    "/users/{name}/disabled", response_model=UserPublic, responses=responses(401, 403, 404, 503)
+    "/users/{name}/disabled",
+    response_model=UserPublic,
+    responses=responses(401, 403, 404, 422, 503),
 )
 def set_disabled(
     name: str,
@@ -155,7 +163,7 @@ def set_disabled(
     return UserPublic.from_domain(user)
 
 
-@router.get("/keys", response_model=ApiKeysPublic, responses=responses(401, 403, 404, 503))
+@router.get("/keys", response_model=ApiKeysPublic, responses=responses(401, 403, 404, 422, 503))
 def list_keys(
     store: StoreDep,
     actor: ActorDep,
@@ -174,7 +182,7 @@ def list_keys(
     "/keys",
     response_model=ApiKeyCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def create_key(
     body: ApiKeyCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -192,7 +200,7 @@ def create_key(
 
 
 @router.delete(
-    "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 503)
+    "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 422, 503)
 )
 def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> ApiKeyPublic:
     """Revoke a key (its user, or an administrator)."""
@@ -203,7 +211,7 @@ def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDe
 @router.get(
     "/learners/{learner_id:path}/consents",
     response_model=ConsentsPublic,
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 422, 503),
 )
 def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
     """The consents a learner has given (the learner, or an administrator)."""
@@ -215,7 +223,7 @@ def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> Consents
     "/learners/{learner_id:path}/consents",
     response_model=ConsentPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def grant_consent(
     learner_id: str, body: ConsentCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -235,7 +243,7 @@ def grant_consent(
 @items.delete(
     "/consents/{consent_id:path}",
     response_model=ConsentPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def revoke_consent(consent_id: str, store: StoreDep, actor: ActorDep) -> ConsentPublic:
     """Revoke a consent; it opens nothing from the next request on (the learner)."""

@@ -43,7 +43,7 @@ router = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
 items = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 
-_READ = responses(404, 503)
+_READ = responses(404, 422, 503)
 _WRITE = responses(400, 401, 403, 404, 409, 413, 422, 503)
 _PUT = responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 Document = Annotated[
@@ -268,7 +268,7 @@ def read_credential(credential_id: str, store: StoreDep, response: Response) -> 
 @items.delete(
     "/credentials/{credential_id:path}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 404, 412, 503),
+    responses=responses(401, 403, 404, 412, 422, 503),
 )
 def remove_credential(
     credential_id: str, store: StoreDep, actor: ActorDep, if_match: IfMatchDep

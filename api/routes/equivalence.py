@@ -43,7 +43,11 @@ Jurisdiction = Annotated[
 IssuerType = Literal["institution", "consortium", "region", "industry_body"]
 
 
-@router.post("/equivalence", response_model=EquivalencePublic, responses=responses(404, 422, 503))
+@router.post(
+    "/equivalence",
+    response_model=EquivalencePublic,
+    responses=responses(400, 404, 413, 422, 503),
+)
 def equivalence(
     request: EquivalenceRequest,
     store: StoreDep,
@@ -108,7 +112,7 @@ def compare(
     "/recognitions",
     response_model=RecognitionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_recognition(
     request: RecognitionCreate, store: StoreDep, runtime: RuntimeDep, actor: ActorDep
@@ -124,7 +128,7 @@ def create_recognition(
     return RecognitionPublic.from_domain(decision)
 
 
-@router.get("/recognitions", response_model=RecognitionsPublic, responses=responses(503))
+@router.get("/recognitions", response_model=RecognitionsPublic, responses=responses(422, 503))
 def read_recognitions(
     store: StoreDep,
     credential: Annotated[str | None, Query(min_length=1)] = None,
@@ -146,7 +150,7 @@ def read_recognitions(
 @router.get(
     "/recognitions/{decision_id:path}/ctdl",
     responses={
-        **responses(404, 503),
+        **responses(404, 422, 503),
         200: {"content": {"application/ld+json": {}}, "description": "TransferValueProfile"},
     },
 )
@@ -162,7 +166,7 @@ def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
 @items.get(
     "/recognitions/{decision_id:path}",
     response_model=RecognitionPublic,
-    responses=responses(404, 503),
+    responses=responses(404, 422, 503),
 )
 def read_recognition(decision_id: str, store: StoreDep) -> RecognitionPublic:
     """Return one recognition decision."""

@@ -56,7 +56,7 @@ IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
     "/v1/assessment-panels",
     response_model=PanelPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def declare_assessment_panel(
     request: PanelCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -73,7 +73,9 @@ def declare_assessment_panel(
     return PanelPublic.from_domain(panel)
 
 
-@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=responses(401, 404, 503))
+@router.get(
+    "/v1/assessment-panels", response_model=PanelPublic, responses=responses(401, 404, 422, 503)
+)
 def read_assessment_panel(
     store: StoreDep,
     issuer: IssuerDep,
@@ -89,7 +91,7 @@ def read_assessment_panel(
     "/v1/submissions",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def create_submission(
     request: SubmissionCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -134,7 +136,7 @@ def read_submissions(
 @router.get(
     "/v1/submissions/{submission_id}",
     response_model=SubmissionPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def read_submission(
     submission_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -148,7 +150,7 @@ def read_submission(
     "/v1/submissions/{submission_id}/assessments",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_assessment(
     submission_id: str,
@@ -174,7 +176,7 @@ def create_assessment(
     "/v1/proofs",
     response_model=ProofPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_proof(
     request: ProofCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -190,7 +192,11 @@ def create_proof(
     return ProofPublic.from_domain(proof)
 
 
-@router.post("/v1/proofs/verify", response_model=VerificationPublic, responses=responses(422, 503))
+@router.post(
+    "/v1/proofs/verify",
+    response_model=VerificationPublic,
+    responses=responses(400, 413, 422, 503),
+)
 def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> VerificationPublic:
     """Verify a signed credential offline and say which check failed."""
     report = verify_document(
@@ -207,7 +213,9 @@ def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> 
 
 
 @router.get(
-    "/v1/proofs/{proof_id}", response_model=ProofPublic, responses=responses(401, 403, 404, 503)
+    "/v1/proofs/{proof_id}",
+    response_model=ProofPublic,
+    responses=responses(401, 403, 404, 422, 503),
 )
 def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep) -> ProofPublic:
     """Return an issued proof with its signed credential and status."""
@@ -218,7 +226,7 @@ def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDe
 @router.get(
     "/v1/proofs/{proof_id}/credential",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_credential(
     proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -231,7 +239,7 @@ def read_proof_credential(
 @router.post(
     "/v1/proofs/{proof_id}/revoke",
     response_model=ProofPublic,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def revoke(
     proof_id: str,
@@ -254,7 +262,7 @@ def revoke(
 @router.get(
     "/v1/proofs/{proof_id}/elm",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_elm(
     proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
@@ -268,7 +276,7 @@ def read_proof_elm(
 @router.get(
     "/v1/status-lists/{number}",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 422, 503)},
 )
 def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
     """Return the signed BitstringStatusListCredential of a status list."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
 
-__all__ = ["HealthPublic", "Public"]
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["ErrorBody", "ErrorPublic", "HealthPublic", "Public"]
 
 
 class Public(BaseModel):
@@ -18,3 +20,17 @@ class HealthPublic(Public):
 
     status: str
     store: str | None = None
+
+
+class ErrorPublic(Public):
+    """What went wrong: a stable code, a sentence, and structured details."""
+
+    code: str = Field(description="Stable: not_found, invalid_input, forbidden, ...")
+    message: str
+    details: dict[str, Any] = Field(description="The field, the limit, the object, ...")
+
+
+class ErrorBody(Public):
+    """The one body of every error response."""
+
+    error: ErrorPublic
