@@ -211,7 +211,7 @@ def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDe
 @router.get(
     "/learners/{learner_id:path}/consents",
     response_model=ConsentsPublic,
-    responses=responses(401, 403, 422, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
     """The consents a learner has given (the learner, or an administrator)."""

@@ -89,7 +89,7 @@ def learner_gaps(
 @router.get(
     "/learners/{learner_id:path}/data",
     response_model=dict[str, Any],
-    responses=responses(401, 403, 422, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def download(learner_id: str, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     """Everything credwalk holds about the learner, as one JSON document (the learner)."""
@@ -127,7 +127,7 @@ def read(learner_id: str, store: StoreDep, actor: ActorDep, response: Response) 
 @items.delete(
     "/learners/{learner_id:path}",
     response_model=ErasurePublic,
-    responses=responses(401, 403, 422, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def erase(learner_id: str, store: StoreDep, actor: ActorDep) -> ErasurePublic:
     """Erase the learner's record, submissions, evidence, proofs and consents (the learner).

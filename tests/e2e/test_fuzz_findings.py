@@ -17,8 +17,9 @@ def _error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body: dict[str, Any] = response.json()
     assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "details"}
-    assert body["error"]["code"] == code, body
-    return body["error"]
+    error: dict[str, Any] = body["error"]
+    assert error["code"] == code, body
+    return error
 
 
 def test_an_unknown_role_in_grants_is_422(seeded_client: TestClient, api_seed: Seed) -> None:
@@ -33,3 +34,21 @@ def test_an_unknown_role_in_grants_is_422(seeded_client: TestClient, api_seed: S
         )
         assert found["details"]["field"].startswith("grants")
     assert seeded_client.get("/v1/users/newcomer", headers=admin).status_code == 404
+
+
+def test_an_id_no_route_matches_is_a_documented_404(
+    seeded_client: TestClient, api_seed: Seed
+) -> None:
+    # Was an undocumented 404: a line break in {learner_id:path} (whose pattern is ".*") or a
+    # "/" in a {name} parameter matches no route, and the router answers before the route runs.
+    mentor = api_seed.headers("mentor")
+    admin = api_seed.headers("admin")
+    spec = seeded_client.get("/openapi.json").json()["paths"]
+    for method, path, template, headers in (
+        ("GET", "/v1/learners/urn:x%0Ay/data", "/v1/learners/{learner_id}/data", mentor),
+        ("GET", "/v1/learners/urn:x%0Ay/consents", "/v1/learners/{learner_id}/consents", admin),
+        ("DELETE", "/v1/learners/urn:x%0Ay", "/v1/learners/{learner_id}", admin),
+        ("GET", "/v1/users/a%2Fb", "/v1/users/{name}", admin),
+    ):
+        _error(seeded_client.request(method, path, headers=headers), 404, "not_found")
+        assert "404" in spec[template][method.lower()]["responses"], f"{method} {template}"

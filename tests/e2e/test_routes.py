@@ -120,6 +120,10 @@ def _can_answer(route: APIRoute) -> set[int]:
         statuses |= {400, 413, 422}
     if route.dependant.path_params or route.dependant.query_params:
         statuses.add(422)
+    if route.dependant.path_params:
+        # A value no route matches: a "/" in a {name} parameter, a line break in an {id:path}
+        # one (its pattern is ".*"): the router answers 404 before the route runs.
+        statuses.add(404)
     if get_actor in calls:
         # A key that is unknown or revoked; the store that holds keys not answering.
         statuses |= {401, 503}
