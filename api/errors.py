@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.bodies import JsonRequest, is_json, read_json
 from api.schemas.common import ErrorBody
 from graph.errors import (
     BackendUnavailableError,
@@ -145,18 +146,21 @@ _LONE_SURROGATE = re.compile(
 
 
 class CheckedRoute(APIRoute):
-    r"""A route that refuses, before anything reads it, a body holding no valid text.
+    r"""A route that reads its body, before anything else does, as text and as JSON.
 
-    JSON can escape half of a UTF-16 surrogate pair (``"\ud800"``): Python decodes it into
-    a string that every later step (the tokenizer, SQLite, UUIDs) fails to encode. Such a body
-    gets the one error body and 422 here, and nothing is written.
+    The body is read here, outside FastAPI's reading, so that the limit of the bytes read
+    (:mod:`api.limits`) is answered 413. JSON can escape half of a UTF-16 surrogate pair
+    (``"\ud800"``): Python decodes it into a string that every later step (the tokenizer,
+    SQLite, UUIDs) fails to encode; such a body is refused here, 422. A JSON body is then
+    parsed strictly, once (:func:`api.bodies.read_json`). Nothing is written for a refused body.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler with the check."""
+        """Wrap the handler with the checks."""
         handler = super().get_route_handler()
 
         async def checked(request: Request) -> Response:
+            request = JsonRequest(request.scope, request.receive)
             body = await request.body()
             if b"\\u" in body and (found := _LONE_SURROGATE.search(body)):
                 raise InvalidInputError(
@@ -164,6 +168,12 @@ class CheckedRoute(APIRoute):
                     f"(at byte {found.start()})",
                     details={"field": "body", "offset": found.start()},
                 )
+            if (
+                body
+                and self.body_field is not None
+                and is_json(request.headers.get("content-type"))
+            ):
+                request.parsed, request.has_parsed = read_json(body), True
             return await handler(request)
 
         return checked
@@ -181,21 +191,22 @@ def _audit_refusal(request: Request, error: CredwalkError) -> None:
 
 def _validation_body(exc: RequestValidationError) -> tuple[dict[str, Any], int]:
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        position = next(e["loc"][-1] for e in errors if e.get("type") == "json_invalid")
-        return (
-            error_body(
-                "malformed_json",
-                f"the body is not JSON (at character {position})",
-                {"field": "body", "position": position},
-            ),
-            400,
-        )
+    invalid = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if invalid is not None:
+        reason = invalid.get("ctx", {}).get("error", "")
+        details: dict[str, Any] = {"field": "body"}
+        where = ""
+        if len(invalid["loc"]) > 1:
+            details["position"] = invalid["loc"][-1]
+            where = f" (at character {details['position']})"
+        message = f"the body is not JSON{where}" + (f": {reason}" if reason else "")
+        return error_body("malformed_json", message, details), 400
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+    whole = "body" if tuple(first["loc"])[:1] == ("body",) else "request"
     body = error_body(
         "invalid_input",
-        f"{field or 'request'}: {first['msg']}",
+        f"{field or whole}: {first['msg']}",
         {
             "field": field,
             "errors": [

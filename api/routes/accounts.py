@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from api.deps import RuntimeDep, StoreDep
-from api.errors import responses
+from api.errors import CheckedRoute, responses
 from api.schemas.accounts import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -34,9 +34,9 @@ from graph.services.audit_log import read_audit
 
 __all__ = ["items", "router"]
 
-router = APIRouter(prefix="/v1", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
-items = APIRouter(prefix="/v1", tags=["accounts"])
+items = APIRouter(prefix="/v1", tags=["accounts"], route_class=CheckedRoute)
 
 _AUTH = responses(401, 403, 422, 503)
 #: A route that reads a JSON body can also find it malformed (400) or too large (413).
