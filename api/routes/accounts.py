@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from api.deps import RuntimeDep, StoreDep
+from api.deps import IdPath, RuntimeDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.accounts import (
     ApiKeyCreate,
@@ -110,7 +110,7 @@ def create_user(
 @router.get(
     "/users/{name}", response_model=UserPublic, responses=responses(401, 403, 404, 422, 503)
 )
-def read_user(name: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> UserPublic:
+def read_user(name: IdPath, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> UserPublic:
     """One user (administrators, or the user themself)."""
     user = accounts.get_user(store, name, actor=actor, base_iri=runtime.settings.base_iri)
     return UserPublic.from_domain(user)
@@ -122,7 +122,7 @@ def read_user(name: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) 
     responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_grants(
-    name: str, body: GrantsUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    name: IdPath, body: GrantsUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> UserPublic:
     """Replace a user's grants (administrators)."""
     grants = [grant_from_text(g) for g in body.grants]
@@ -136,7 +136,7 @@ def set_grants(
     responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_password(
-    name: str, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    name: IdPath, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> None:
     """Set a password (the user themself, or an administrator)."""
     accounts.set_password(
@@ -150,7 +150,7 @@ def set_password(
     responses=responses(401, 403, 404, 422, 503),
 )
 def set_disabled(
-    name: str,
+    name: IdPath,
     store: StoreDep,
     actor: ActorDep,
     runtime: RuntimeDep,
@@ -202,7 +202,9 @@ def create_key(
 @router.delete(
     "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 422, 503)
 )
-def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> ApiKeyPublic:
+def revoke_key(
+    key_id: IdPath, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+) -> ApiKeyPublic:
     """Revoke a key (its user, or an administrator)."""
     key = accounts.revoke_api_key(store, key_id, actor=actor, base_iri=runtime.settings.base_iri)
     return ApiKeyPublic.from_domain(key)
@@ -213,7 +215,7 @@ def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDe
     response_model=ConsentsPublic,
     responses=responses(401, 403, 404, 422, 503),
 )
-def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
+def list_consents(learner_id: IdPath, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
     """The consents a learner has given (the learner, or an administrator)."""
     found = accounts.consents_of(store, learner_id, actor=actor)
     return ConsentsPublic(data=[ConsentPublic.from_domain(c) for c in found], count=len(found))
@@ -226,7 +228,7 @@ def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> Consents
     responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def grant_consent(
-    learner_id: str, body: ConsentCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    learner_id: IdPath, body: ConsentCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> ConsentPublic:
     """Let a user see parts of the learner's data, until revoked (the learner)."""
     consent = accounts.grant_consent(
@@ -245,7 +247,7 @@ def grant_consent(
     response_model=ConsentPublic,
     responses=responses(401, 403, 404, 422, 503),
 )
-def revoke_consent(consent_id: str, store: StoreDep, actor: ActorDep) -> ConsentPublic:
+def revoke_consent(consent_id: IdPath, store: StoreDep, actor: ActorDep) -> ConsentPublic:
     """Revoke a consent; it opens nothing from the next request on (the learner)."""
     return ConsentPublic.from_domain(accounts.revoke_consent(store, consent_id, actor=actor))
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import EmbedderDep, StoreDep
+from api.deps import EmbedderDep, IdPath, StoreDep
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_LANG
 from api.schemas.concepts import (
     ConceptPublic,
     MappedTextPublic,
@@ -29,7 +30,7 @@ _SEARCH_ERRORS = responses(409, 422, 503)
 _MATCH_ERRORS = responses(400, 409, 413, 422, 503)
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Words or a sentence")]
 Top = Annotated[int, Query(ge=1, le=100)]
-Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+Lang = Annotated[str | None, Query(max_length=MAX_LANG, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
 
 
 def _search(
@@ -76,7 +77,7 @@ def match(request: MatchRequest, store: StoreDep, embedder: EmbedderDep) -> Matc
     response_model=ConceptPublic,
     responses=responses(404, 422, 503),
 )
-def get_concept(uri: str, store: StoreDep, lang: Lang = None) -> ConceptPublic:
+def get_concept(uri: IdPath, store: StoreDep, lang: Lang = None) -> ConceptPublic:
     """Return a concept with its labels, attributes and relations."""
     return ConceptPublic.from_domain(
         concept_detail(store, uri, lang=lang or "en"), lang=lang or "en"

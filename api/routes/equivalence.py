@@ -6,9 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
-from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
+from api.deps import EmbedderDep, IdPath, IdQuery, ReferenceDep, RuntimeDep, StoreDep
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_IRI, MAX_NAME
 from api.schemas.equivalence import (
     ComparisonPublic,
     CrosswalkPublic,
@@ -67,13 +69,14 @@ def equivalence(
     responses=responses(404, 422, 503),
 )
 def credential_equivalents(
-    credential_id: str,
+    credential_id: IdPath,
     store: StoreDep,
     embedder: EmbedderDep,
     reference: ReferenceDep,
     jurisdiction: Jurisdiction = None,
     industry: Annotated[
-        str | None, Query(min_length=1, description="Industry code prefix, e.g. nace:J")
+        str | None,
+        Query(min_length=1, max_length=MAX_NAME, description="Industry code prefix, e.g. nace:J"),
     ] = None,
     issuer_type: IssuerType | None = None,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -98,8 +101,11 @@ def compare(
     embedder: EmbedderDep,
     reference: ReferenceDep,
     ids: Annotated[
-        list[str],
-        Query(description="Two to four credential IRIs (repeat ids=, or separate by commas)"),
+        list[Annotated[str, StringConstraints(max_length=4 * MAX_IRI)]],
+        Query(
+            max_length=4,
+            description="Two to four credential IRIs (repeat ids=, or separate by commas)",
+        ),
     ],
 ) -> ComparisonPublic:
     """Two to four credentials side by side: skills, levels, credits, issuers, recognition."""
@@ -131,8 +137,8 @@ def create_recognition(
 @router.get("/recognitions", response_model=RecognitionsPublic, responses=responses(422, 503))
 def read_recognitions(
     store: StoreDep,
-    credential: Annotated[str | None, Query(min_length=1)] = None,
-    authority: Annotated[str | None, Query(min_length=1)] = None,
+    credential: IdQuery = None,
+    authority: IdQuery = None,
     to_jurisdiction: Jurisdiction = None,
 ) -> RecognitionsPublic:
     """List recognition decisions, filtered by credential, authority or jurisdiction."""
@@ -154,7 +160,7 @@ def read_recognitions(
         200: {"content": {"application/ld+json": {}}, "description": "TransferValueProfile"},
     },
 )
-def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
+def export_recognition(decision_id: IdPath, store: StoreDep) -> JSONResponse:
     """Export a decision as a CTDL TransferValueProfile (JSON-LD)."""
     decision = get_decision(store, decision_id)
     profile: dict[str, Any] = transfer_value_profile(
@@ -168,7 +174,7 @@ def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
     response_model=RecognitionPublic,
     responses=responses(404, 422, 503),
 )
-def read_recognition(decision_id: str, store: StoreDep) -> RecognitionPublic:
+def read_recognition(decision_id: IdPath, store: StoreDep) -> RecognitionPublic:
     """Return one recognition decision."""
     return RecognitionPublic.from_domain(get_decision(store, decision_id))
 
@@ -177,12 +183,15 @@ def read_recognition(decision_id: str, store: StoreDep) -> RecognitionPublic:
 def read_crosswalk(
     store: StoreDep,
     embedder: EmbedderDep,
-    from_: Annotated[str, Query(alias="from", min_length=1)] = "onet",
-    to: Annotated[str, Query(min_length=1)] = "esco",
+    from_: Annotated[str, Query(alias="from", min_length=1, max_length=MAX_NAME)] = "onet",
+    to: Annotated[str, Query(min_length=1, max_length=MAX_NAME)] = "esco",
     top: Annotated[int, Query(ge=1, le=50)] = 5,
     source: Annotated[
-        list[str] | None,
-        Query(description="Only these source occupations (IRIs or codes); default: all"),
+        list[Annotated[str, StringConstraints(max_length=MAX_IRI)]] | None,
+        Query(
+            max_length=1000,
+            description="Only these source occupations (IRIs or codes); default: all",
+        ),
     ] = None,
 ) -> CrosswalkPublic:
     """Rank the occupations of one framework for each occupation of another."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Path, Query, status
 from fastapi.responses import JSONResponse
 
-from api.deps import ReferenceDep, RuntimeDep, StoreDep
+from api.deps import IdPath, ReferenceDep, RuntimeDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.proofs import (
     AssessmentCreate,
@@ -50,6 +50,8 @@ def get_issuer(runtime: RuntimeDep) -> ProofIssuer:
 
 
 IssuerDep = Annotated[ProofIssuer, Depends(get_issuer)]
+#: The largest status list number a request may name (lists are numbered from 1).
+MAX_STATUS_LIST = 1_000_000_000
 
 
 @router.post(
@@ -139,7 +141,7 @@ def read_submissions(
     responses=responses(401, 403, 404, 422, 503),
 )
 def read_submission(
-    submission_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    submission_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> SubmissionPublic:
     """Return a submission with its assessments, the rule's outcome and its status."""
     view = get_submission(store, submission_id, actor=actor, base_iri=issuer.base_iri)
@@ -153,7 +155,7 @@ def read_submission(
     responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_assessment(
-    submission_id: str,
+    submission_id: IdPath,
     request: AssessmentCreate,
     store: StoreDep,
     issuer: IssuerDep,
@@ -217,7 +219,9 @@ def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> 
     response_model=ProofPublic,
     responses=responses(401, 403, 404, 422, 503),
 )
-def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep) -> ProofPublic:
+def read_proof(
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+) -> ProofPublic:
     """Return an issued proof with its signed credential and status."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
     return ProofPublic.from_domain(proof)
@@ -229,7 +233,7 @@ def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDe
     responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_credential(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> JSONResponse:
     """Return the signed Open Badges 3.0 credential alone (for wallets)."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
@@ -242,7 +246,7 @@ def read_proof_credential(
     responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def revoke(
-    proof_id: str,
+    proof_id: IdPath,
     store: StoreDep,
     issuer: IssuerDep,
     actor: ActorDep,
@@ -265,7 +269,7 @@ def revoke(
     responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_elm(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
 ) -> JSONResponse:
     """Return the same achievement as an unsigned European Learning Model credential."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
@@ -278,7 +282,9 @@ def read_proof_elm(
     response_class=JSONResponse,
     responses={200: {"content": {JSON_LD: {}}}, **responses(404, 422, 503)},
 )
-def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
+def read_status_list(
+    number: Annotated[int, Path(ge=0, le=MAX_STATUS_LIST)], store: StoreDep, issuer: IssuerDep
+) -> JSONResponse:
     """Return the signed BitstringStatusListCredential of a status list."""
     document = signed_status_list(store, number=number, issuer=issuer)
     return JSONResponse(document, media_type=JSON_LD)

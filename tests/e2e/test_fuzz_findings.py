@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from tests.fixtures.seeded_api import Seed
+from tests.fixtures.seeded_api import DATA_ANALYST, LEARNER, Seed
 
 
 def _error(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -52,3 +52,20 @@ def test_an_id_no_route_matches_is_a_documented_404(
     ):
         _error(seeded_client.request(method, path, headers=headers), 404, "not_found")
         assert "404" in spec[template][method.lower()]["responses"], f"{method} {template}"
+
+
+def test_objective_weights_past_the_solver_are_422(
+    seeded_client: TestClient, api_seed: Seed
+) -> None:
+    # Was 500: weights of 1e308 made the solver's objective infinite (scipy's ValueError), and
+    # 1e300 made it answer no_pathway for a gap it closes at weight 1.
+    body = {"learner": LEARNER, "target": f"occupation:{DATA_ANALYST}"}
+    learner = api_seed.headers("learner")
+    found = seeded_client.post("/v1/pathways", json=body, headers=learner)
+    assert found.status_code == 200, found.text
+    for weights in ({"cost": 1e308, "hours": 1e308}, {"cost": 1e300}, {"hours": 101}):
+        response = seeded_client.post(
+            "/v1/pathways", json={**body, "objective": weights}, headers=learner
+        )
+        error = _error(response, 422, "invalid_input")
+        assert error["details"]["field"].startswith("objective."), error

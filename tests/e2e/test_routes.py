@@ -165,3 +165,42 @@ def test_every_documented_error_is_the_one_error_body() -> None:
                     assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (
                         f"{method.upper()} {path} {status}"
                     )
+
+
+def _unbounded(schema: dict[str, Any], where: str, spec: dict[str, Any]) -> Iterator[str]:
+    """The places below ``schema`` (of a request) that no maximum bounds."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        yield from _unbounded(spec["components"]["schemas"][name], f"{where}<{name}>", spec)
+        return
+    for part in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        yield from _unbounded(part, where, spec)
+    kind = schema.get("type")
+    free = "enum" not in schema and "const" not in schema
+    dated = schema.get("format") in ("date", "date-time")
+    if kind == "string" and free and not dated and "maxLength" not in schema:
+        yield f"{where}: a string without maxLength"
+    if kind in ("integer", "number") and free and "maximum" not in schema:
+        yield f"{where}: a number without maximum"
+    if kind == "array":
+        if "maxItems" not in schema:
+            yield f"{where}: an array without maxItems"
+        yield from _unbounded(schema.get("items", {}), f"{where}[]", spec)
+    for name, field in schema.get("properties", {}).items():
+        yield from _unbounded(field, f"{where}.{name}", spec)
+
+
+def test_every_string_list_and_number_a_request_holds_is_bounded() -> None:
+    # Documents of the project's own format (free objects) are bounded by the body limit and
+    # their JSON Schema; every field a route declares has a maximum the client can read.
+    spec = APP.openapi()
+    found: list[str] = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            label = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                where = f"{label} {parameter['in']} {parameter['name']}"
+                found += _unbounded(parameter["schema"], where, spec)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded(content["schema"], f"{label} body", spec)
+    assert not found, "\n".join(found)
