@@ -18,8 +18,11 @@ from graph.embeddings import (
     CachedEmbedder,
     Embedder,
     EmbeddingCache,
+    QueryTunedEmbedder,
     SentenceTransformerEmbedder,
+    is_default_model,
 )
+from graph.ontologies import query_model
 from graph.reference import ReferenceData, load_reference_data
 from graph.registry import create_store
 from graph.settings import Settings
@@ -139,6 +142,15 @@ class Runtime:
             self.embedder.cache.close()
 
 
+def configured_embedder(settings: Settings) -> Embedder:
+    """The model of the settings; queries through the ESCO-tuned layers for the default one."""
+    model = SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device)
+    delta = query_model(settings.ontologies_dir)
+    if settings.query_model and is_default_model(settings.embedding_model) and delta.exists():
+        return QueryTunedEmbedder(model, delta)
+    return model
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Build (without opening) the store and the cached embedder named by ``settings``."""
     store = create_store(
@@ -149,8 +161,7 @@ def build_runtime(settings: Settings) -> Runtime:
         namespace=settings.neo4j_namespace,
     )
     embedder = CachedEmbedder(
-        SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
-        EmbeddingCache(settings.embedding_cache),
+        configured_embedder(settings), EmbeddingCache(settings.embedding_cache)
     )
     reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
     return Runtime(settings=settings, store=store, embedder=embedder, reference=reference)

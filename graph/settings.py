@@ -61,6 +61,13 @@ class Settings(BaseSettings):
         description="A sentence-transformers model name or folder; the default works offline.",
     )
     embedding_device: str = "cpu"
+    query_model: bool = Field(
+        default=True,
+        description=(
+            "Encode queries with the ESCO-tuned query layers over the default model "
+            "(ontologies/models/minilm-esco-query.pt); documents keep the default model."
+        ),
+    )
     embedding_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "embeddings.db")
     context_cache: Path = Field(default_factory=lambda: _user_cache_dir() / "jsonld-contexts")
     key_dir: Path = Field(default_factory=lambda: _user_data_dir() / "keys")
