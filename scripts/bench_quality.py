@@ -411,7 +411,7 @@ def main(argv: list[str]) -> int:
         }
         for m in mapped
     ]
-    report = {
+    report: dict[str, Any] = {
         "config": {k: str(v) for k, v in vars(args).items()} | {"commit": _commit()},
         "queries": dict(Counter(q.part for q in queries)),
         "build_s": build_s,
@@ -422,13 +422,12 @@ def main(argv: list[str]) -> int:
     }
     args.dump.parent.mkdir(parents=True, exist_ok=True)
     args.dump.write_text(json.dumps({"config": report["config"], "queries": rows}, indent=1))
-    if not args.esco_only:
-        report["real"] = real_world(args, pack_path=args.pack)
+    report["real"] = None if args.esco_only else real_world(args, pack_path=args.pack)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print(report, rows, args.examples)
-        if "real" in report:
+        if report["real"] is not None:
             bench_realworld.print_report(report["real"])
     record = args.dump.with_name("quality-report.json")
     record.write_text(json.dumps(report, indent=1, default=str))

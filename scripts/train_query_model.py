@@ -172,7 +172,7 @@ def train(data: list[Pair], labels: dict[str, str], args: argparse.Namespace) ->
     torch.manual_seed(args.seed)
     model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
     model.max_seq_length = args.max_tokens
-    bert = model[0].auto_model
+    bert: Any = model[0].auto_model
     layers = len(bert.encoder.layer)
     tuned = range(layers - args.layers, layers)
     for p in bert.parameters():
@@ -202,7 +202,7 @@ def train(data: list[Pair], labels: dict[str, str], args: argparse.Namespace) ->
             args.scale * queries @ targets.T, torch.arange(len(batch))
         )
         optimiser.zero_grad()
-        loss.backward()
+        loss.backward()  # type: ignore[no-untyped-call]
         optimiser.step()
         schedule.step()
         losses.append(float(loss.detach()))
