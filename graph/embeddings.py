@@ -373,11 +373,13 @@ class QueryTunedEmbedder(Embedder):
     def _query_model(self) -> SentenceTransformerEmbedder:
         with self._lock:
             if not self._loaded:
+                import pickle
+
                 import torch
 
                 try:
                     state = torch.load(self._delta, map_location="cpu", weights_only=True)
-                except (OSError, RuntimeError) as e:
+                except (OSError, RuntimeError, pickle.UnpicklingError) as e:
                     raise InvalidInputError(
                         f"cannot read the query model {self._delta}: {e}",
                         details={"field": "query_model"},
