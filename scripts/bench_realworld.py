@@ -33,7 +33,7 @@ from mapping_devset import extractor_table
 from graph.embeddings import CachedEmbedder, Embedder
 from graph.model.concepts import Concept, NodeKind
 from graph.search import SearchParams
-from graph.services.catalogue.mapping import BANDS, map_outcomes
+from graph.services.catalogue.mapping import BANDS, HIGH_LEAD, map_outcomes
 from graph.services.concepts import map_texts
 from graph.services.crosswalk.ranking import CrosswalkWeights, crosswalk
 from graph.services.embedding_policy import mapping_embedder
@@ -262,7 +262,8 @@ def print_report(report: dict[str, Any]) -> None:
         if key.endswith("/band"):
             p = systems["high_precision"]
             print(
-                f"{key:<15} high band (score >= {dict(BANDS)['high']:.2f}, top 5): "
+                f"{key:<15} high band (first match leading by >= {HIGH_LEAD}, or score >= "
+                f"{dict(BANDS)['high']:.2f}; top 5): "
                 f"{systems['high_n']} skills, precision {'-' if p is None else f'{p:.1f}%'}"
             )
             continue
