@@ -82,10 +82,12 @@ class CrosswalkWeights:
     ``specificity`` is taken off per ``broader`` step a target occupation sits below a top
     occupation of its framework. ``competition`` times how much better the target's best
     source occupation fits it (coarse score, over every source occupation) is taken off too:
-    an occupation another source fits better is less likely to be this one's. Set to 2.0 on the
-    tune part (113 O*NET codes) of the expert O*NET -> ESCO crosswalk: hit@1 / hit@5 71.7 / 91.2
-    at 0, 71.7 / 93.8 at 1, 71.7 / 94.7 at 2, 70.8 / 93.8 at 3; held-out (76 codes) 65.8 / 85.5
-    at 0 and 71.1 / 86.8 at 2 (``scripts/dev bench quality`` prints it).
+    an occupation another source fits better is less likely to be this one's. On the tune part
+    (113 O*NET codes) of the expert O*NET -> ESCO crosswalk, hit@1 / hit@5 are 71.7 / 91.2 at 0,
+    71.7 / 93.8 at 1, 71.7 / 94.7 at 2, 70.8 / 93.8 at 3; held-out (76 codes) 65.8 / 85.5 at 0
+    and 71.1 / 86.8 at 2. Off by default: at 2 the 2010 code 15-1132.00 loses "software
+    developer" to the 2019 code that fits it better (the store holds both O*NET versions, which
+    then compete for the same ESCO occupations); competition within one version is the next step.
     """
 
     title: float = 0.40
@@ -94,7 +96,7 @@ class CrosswalkWeights:
     group: float = 0.15
     structure: float = 0.15
     specificity: float = 0.03
-    competition: float = 2.0
+    competition: float = 0.0
     candidates: int = 40
     temperature: float = 0.05
 
