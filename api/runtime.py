@@ -16,8 +16,11 @@ from graph.embeddings import (
     CachedEmbedder,
     Embedder,
     EmbeddingCache,
+    QueryTunedEmbedder,
     SentenceTransformerEmbedder,
+    is_default_model,
 )
+from graph.ontologies import query_model
 from graph.registry import create_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -164,6 +167,15 @@ class Runtime:
             self.embedder.cache.close()
 
 
+def configured_embedder(settings: Settings) -> Embedder:
+    """The model of the settings; queries through the ESCO-tuned layers for the default one."""
+    model = SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device)
+    delta = query_model(settings.ontologies_dir)
+    if settings.query_model and is_default_model(settings.embedding_model) and delta.exists():
+        return QueryTunedEmbedder(model, delta)
+    return model
+
+
 def build_runtime(settings: Settings) -> Runtime:
     """Build (without opening) the store and the cached embedder named by ``settings``.
 
@@ -177,7 +189,6 @@ def build_runtime(settings: Settings) -> Runtime:
         namespace=settings.neo4j_namespace,
     )
     embedder = CachedEmbedder(
-        SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
-        EmbeddingCache(settings.embedding_cache),
+        configured_embedder(settings), EmbeddingCache(settings.embedding_cache)
     )
     return Runtime(settings=settings, store=store, embedder=embedder)

@@ -114,6 +114,13 @@ class Settings:
         metadata=_about("A sentence-transformers model name or folder; the default works offline."),
     )
     embedding_device: str = "cpu"
+    query_model: bool = field(
+        default=True,
+        metadata=_about(
+            "Encode queries with the ESCO-tuned query layers over the default model "
+            "(ontologies/models/minilm-esco-query.pt); documents keep the default model."
+        ),
+    )
     embedding_cache: Path = field(default_factory=lambda: _user_cache_dir() / "embeddings.db")
     context_cache: Path = field(default_factory=lambda: _user_cache_dir() / "jsonld-contexts")
     key_dir: Path = field(default_factory=lambda: _user_data_dir() / "keys")
