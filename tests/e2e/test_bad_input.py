@@ -13,6 +13,7 @@ the store's file itself (SQLite's data version: any commit changes it) and on th
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import dataclasses
 import json
 import sqlite3
@@ -190,7 +191,10 @@ def _chunked_post(app: FastAPI, path: str, headers: dict[str, str], chunks: list
         "server": ("testserver", 80),
         "state": {},
     }
-    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # this one for the session, and asyncio.run refuses to start inside a running loop.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()  # type: ignore[arg-type]
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return status, json.loads(body), read
