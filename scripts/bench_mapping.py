@@ -34,10 +34,11 @@ import numpy as np
 from mapping_devset import Item, build_devset, credential_items, extractor_table, hand_items
 
 from graph.backends.embedded import EmbeddedStore
-from graph.embeddings import CachedEmbedder, EmbeddingCache, SentenceTransformerEmbedder
+from graph.embeddings import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.model.concepts import Concept, NodeKind
 from graph.services.catalogue.mapping import BANDS, SkillSuggestion, map_outcomes
 from graph.services.ingestion import import_concepts
+from graph.store import GraphStore
 from ingest.frameworks.esco import esco_import, read_esco
 
 REPO = Path(__file__).resolve().parents[1]
@@ -144,7 +145,7 @@ def make_extractor(table: Sequence[tuple[str, str]], cache: Path) -> Any:
 
 
 def run_credwalk(
-    store: EmbeddedStore, model: SentenceTransformerEmbedder, texts: Sequence[str], top: int
+    store: GraphStore, model: Embedder, texts: Sequence[str], top: int
 ) -> list[list[SkillSuggestion]]:
     """Per-outcome matches of ``map_outcomes`` (in calls of at most 100 outcomes)."""
     out: list[list[SkillSuggestion]] = []
@@ -250,8 +251,8 @@ def _timed(call: Callable[[], object], runs: int) -> list[float]:
 
 
 def speed(
-    store: EmbeddedStore,
-    model: SentenceTransformerEmbedder,
+    store: GraphStore,
+    model: Embedder,
     extractor: Any,
     *,
     runs: int,

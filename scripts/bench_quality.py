@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_mapping
 import bench_realworld
 import devsets
 import numpy as np
@@ -459,7 +460,7 @@ def real_world(args: argparse.Namespace, *, pack_path: Path) -> dict[str, Any]:
         batch = [s.text for part in ("tune", "heldout") for ss in devsets.skill_sets(
             SHARED, part).values() for s in ss]  # fmt: skip
         batch = (batch * (200 // len(batch) + 1))[:200]
-        out["speed"] = bench_realworld.speed(store, embedder, extractor, batch, args.runs)
+        out["speed"] = bench_mapping.speed(store, embedder, extractor, runs=args.runs, batch=batch)
     finally:
         runtime.close()
     out["rss"] = bench_realworld.query_rss(args.store, batch)

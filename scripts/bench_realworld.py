@@ -27,13 +27,13 @@ from typing import Any
 
 import devsets
 import numpy as np
-from bench_mapping import SYLLABUS, make_extractor
+from bench_mapping import make_extractor, run_credwalk
 from mapping_devset import extractor_table
 
 from graph.embeddings import CachedEmbedder, Embedder
 from graph.model.concepts import Concept, NodeKind
 from graph.search import SearchParams
-from graph.services.catalogue.mapping import BANDS, HIGH_LEAD, map_outcomes
+from graph.services.catalogue.mapping import BANDS, HIGH_LEAD
 from graph.services.concepts import map_texts
 from graph.services.crosswalk.ranking import CrosswalkWeights, crosswalk
 from graph.services.embedding_policy import mapping_embedder
@@ -45,14 +45,6 @@ TARGET_RP5 = {"house": 55.0, "tech": 65.0}
 TARGET_HITS = (78.0, 95.0)
 TARGET_LANGUAGE_GAP = 5.0
 TARGET_RSS_MB = 1536.0
-
-
-def _credwalk(store: GraphStore, embedder: Embedder, texts: Sequence[str], top: int) -> list[Any]:
-    out: list[Any] = []
-    for start in range(0, len(texts), 100):
-        mapping = map_outcomes(store, embedder, texts[start : start + 100], top=top)
-        out += [o.matches for o in mapping.outcomes]
-    return out
 
 
 def _baseline(
@@ -78,7 +70,7 @@ def skill_linking(
         high: list[bool] = []
         for name, sentences in devsets.skill_sets(shared, part).items():
             texts = [s.text for s in sentences]
-            ours = _credwalk(store, embedder, texts, 10)
+            ours = run_credwalk(store, embedder, texts, 10)
             ranked = {
                 "credwalk": [[m.uri for m in ms] for ms in ours],
                 "baseline": _baseline(concepts, embedder, texts, 10),
@@ -155,43 +147,6 @@ def crosslang(
     return out
 
 
-def _timed(call: Any, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        call()
-        times.append(1000 * (time.perf_counter() - start))
-    return times
-
-
-def speed(
-    store: GraphStore, embedder: Embedder, extractor: Any, batch: list[str], runs: int
-) -> dict[str, Any]:
-    """Warm p50 / p95 of the syllabus and batch throughput, credwalk and the extractor."""
-    syllabus = list(SYLLABUS)
-    for _ in range(3):
-        map_outcomes(store, embedder, syllabus)
-        extractor.get_skills(syllabus)
-    ours = _timed(lambda: map_outcomes(store, embedder, syllabus), runs)
-    theirs = _timed(lambda: extractor.get_skills(syllabus), runs)
-    start = time.perf_counter()
-    _credwalk(store, embedder, batch, 5)
-    ours_rate = len(batch) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    extractor.get_skills(batch)
-    theirs_rate = len(batch) / (time.perf_counter() - start)
-    return {
-        "runs": runs,
-        "credwalk_p50_ms": float(np.percentile(ours, 50)),
-        "credwalk_p95_ms": float(np.percentile(ours, 95)),
-        "extractor_p50_ms": float(np.percentile(theirs, 50)),
-        "extractor_p95_ms": float(np.percentile(theirs, 95)),
-        "batch": len(batch),
-        "credwalk_per_s": ours_rate,
-        "extractor_per_s": theirs_rate,
-    }
-
-
 def query_rss(store_url: str, batch: list[str]) -> dict[str, Any]:
     """credwalk's peak RSS when it answers the syllabus and the batch, in a process of its own."""
     script = Path(__file__).with_name("bench_rss.py")
@@ -245,8 +200,8 @@ def verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool]]:
     out.append(
         (
             "batch throughput above the extractor's",
-            f"{sp['credwalk_per_s']:.1f} vs {sp['extractor_per_s']:.1f}/s",
-            sp["credwalk_per_s"] > sp["extractor_per_s"],
+            f"{sp['credwalk_outcomes_per_s']:.1f} vs {sp['extractor_outcomes_per_s']:.1f}/s",
+            sp["credwalk_outcomes_per_s"] > sp["extractor_outcomes_per_s"],
         )
     )
     rss = report["rss"]["peak_mb"]
@@ -283,9 +238,9 @@ def print_report(report: dict[str, Any]) -> None:
     print(
         f"\nspeed (warm, {sp['runs']} runs of the 10-outcome syllabus)\n"
         f"  credwalk  p50 {sp['credwalk_p50_ms']:6.1f} ms p95 {sp['credwalk_p95_ms']:6.1f} ms; "
-        f"batch of {sp['batch']}: {sp['credwalk_per_s']:.1f}/s\n"
+        f"batch of {sp['batch_outcomes']}: {sp['credwalk_outcomes_per_s']:.1f}/s\n"
         f"  extractor p50 {sp['extractor_p50_ms']:6.1f} ms p95 {sp['extractor_p95_ms']:6.1f} ms; "
-        f"batch of {sp['batch']}: {sp['extractor_per_s']:.1f}/s\n"
+        f"batch of {sp['batch_outcomes']}: {sp['extractor_outcomes_per_s']:.1f}/s\n"
         f"  credwalk query-time peak RSS {report['rss']['peak_mb']:.0f} MB (own process)"
     )
     print("\ntargets (issue 19):")

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Mapping
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from starlette.datastructures import FormData
 
 from graph.errors import CredwalkError, ForbiddenError, InvalidInputError
 
-__all__ = ["FormDep", "ensure_csrf", "field_errors", "read_form"]
+__all__ = ["FormDep", "ensure_csrf", "field_errors", "number_field", "read_form"]
+
+N = TypeVar("N", int, float)
 
 #: The most a form may hold (a pasted syllabus, a pasted credential): the body limit of the
 #: app applies too, this bounds each field.
@@ -76,3 +78,22 @@ def field_errors(error: CredwalkError, fields: Mapping[str, str] | None = None) 
         if field == prefix or field.startswith((prefix + "[", prefix + ".")):
             return {form_field: error.message}
     return {field: error.message} if field in (fields or {}).values() else {"": error.message}
+
+
+def number_field(text: str, field: str, parse: Callable[[str], N], expected: str) -> N | None:
+    """The number typed in ``field`` (``None`` when left empty); a decimal comma is read too.
+
+    Raises
+    ------
+    InvalidInputError
+        Naming ``field`` and what was ``expected`` ("a number", "a whole number").
+    """
+    text = text.strip().replace(",", ".")
+    if not text:
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"{field}: expected {expected}, got {text!r}", details={"field": field}
+        ) from None

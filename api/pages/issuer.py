@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from api.deps import EmbedderDep, ReferenceDep, StoreDep
-from api.pages.forms import FormDep, field_errors
+from api.pages.forms import FormDep, field_errors, number_field
 from api.pages.render import render
 from api.security import ActorDep
 from graph.errors import (
@@ -186,18 +186,6 @@ def _values_of(credential: Credential, version: int) -> dict[str, str]:
     }
 
 
-def _number(values: dict[str, str], name: str, label: str) -> float | None:
-    text = values.get(name, "").strip().replace(",", ".")
-    if not text:
-        return None
-    try:
-        return float(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{label}: expected a number, got {text!r}", details={"field": name}
-        ) from None
-
-
 def _levels(text: str) -> tuple[QualificationLevel, ...]:
     levels = []
     for i, part in enumerate(p.strip() for p in text.replace("\n", ";").split(";")):
@@ -258,9 +246,9 @@ def _credential_of(values: dict[str, str], base: Credential, actor: Actor) -> Cr
     """The credential the form describes, on top of ``base`` (what it does not show stays)."""
     if not values.get("title", "").strip():
         raise InvalidInputError("title: a credential needs a title", details={"field": "title"})
-    credits = _number(values, "credits", "credits")
-    cost = _number(values, "cost", "cost")
-    hours = _number(values, "hours", "hours")
+    credits = number_field(values.get("credits", ""), "credits", float, "a number")
+    cost = number_field(values.get("cost", ""), "cost", float, "a number")
+    hours = number_field(values.get("hours", ""), "hours", float, "a number")
     return dataclasses.replace(
         base,
         title=values["title"].strip(),
@@ -457,6 +445,13 @@ def mapping_page(
     return _mapping_page(request, store, embedder, actor, credential, notice=notice)
 
 
+def _back_to_mapping(credential_id: str, notice: str) -> RedirectResponse:
+    """Back to the credential's mapping page with what was done (POST, redirect, GET)."""
+    return RedirectResponse(
+        f"/catalogue/mapping?id={quote(credential_id, safe='')}&notice={quote(notice)}", 303
+    )
+
+
 def _syllabus(form: FormData) -> str:
     text = str(form.get("syllabus", ""))
     upload = form.get("file")
@@ -511,9 +506,7 @@ def map_syllabus(
         s.status is SkillStatus.SUGGESTED for s in credential.skills
     )
     notice = f"{len(outcomes)} outcomes mapped; {new} new suggestions to review"
-    return RedirectResponse(
-        f"/catalogue/mapping?id={quote(credential_id, safe='')}&notice={quote(notice)}", 303
-    )
+    return _back_to_mapping(credential_id, notice)
 
 
 def _decisions(form: FormData) -> list[tuple[str, bool, int | None]]:
@@ -568,9 +561,7 @@ def publish_decisions(
         )
     accepted = sum(accept for _, accept, _ in decisions)
     notice = f"Published: {accepted} accepted, {len(decisions) - accepted} rejected"
-    return RedirectResponse(
-        f"/catalogue/mapping?id={quote(credential_id, safe='')}&notice={quote(notice)}", 303
-    )
+    return _back_to_mapping(credential_id, notice)
 
 
 # --- export and equivalents -----------------------------------------------------------------

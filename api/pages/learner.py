@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.datastructures import FormData
 
 from api.deps import EmbedderDep, IssuerDep, ReferenceDep, StoreDep
-from api.pages.forms import FormDep, ensure_csrf, field_errors
+from api.pages.forms import FormDep, ensure_csrf, field_errors, number_field
 from api.pages.render import render
 from api.security import ActorDep
 from graph.algorithms.gaps import Coverage
@@ -212,17 +212,6 @@ def _picked(
     return ""
 
 
-def _level(text: str, name: str) -> int | None:
-    if not text.strip():
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{name}: {text!r} is not a whole number", details={"field": name}
-        ) from None
-
-
 @router.post("/me/competences", response_class=HTMLResponse)
 def declare(
     request: Request,
@@ -241,7 +230,7 @@ def declare(
             raise InvalidInputError(
                 "skill: pick a skill from the suggestions", details={"field": "skill"}
             )
-        level = _level(values.get("level", ""), "level")
+        level = number_field(values.get("level", ""), "level", int, "a whole number")
         if level is None:
             raise InvalidInputError("level: choose a level from 1 to 8", details={"field": "level"})
         declare_competence(
@@ -297,7 +286,11 @@ class PathwayForm:
         """The target chosen with the pickers."""
         kind = self.values["kind"]
         if kind == "skills":
-            chosen = [(uri, _level(lv, "skills")) for uri, _, lv in self.skills if uri]
+            chosen = [
+                (uri, number_field(lv, "skills", int, "a whole number"))
+                for uri, _, lv in self.skills
+                if uri
+            ]
             if not chosen:
                 raise InvalidInputError(
                     "skills: pick at least one skill from the suggestions",

@@ -25,6 +25,7 @@ from graph.model.submissions import (
     IssuingRule,
     SkillResult,
     SubmissionStatus,
+    SubmissionView,
 )
 from graph.proofs.canonical import canonicalize
 from graph.proofs.issuer import ProofIssuer
@@ -104,6 +105,13 @@ def issuer(tmp_path: Path, pinned_loader: PinnedDocumentLoader) -> ProofIssuer:
     return ProofIssuer(keys=KeyStore(tmp_path / "keys"), loader=pinned_loader, base_iri=BASE)
 
 
+def _submit_course(store: GraphStore) -> SubmissionView:
+    """The learner's submission of evidence for the course, made by an administrator."""
+    return submit(
+        store, actor=ADMIN, learner=LEARNER, credential=COURSE.id, evidence=EVIDENCE, base_iri=BASE
+    )
+
+
 def assess_all(store: GraphStore, submission: str) -> None:
     record_assessment(
         store,
@@ -134,14 +142,7 @@ def assess_all(store: GraphStore, submission: str) -> None:
 
 
 def test_submission_is_routed_and_its_status_follows_the_rule(catalogue: GraphStore) -> None:
-    view = submit(
-        catalogue,
-        actor=ADMIN,
-        learner=LEARNER,
-        credential=COURSE.id,
-        evidence=EVIDENCE,
-        base_iri=BASE,
-    )
+    view = _submit_course(catalogue)
     sub = view.submission
     assert view.status is SubmissionStatus.SUBMITTED
     assert [s.label for s in sub.skills] == ["Python (computer programming)", "SQL", "data mining"]
@@ -235,14 +236,7 @@ def test_a_credential_without_a_panel_cannot_be_submitted(skills_store: GraphSto
 
 
 def test_bad_assessments_store_nothing(catalogue: GraphStore) -> None:
-    sub = submit(
-        catalogue,
-        actor=ADMIN,
-        learner=LEARNER,
-        credential=COURSE.id,
-        evidence=EVIDENCE,
-        base_iri=BASE,
-    )
+    sub = _submit_course(catalogue)
     before = records(catalogue)
     with pytest.raises(InvalidInputError) as info:
         record_assessment(
@@ -264,14 +258,7 @@ def test_bad_assessments_store_nothing(catalogue: GraphStore) -> None:
 
 
 def test_a_new_panel_does_not_change_submissions_already_routed(catalogue: GraphStore) -> None:
-    sub = submit(
-        catalogue,
-        actor=ADMIN,
-        learner=LEARNER,
-        credential=COURSE.id,
-        evidence=EVIDENCE,
-        base_iri=BASE,
-    )
+    sub = _submit_course(catalogue)
     declare_panel(
         catalogue,
         actor=ADMIN,
@@ -286,14 +273,7 @@ def test_a_new_panel_does_not_change_submissions_already_routed(catalogue: Graph
 
 
 def test_issue_verify_revoke(catalogue: GraphStore, issuer: ProofIssuer) -> None:
-    sub = submit(
-        catalogue,
-        actor=ADMIN,
-        learner=LEARNER,
-        credential=COURSE.id,
-        evidence=EVIDENCE,
-        base_iri=BASE,
-    )
+    sub = _submit_course(catalogue)
     with pytest.raises(ConflictError) as info:
         issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
     assert info.value.details["status"] == "submitted" and info.value.details["unmet"]
@@ -382,14 +362,7 @@ def test_status_indexes_are_distinct_and_lists_re_signed_only_on_change(
 def test_the_elm_export_canonicalises_with_the_elm_context(
     catalogue: GraphStore, issuer: ProofIssuer, pinned_loader: PinnedDocumentLoader
 ) -> None:
-    sub = submit(
-        catalogue,
-        actor=ADMIN,
-        learner=LEARNER,
-        credential=COURSE.id,
-        evidence=EVIDENCE,
-        base_iri=BASE,
-    )
+    sub = _submit_course(catalogue)
     assess_all(catalogue, sub.submission.id)
     proof = issue_proof(catalogue, actor=ADMIN, submission=sub.submission.id, issuer=issuer)
     elm = export_elm(catalogue, proof, base_iri=BASE)

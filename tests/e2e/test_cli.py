@@ -29,6 +29,7 @@ from ingest.demo import read_demo_slice
 from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
+from tests.fixtures.runtimes import hashing_runtime
 
 SKILL = "http://data.europa.eu/esco/skill/"
 PYTHON = SKILL + "ccd0a1d9-afda-43d9-b901-96344886e14d"
@@ -58,16 +59,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _runtime(settings: Settings) -> Runtime:
-    """The composition root's runtime with the hashing embedder instead of a model."""
-    return Runtime(
-        settings=settings,
-        store=EmbeddedStore(Path(settings.store.removeprefix("sqlite:///"))),
-        embedder=HashingEmbedder(),
-        reference=load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri),
-    )
-
-
 @pytest.fixture
 def credwalk(
     tmp_path: Path,
@@ -82,7 +73,7 @@ def credwalk(
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(tmp_path / "keys"))
     monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(tmp_path / "contexts"))
     monkeypatch.setenv("CREDWALK_LOAD_DEMO", "false")
-    monkeypatch.setattr("api.runtime.build_runtime", _runtime)
+    monkeypatch.setattr("api.runtime.build_runtime", hashing_runtime)
 
     def run(*args: str) -> tuple[int, str, str]:
         capsys.readouterr()

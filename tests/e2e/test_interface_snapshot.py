@@ -25,9 +25,7 @@ from fastapi.testclient import TestClient
 
 from api.cli import main
 from api.main import create_app
-from api.runtime import Runtime
 from graph.backends.embedded import EmbeddedStore
-from graph.reference import load_reference_data
 from graph.services.catalogue.credentials import save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.settings import Settings, load_settings
@@ -36,6 +34,7 @@ from tests.fixtures.accounts import bearer
 from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import ONTOLOGIES, read_demo_catalogue
 from tests.fixtures.embedders import HashingEmbedder
+from tests.fixtures.runtimes import hashing_runtime
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "interface"
 RECORD = os.environ.get("CREDWALK_RECORD_INTERFACE") == "1"
@@ -283,16 +282,6 @@ def _settings(folder: Path) -> Settings:
     )
 
 
-def _runtime(settings: Settings) -> Runtime:
-    """A runtime like the composition root's, with the hashing embedder instead of a model."""
-    return Runtime(
-        settings=settings,
-        store=EmbeddedStore(Path(settings.store.removeprefix("sqlite:///"))),
-        embedder=HashingEmbedder(),
-        reference=load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri),
-    )
-
-
 @pytest.fixture
 def folder(tmp_path: Path, prepared: Path) -> Path:
     shutil.copyfile(prepared, tmp_path / "api.db")
@@ -301,7 +290,7 @@ def folder(tmp_path: Path, prepared: Path) -> Path:
 
 @pytest.fixture
 def client(folder: Path) -> Iterator[TestClient]:
-    runtime = _runtime(_settings(folder))
+    runtime = hashing_runtime(_settings(folder))
     runtime.store.open()
     headers = bearer(runtime.store, base_iri=runtime.settings.base_iri)
     with TestClient(create_app(runtime=runtime), headers=headers) as the_client:
@@ -318,7 +307,7 @@ def credwalk(
     monkeypatch.setenv("CREDWALK_STORE", f"sqlite:///{folder / 'api.db'}")
     monkeypatch.setenv("CREDWALK_KEY_DIR", str(folder / "keys"))
     monkeypatch.setenv("CREDWALK_CONTEXT_CACHE", str(folder / "contexts"))
-    monkeypatch.setattr("api.runtime.build_runtime", _runtime)
+    monkeypatch.setattr("api.runtime.build_runtime", hashing_runtime)
 
     def run(*args: str) -> tuple[int, str]:
         capsys.readouterr()
