@@ -99,7 +99,9 @@ def crosswalk_hits(
     gold = {part: devsets.crosswalk_gold(shared, part) for part in PARTS}
     codes = sorted({c for g in gold.values() for c in g})
     started = time.perf_counter()
-    result = crosswalk(store, embedder, source="onet", target="esco", top=5, sources=codes)
+    result = crosswalk(
+        store, embedder, source="onet", target="esco", top=5, sources=codes, weights=weights
+    )
     seconds = time.perf_counter() - started
     ranked = {e.code or e.source: [m.uri for m in e.matches] for e in result.results}
     return {part: devsets.hits(ranked, g) for part, g in gold.items()} | {

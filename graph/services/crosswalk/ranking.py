@@ -81,13 +81,13 @@ class CrosswalkWeights:
 
     ``specificity`` is taken off per ``broader`` step a target occupation sits below a top
     occupation of its framework. ``competition`` times how much better the target's best
-    source occupation fits it (coarse score, over every source occupation) is taken off too:
-    an occupation another source fits better is less likely to be this one's. On the tune part
-    (113 O*NET codes) of the expert O*NET -> ESCO crosswalk, hit@1 / hit@5 are 71.7 / 91.2 at 0,
-    71.7 / 93.8 at 1, 71.7 / 94.7 at 2, 70.8 / 93.8 at 3; held-out (76 codes) 65.8 / 85.5 at 0
-    and 71.1 / 86.8 at 2. Off by default: at 2 the 2010 code 15-1132.00 loses "software
-    developer" to the 2019 code that fits it better (the store holds both O*NET versions, which
-    then compete for the same ESCO occupations); competition within one version is the next step.
+    source occupation *of the same taxonomy version* fits it (coarse score) is taken off too:
+    an occupation another source fits better is less likely to be this one's. Versions are
+    kept apart because the store holds O*NET-SOC 2010 and 2019, which map the same work twice
+    (at 2 without versions, 2010's 15-1132.00 lost "software developer" to 2019's 15-1252.00).
+    Chosen on the tune part (113 O*NET codes) of the expert O*NET -> ESCO crosswalk only:
+    hit@1 / hit@5 71.7 / 91.2 at 0 and 72.6 / 94.7 at 2 (71.7 / 94.7 before versions were
+    kept apart); ``scripts/dev bench quality`` reports the held-out part beside it.
     """
 
     title: float = 0.40
@@ -96,7 +96,7 @@ class CrosswalkWeights:
     group: float = 0.15
     structure: float = 0.15
     specificity: float = 0.03
-    competition: float = 0.0
+    competition: float = 2.0
     candidates: int = 40
     temperature: float = 0.05
 
@@ -288,7 +288,7 @@ def _ranking(
     rows: list[int],
     found: _Candidates,
     weights: CrosswalkWeights,
-    competition: npt.NDArray[np.float32] | None = None,
+    competition: Matrix | None = None,
 ) -> _Ranking:
     """The candidates' signals blended with their siblings' consensus, less specialisation."""
     base = _base(found.signals, weights)
@@ -304,19 +304,45 @@ def _ranking(
     final = final - weights.specificity * penalised
     contested = np.zeros_like(final)
     if competition is not None:
-        contested = weights.competition * (competition[found.targets] - found.coarse)
+        contested = weights.competition * (competition - found.coarse)
     return _Ranking(final - contested, agreement, priors, penalised, contested)
+
+
+def _version(concept: Concept) -> str:
+    """The taxonomy version a source occupation belongs to (``""`` when it names none)."""
+    return concept.framework_version or ""
 
 
 def best_coarse(
     s: OccupationProfiles, t: OccupationProfiles, weights: CrosswalkWeights
-) -> npt.NDArray[np.float32]:
-    """Per target occupation, its best coarse score over every source occupation of ``s``."""
-    best = np.full(len(t), -np.inf, dtype=np.float32)
+) -> dict[str, npt.NDArray[np.float32]]:
+    """Per taxonomy version of ``s``: per target occupation, its best coarse score there.
+
+    Versions are kept apart because each version maps the same work again: O*NET-SOC 2010's
+    15-1132.00 and 2019's 15-1252.00 both fit "software developer", and neither should lose it
+    to the other.
+    """
+    best: dict[str, npt.NDArray[np.float32]] = {}
     for start in range(0, len(s), 256):
         rows = list(range(start, min(start + 256, len(s))))
-        np.maximum(best, _base(_coarse_signals(s, t, rows), weights).max(axis=0), out=best)
+        scores = _base(_coarse_signals(s, t, rows), weights)
+        for version in {_version(s.concepts[row]) for row in rows}:
+            mine = [i for i, row in enumerate(rows) if _version(s.concepts[row]) == version]
+            top = best.setdefault(version, np.full(len(t), -np.inf, dtype=np.float32))
+            np.maximum(top, scores[mine].max(axis=0), out=top)
     return best
+
+
+def _competition(
+    s: OccupationProfiles,
+    rows: list[int],
+    found: _Candidates,
+    best: dict[str, npt.NDArray[np.float32]],
+) -> Matrix:
+    """Per source row and candidate: the candidate's best coarse score in the row's version."""
+    return np.stack(
+        [best[_version(s.concepts[row])][found.targets[i]] for i, row in enumerate(rows)]
+    )
 
 
 def _rounded(value: np.float32) -> float | None:
@@ -423,7 +449,7 @@ def crosswalk(
     competition = None
     if w.competition:
         every = s if sources is None else load_profiles(store, source, embedder)
-        competition = best_coarse(every, t, w)
+        competition = _competition(s, rows, found, best_coarse(every, t, w))
     ranking = _ranking(s, t, rows=rows, found=found, weights=w, competition=competition)
     results = [
         _entry(s, t, row=row, i=i, found=found, ranking=ranking, weights=w, top=top)
