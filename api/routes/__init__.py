@@ -22,6 +22,7 @@ from api.routes import (
     equivalence,
     health,
     learners,
+    onboarding,
     pathways,
     proofs,
 )
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     equivalence.router,
     health.router,
     learners.router,
+    onboarding.router,
     pathways.router,
     proofs.router,
     # After every router: these end in an {id:path} parameter.

@@ -26,6 +26,7 @@ from graph.store import GraphBatch, GraphStore, Record
 __all__ = [
     "ItemDraft",
     "get_item",
+    "item_iri",
     "item_record",
     "latest_items",
     "list_items",
@@ -52,6 +53,11 @@ class ItemDraft:
 
 def _fail(field: str, message: str) -> InvalidInputError:
     return InvalidInputError(f"{field}: {message}", details={"field": field})
+
+
+def item_iri(ref: str, *, base_iri: str) -> str:
+    """The IRI of item ``ref`` (an IRI, or the short id at the end of one)."""
+    return ref if ":" in ref else f"{base_iri}/onboarding-item/{ref}"
 
 
 def _check_key(draft: ItemDraft) -> None:
