@@ -38,15 +38,10 @@ __all__ = [
 ]
 
 Level = Field(default=None, ge=1, le=8, description="A level on the scale 1-8 (EQF-like)")
-<<<<<<< HEAD
-Jurisdiction = Field(default=None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
-Source = Literal["assessment", "credential", "self_declared", "endorsed", "onboarding_test"]
-=======
 Jurisdiction = Field(default=None, max_length=7, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
 SkillIri = Field(min_length=1, max_length=MAX_IRI, description="The skill's IRI (ESCO)")
 Evidence = Field(default=None, min_length=1, max_length=MAX_TEXT)
-Source = Literal["assessment", "credential", "self_declared", "endorsed"]
->>>>>>> main
+Source = Literal["assessment", "credential", "self_declared", "endorsed", "onboarding_test"]
 
 
 class CompetenceIn(BaseModel):
@@ -58,12 +53,8 @@ class CompetenceIn(BaseModel):
     level: int | None = Level
     source: Source = "self_declared"
     date: dt.date | None = None
-<<<<<<< HEAD
-    evidence: str | None = Field(default=None, min_length=1)
-    confidence: float | None = Field(default=None, ge=0, le=1)
-=======
     evidence: str | None = Evidence
->>>>>>> main
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     def to_domain(self) -> Competence:
         """The domain competence."""
