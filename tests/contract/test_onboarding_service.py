@@ -19,6 +19,7 @@ from graph.services.onboarding.attempts import (
     list_attempts,
     rate_answer,
     start_attempt,
+    tasks_to_rate,
 )
 from graph.services.onboarding.items import ItemDraft, get_item, list_items, revise_item, write_item
 from graph.services.pathways.learners import create_learner, get_learner
@@ -206,8 +207,15 @@ def test_a_task_waits_for_an_assessor(loaded_store: GraphStore) -> None:
     assert (
         get_attempt(store, view.attempt.id, actor=assessor).status is AttemptStatus.AWAITING_RATING
     )
+    queue = tasks_to_rate(store, actor=assessor)  # the assessor's queue: rubric and evidence
+    assert [(t.attempt, t.item.rubric, t.answer.response) for t in queue] == [
+        (view.attempt.id, "works", "https://git.example/me")
+    ]
+    with pytest.raises(ForbiddenError):
+        tasks_to_rate(store, actor=me)
     done = rate_answer(store, view.attempt.id, item=task.id, score=0.8, actor=assessor)
     assert done.status is AttemptStatus.FINISHED
     assert (done.results[0].level, done.attempt.answers[0].rated_by) == (5, ASSESSOR)
+    assert tasks_to_rate(store, actor=assessor) == []  # rated: out of the queue
     with pytest.raises(ForbiddenError):
         get_attempt(store, view.attempt.id, actor=as_learner("urn:example:learner:other"))

@@ -49,12 +49,14 @@ from graph.store import GraphBatch, GraphStore, Record
 __all__ = [
     "DEFAULT_WAIT",
     "AttemptView",
+    "TaskToRate",
     "answer_item",
     "attempt_iri",
     "get_attempt",
     "list_attempts",
     "rate_answer",
     "start_attempt",
+    "tasks_to_rate",
 ]
 
 #: How long a learner waits after a test before taking it again for the same target.
@@ -88,6 +90,7 @@ def _record(attempt: Attempt, status: AttemptStatus, untested: tuple[str, ...]) 
             "learner": attempt.learner,
             "target": attempt.target,
             "status": status.value,
+            "unrated": any(a.right is None for a in attempt.answers),
         },
     )
 
@@ -423,3 +426,38 @@ def list_attempts(store: GraphStore, learner: str, *, actor: Actor) -> list[Atte
         for r in records
     ]
     return sorted(views, key=lambda v: (v.attempt.started_at, v.attempt.id))
+
+
+@dataclass(frozen=True, slots=True)
+class TaskToRate:
+    """A task's evidence waiting for a rating: the attempt, the item (rubric included), answer."""
+
+    attempt: str
+    item: Item
+    answer: GivenAnswer
+
+
+def tasks_to_rate(store: GraphStore, *, actor: Actor) -> list[TaskToRate]:
+    """Every task answer of a running attempt that waits for a rating, oldest first.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but an assessor (or an administrator).
+    """
+    policy.require_assessor_role(actor, action="see the tasks of onboarding tests to rate")
+    records = store.list_records(
+        kind=NodeKind.ONBOARDING, where={"record": "attempt", "unrated": True}
+    )
+    found: list[TaskToRate] = []
+    for record in records:
+        attempt = attempt_from_document(record.body)
+        if attempt.finished_at is not None:
+            continue
+        items = {(i.id, i.version): i for i in _pool_items(store, attempt)}
+        found.extend(
+            TaskToRate(attempt.id, items[(a.item, a.version)], a)
+            for a in attempt.answers
+            if a.right is None
+        )
+    return sorted(found, key=lambda t: (t.answer.answered_at, t.attempt, t.item.id))
