@@ -18,6 +18,7 @@ from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
+from graph.services.onboarding.attempts import tasks_to_rate
 from graph.services.pathways.learners import learner_exists
 from graph.services.proofs.submissions import list_submissions
 from graph.store import GraphStore
@@ -67,6 +68,9 @@ def _assessor(store: GraphStore, actor: Actor) -> HomeSection:
         )
         for v in waiting[:SHOWN]
     ]
+    tasks = tasks_to_rate(store, actor=actor)
+    if tasks:  # onboarding tests: task evidence waiting for a rating
+        items.append(HomeItem("/onboarding/ratings", "Onboarding tasks to rate", f"{len(tasks)}"))
     return HomeSection("Submissions to assess", "Nothing to assess.", "/assess", items)
 
 
@@ -135,6 +139,7 @@ def _learner(store: GraphStore, actor: Actor) -> HomeSection:
                 )
             )
         items.append(HomeItem("/me/pathway", "Plan your next step", "pathway"))
+        items.append(HomeItem("/me/onboarding", "Take an onboarding test", "your first scores"))
     return HomeSection("Your next step", "", "/me", items[:SHOWN])
 
 

@@ -41,8 +41,12 @@ class NavItem:
 #: What each role finds in the navigation, in this order; everyone has the public pages.
 _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
     Role.LEARNER: (NavItem("/me", "My competences"), NavItem("/me/pathway", "My pathway")),
-    Role.ISSUER: (NavItem("/catalogue", "Catalogue"),),
-    Role.ASSESSOR: (NavItem("/assess", "To assess"),),
+    Role.ISSUER: (NavItem("/catalogue", "Catalogue"), NavItem("/onboarding/items", "Test items")),
+    Role.ASSESSOR: (
+        NavItem("/assess", "To assess"),
+        NavItem("/onboarding/ratings", "Tasks to rate"),
+        NavItem("/onboarding/items", "Test items"),
+    ),
     Role.ADVISOR: (NavItem("/compare", "Compare"), NavItem("/recognitions/new", "Decide")),
     Role.MENTOR: (NavItem("/mentees", "My learners"),),
 }

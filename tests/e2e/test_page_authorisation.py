@@ -44,6 +44,8 @@ class Objects:
     submission: str  # Ada's, at the Python course's panel
     proof: str  # Ada's
     decision: str  # the Irish recognition office's
+    attempt: str = ""  # Ada's onboarding test for the Python course
+    item: str = ""  # an item of the demo's onboarding bank
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,28 @@ PAGES: dict[tuple[str, str], Row] = {
     ("GET", "/recognitions"): _row("/recognitions", "advisor"),
     ("GET", "/recognitions/new"): _row("/recognitions/new", "advisor"),
     ("POST", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+    # Onboarding tests: Ada takes hers (her mentor, by her consent, and an administrator read
+    # it); the bank's authors (issuers' staff, assessors) keep the items; assessors rate tasks.
+    ("GET", "/me/onboarding"): _row("/me/onboarding", "learner", "bea"),
+    ("POST", "/me/onboarding"): _row("/me/onboarding", "learner", "bea"),
+    ("GET", "/me/onboarding/{attempt_id}"): _row(
+        lambda o: f"/me/onboarding/{o.attempt}", "learner", "mentor", "admin"
+    ),
+    ("POST", "/me/onboarding/{attempt_id}"): _row(
+        lambda o: f"/me/onboarding/{o.attempt}", "learner", "admin"
+    ),
+    ("GET", "/onboarding/items"): _row("/onboarding/items", "issuer", "assessor", "admin"),
+    ("POST", "/onboarding/items"): _row("/onboarding/items", "issuer", "assessor", "admin"),
+    ("GET", "/onboarding/items/{item_id}"): _row(
+        lambda o: f"/onboarding/items/{o.item}", "issuer", "assessor", "admin"
+    ),
+    ("POST", "/onboarding/items/{item_id}"): _row(
+        lambda o: f"/onboarding/items/{o.item}", "issuer", "assessor", "admin"
+    ),
+    ("GET", "/onboarding/ratings"): _row("/onboarding/ratings", "assessor", "admin"),
+    ("POST", "/onboarding/ratings/{attempt_id}"): _row(
+        lambda o: f"/onboarding/ratings/{o.attempt}", "assessor", "admin"
+    ),
 }
 
 
@@ -189,7 +213,20 @@ def objects(site: Site, users: dict[str, dict[str, Any]]) -> Objects:
         submission=next(s["id"] for s in submissions if s["credential"] == PYTHON_COURSE),
         proof=proof["id"],
         decision=decision.json()["id"],
+        **_onboarding_objects(the_client, users),
     )
+
+
+def _onboarding_objects(client: TestClient, users: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Ada's onboarding test for the Python course, and an item of the demo's bank."""
+    started = client.post(
+        "/v1/onboarding/attempts",
+        json={"learner": ADA, "target": f"credential:{PYTHON_COURSE}"},
+        headers=_key(users["learner"]),
+    )
+    assert started.status_code == 201, started.text
+    items = client.get("/v1/onboarding/items", headers=_key(users["issuer"])).json()["data"]
+    return {"attempt": started.json()["id"], "item": items[0]["id"]}
 
 
 def _changes_since(client: TestClient, users: dict[str, dict[str, Any]], since: str) -> int:
