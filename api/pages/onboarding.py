@@ -253,6 +253,8 @@ async def answer(
     except (InvalidInputError, ConflictError) as e:
         view = get_attempt(store, uri, actor=actor)
         errors = field_errors(e, {"response": "response", "evidence": "evidence"})
+        if "response" in errors and "response" not in form:  # a radio group sent nothing
+            errors["response"] = "response: choose one of the options"
         return _test_page(request, store, actor, view, Shown.refused(e, values, errors))
     return RedirectResponse(f"/me/onboarding/{attempt_id}", status_code=303)
 
