@@ -21,7 +21,14 @@ from graph.services.onboarding.attempts import (
     start_attempt,
     tasks_to_rate,
 )
-from graph.services.onboarding.items import ItemDraft, get_item, list_items, revise_item, write_item
+from graph.services.onboarding.items import (
+    ItemDraft,
+    get_item,
+    list_items,
+    revise_item,
+    write_item,
+    write_items,
+)
 from graph.services.pathways.learners import create_learner, get_learner
 from graph.services.pathways.planning import gap_analysis
 from graph.services.pathways.targets import occupation_skills, parse_target
@@ -219,3 +226,19 @@ def test_a_task_waits_for_an_assessor(loaded_store: GraphStore) -> None:
     assert tasks_to_rate(store, actor=assessor) == []  # rated: out of the queue
     with pytest.raises(ForbiddenError):
         get_attempt(store, view.attempt.id, actor=as_learner("urn:example:learner:other"))
+
+
+def test_a_file_of_items_is_written_whole_or_not_at_all(loaded_store: GraphStore) -> None:
+    store = loaded_store
+    skill = occupation_skills(store, DATA_ANALYST)[0][0]
+    good = ItemDraft(skill, 3, ItemKind.SHORT_ANSWER, "name it", accepted=("pandas",))
+    keyless = ItemDraft(skill, 3, ItemKind.TASK, "build it")
+    staff = as_staff(ISSUER)
+    with pytest.raises(InvalidInputError) as caught:
+        write_items(store, [good, keyless], actor=staff, base_iri=BASE)
+    assert caught.value.details["field"] == "items[1].rubric"
+    assert list_items(store, actor=staff) == []
+    written = write_items(store, [good, good], actor=staff, base_iri=BASE)
+    assert sorted(i.id for i in list_items(store, actor=staff)) == sorted(i.id for i in written)
+    with pytest.raises(ForbiddenError):
+        write_items(store, [good], actor=as_learner(LEARNER), base_iri=BASE)

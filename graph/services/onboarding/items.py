@@ -32,6 +32,7 @@ __all__ = [
     "list_items",
     "revise_item",
     "write_item",
+    "write_items",
 ]
 
 MAX_OPTIONS = 12
@@ -141,12 +142,55 @@ def write_item(
     """
     author = policy.require_item_author(actor, action="write a test item")
     _check(store, draft)
-    item = _item(
-        draft, id=f"{base_iri}/onboarding-item/{uuid.uuid4()}", version=1, author=author, now=now
-    )
-    record = item_record(item)
-    store.write(GraphBatch(records=[record], expect={record.uri: None}))
-    return item
+    return _write_new(store, [draft], author=author, base_iri=base_iri, now=now)[0]
+
+
+def _write_new(
+    store: GraphStore,
+    drafts: Sequence[ItemDraft],
+    *,
+    author: str,
+    base_iri: str,
+    now: datetime | None,
+) -> list[Item]:
+    """Write checked drafts as new items (version 1), all in one batch."""
+    items = [
+        _item(d, id=f"{base_iri}/onboarding-item/{uuid.uuid4()}", version=1, author=author, now=now)
+        for d in drafts
+    ]
+    records = [item_record(item) for item in items]
+    store.write(GraphBatch(records=records, expect={r.uri: None for r in records}))
+    return items
+
+
+def write_items(
+    store: GraphStore,
+    drafts: Sequence[ItemDraft],
+    *,
+    actor: Actor,
+    base_iri: str,
+    now: datetime | None = None,
+) -> list[Item]:
+    """Add several items at once (a file of them): all are written, or none.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For anyone but issuers' staff, assessors and administrators.
+    InvalidInputError
+        As :func:`write_item`, for the first bad item: ``details["field"]`` is
+        ``items[<index>].<field>``; nothing is written.
+    """
+    author = policy.require_item_author(actor, action="write test items")
+    for index, draft in enumerate(drafts):
+        try:
+            _check(store, draft)
+        except InvalidInputError as e:
+            field = f"items[{index}].{e.details.get('field', '')}"
+            raise InvalidInputError(
+                f"items[{index}].{e.message}", details={**e.details, "field": field}
+            ) from e
+    return _write_new(store, drafts, author=author, base_iri=base_iri, now=now)
 
 
 def _latest_record(store: GraphStore, item: str) -> Record:
