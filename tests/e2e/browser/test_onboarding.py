@@ -72,6 +72,25 @@ def test_a_learner_takes_a_test_an_assessor_rates_the_task_and_she_sees_the_resu
     page.wait_for_url("**rated=1")
     visitor.check()
     assert page.locator("[data-task]").filter(has_text=EVIDENCE).count() == 0
+    # The bank, keys included, for its authors: an item without its key is named, not added.
+    page.get_by_role("link", name="Test items", exact=True).first.click()
+    page.wait_for_url("**/onboarding/items")
+    visitor.check()
+    count = page.locator("[data-count]").inner_text()
+    _pick(visitor, "Skill", "Python", "Python (computer programming)")
+    page.get_by_label("Level (1-8)").fill("3")
+    page.get_by_label("Question", exact=True).fill("Which keyword starts a function definition?")
+    page.get_by_label("Options, one per line (multiple choice)").fill("def\nfunc\nfn")
+    page.get_by_role("button", name="Add the item").click()
+    page.wait_for_load_state()
+    visitor.check()
+    assert "an item needs its key" in page.locator("#f-answer-error").inner_text()
+    assert page.locator("[data-count]").inner_text() == count
+    page.get_by_label("The right option, as written above (multiple choice: the key)").fill("def")
+    page.get_by_role("button", name="Add the item").click()
+    page.wait_for_url("**added=1")
+    visitor.check()
+    assert "(right)" in page.locator("[data-latest]").inner_text()
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
