@@ -304,7 +304,8 @@ def test_an_answer_to_a_finished_attempt_is_refused_and_nothing_is_written(world
     )
     assert refused.status_code == 409, refused.text
     error = refused.json()["error"]
-    assert "finished" in error["message"] and error["details"]["attempt"] == finished["uri"]
+    assert "finished" in error["message"] and error["details"]["field"] == "attempt"
+    assert error["details"]["attempt"] == finished["uri"]
     now = world.client.get(f"/v1/onboarding/attempts/{finished['id']}", headers=headers).json()
     assert now["answers"] == finished["answers"]
     learner_after = world.client.get(f"/v1/learners/{learner}", headers=headers)

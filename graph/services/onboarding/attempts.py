@@ -278,7 +278,7 @@ def _open(store: GraphStore, attempt_id: str) -> tuple[Attempt, tuple[str, ...],
     if attempt.finished_at is not None:
         raise ConflictError(
             f"the attempt {attempt.id} finished at {attempt.finished_at}; it takes no more answers",
-            details={"attempt": attempt.id, "finished_at": attempt.finished_at},
+            details={"field": "attempt", "attempt": attempt.id, "finished_at": attempt.finished_at},
         )
     return attempt, untested, version
 
