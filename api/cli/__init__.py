@@ -22,6 +22,7 @@ from api.cli import (
     concepts,
     credentials,
     equivalence,
+    impact,
     ingest,
     pathways,
     proofs,
@@ -40,6 +41,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     equivalence,
     pathways,
     proofs,
+    impact,  # Certificates of Impact and the portfolio (issue 18)
     accounts,
     backup,
     serve,

@@ -213,8 +213,10 @@ def test_privacy_of_claims(store: GraphStore, parties: dict[str, Actor]) -> None
         store, _draft(endorsers=("boss",)), actor=parties["ada"], base_iri=BASE, now=T0
     )
     assert get_claim(store, claim.id, actor=parties["boss"], base_iri=BASE).id == claim.id
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ForbiddenError):
         get_claim(store, claim.id, actor=parties["client"], base_iri=BASE)
+    with pytest.raises(NotFoundError):
+        get_claim(store, "no-such-claim", actor=parties["ada"], base_iri=BASE)
     with pytest.raises(ForbiddenError):
         list_impact(store, LEARNER, actor=parties["client"])
     assert [c.id for c in list_impact(store, LEARNER, actor=as_learner(LEARNER))] == [claim.id]

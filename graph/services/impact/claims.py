@@ -8,9 +8,10 @@ version read, so two endorsements (or an endorsement and an issue) never overwri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import urlparse
 
 from graph.errors import ConflictError, InvalidInputError, NotFoundError
@@ -32,6 +33,7 @@ from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
     "ImpactDraft",
+    "certificate_document",
     "claim_iri",
     "claim_record",
     "claims_to_endorse",
@@ -232,9 +234,9 @@ def get_claim(store: GraphStore, ref: str, *, actor: Actor, base_iri: str) -> Im
     Raises
     ------
     NotFoundError
-        If there is no such claim, or the actor may not see it (nothing tells them it exists).
-    UnauthenticatedError
-        For nobody.
+        If there is no such claim.
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone else.
     """
     policy.require_user(actor, action="see an impact claim")
     claim, _ = read_claim(store, ref, base_iri=base_iri)
@@ -245,7 +247,12 @@ def get_claim(store: GraphStore, ref: str, *, actor: Actor, base_iri: str) -> Im
         endorsers=claim.endorsers,
         consents=learner_consents(store, claim.claimant),
     ):
-        raise NotFoundError(f"no impact claim {claim.id}", details={"uri": claim.id})
+        raise policy.refusal(
+            actor,
+            "see this impact claim",
+            "neither its claimant, an endorser it asked, nor holding the claimant's consent",
+            claim.id,
+        )
     return claim
 
 
@@ -270,6 +277,22 @@ def list_impact(store: GraphStore, claimant: str, *, actor: Actor) -> list[Impac
     ):
         policy.require_impact_owner(actor, claimant, author=author, action="list impact claims")
     return sorted(claims, key=lambda c: (c.start, c.created_at), reverse=True)
+
+
+def certificate_document(claim: ImpactClaim) -> Mapping[str, Any]:
+    """The signed credential of an issued claim.
+
+    Raises
+    ------
+    ConflictError
+        If the claim was not issued yet (``details["state"]`` says where it stands).
+    """
+    if claim.certificate is None:
+        raise ConflictError(
+            f"{claim.id} is not issued yet ({claim.state.value})",
+            details={"claim": claim.id, "state": claim.state.value},
+        )
+    return claim.certificate.document
 
 
 def claims_to_endorse(store: GraphStore, *, actor: Actor) -> list[ImpactClaim]:
