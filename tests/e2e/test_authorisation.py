@@ -1043,8 +1043,8 @@ def _impact_endorser(world: World) -> Who:
     return world.user("assessor", IMPACT_ENDORSER)
 
 
-def _impact_issued(world: World, learner: str) -> str:
-    """A new claim of ``learner``, endorsed and issued; its short id."""
+def _impact_endorsed(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed by the one party it asked; its short id."""
     endorser = _impact_endorser(world)
     short = _impact_claim(world, learner, [str(endorser.name)])
     endorse_claim(
@@ -1055,6 +1055,12 @@ def _impact_issued(world: World, learner: str) -> str:
         statement="Confirmed.",
         base_iri=world.base,
     )
+    return short
+
+
+def _impact_issued(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed and issued; its short id."""
+    short = _impact_endorsed(world, learner)
     runtime: Runtime = world.client.app.state.runtime  # type: ignore[attr-defined]
     issue_certificate(world.store, short, actor=ADMIN, issuer=runtime.proof_issuer)
     return short
@@ -1118,19 +1124,8 @@ def _impact_change(action: str) -> Callable[[World], Target]:
         learner = world.once("impact-learner", world.learner)
 
         def call(who: Who, own: bool) -> Call:
-            if action == "issue":
-                endorser = _impact_endorser(world)
-                short = _impact_claim(world, learner, [str(endorser.name)])
-                endorse_claim(
-                    world.store,
-                    short,
-                    actor=world.actor(endorser),
-                    relation="client",
-                    statement="Yes.",
-                    base_iri=world.base,
-                )
-            else:
-                short = _impact_issued(world, learner)
+            made = _impact_endorsed if action == "issue" else _impact_issued
+            short = made(world, learner)
             return Call("POST", f"/v1/impact/{short}/{action}")
 
         return Target(Owners(learner=learner), call)
