@@ -51,6 +51,12 @@ def register(commands: Commands) -> None:
     endorse.add_argument("--statement", required=True)
     add_json(endorse)
     _register_certificates(impact)
+    portfolio = commands.group("portfolio", help="The member's signed portfolio.")
+    export = portfolio.command(
+        "export", run_export, help="Write your signed portfolio (a ZIP); credwalk verify checks it."
+    )
+    export.add_argument("--out", dest="out_file", type=Path, required=True, help="the ZIP file")
+    export.add_argument("--member", help="the member's IRI (default: the acting user's own)")
 
 
 def _register_certificates(impact: Commands) -> None:
@@ -191,3 +197,57 @@ def run_revoke(args: argparse.Namespace) -> None:
             rt.store, args.claim, actor=actor(), issuer=rt.proof_issuer, reason=args.reason
         )
     _print(ImpactPublic.from_domain(claim), as_json=args.as_json)
+
+
+def run_export(args: argparse.Namespace) -> None:
+    """Write a portfolio ZIP."""
+    from graph.services.impact.portfolio import export_portfolio
+
+    with runtime() as rt:
+        acting = actor()
+        portfolio = export_portfolio(
+            rt.store,
+            args.member,
+            actor=acting,
+            issuer=rt.proof_issuer,
+            reference=rt.reference,
+            name=acting.name,
+        )
+    args.out_file.write_bytes(portfolio.to_zip())
+    say(f"wrote {args.out_file}: {len(portfolio.files)} files, manifest signed ({portfolio.id})")
+
+
+def run_verify_portfolio(args: argparse.Namespace) -> int:
+    """Verify a portfolio ZIP (``credwalk verify portfolio.zip``)."""
+    from api.cli.common import settings
+    from api.cli.proofs import read_json_file
+    from graph.errors import PayloadTooLargeError
+    from graph.services.impact.portfolio import verify_portfolio
+    from graph.services.proofs.verification import Trust
+
+    limit = settings().max_payload_bytes
+    if args.file.stat().st_size > limit:
+        raise PayloadTooLargeError(
+            f"{args.file} is larger than the limit of {limit} bytes", details={"file": limit}
+        )
+    lists = [read_json_file(p, field="status_list") for p in args.status_list or []]
+    with runtime(open_store=False) as rt:
+        report = verify_portfolio(
+            args.file.read_bytes(),
+            loader=rt.document_loader,
+            issuer=rt.proof_issuer,
+            store=rt.open_store,
+            status_lists=lists,
+            trust=Trust(args.trust),
+            bind_issuer=not args.no_issuer_binding,
+            now=args.at,
+        )
+    if args.as_json:
+        emit_json(report.to_json())
+    else:
+        for name, status in report.files:
+            say(f"  {name:<50} {status}")
+        for name, found in report.credentials:
+            say(f"  {name:<50} {'verified' if found.verified else 'FAILED: ' + str(found.check)}")
+        say("verified" if report.verified else f"NOT verified: {report.message}")
+    return 0 if report.verified else 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,9 @@ def register(commands: Commands) -> None:
     verify = commands.command(
         "verify", run_verify, help="Verify a signed credential offline; exit 0 only when it passes."
     )
-    verify.add_argument("file", type=Path, metavar="FILE", help="a signed credential (JSON-LD)")
+    verify.add_argument(
+        "file", type=Path, metavar="FILE", help="a signed credential (JSON-LD), or a portfolio ZIP"
+    )
     verify.add_argument(
         "--status-list",
         type=Path,
@@ -212,6 +215,10 @@ def run_verify(args: argparse.Namespace) -> int:
     from graph.errors import InvalidInputError
     from graph.services.proofs.verification import Trust, verify_document
 
+    if zipfile.is_zipfile(args.file):
+        from api.cli.impact import run_verify_portfolio
+
+        return run_verify_portfolio(args)
     document = read_json_file(args.file)
     if not isinstance(document, dict):
         raise InvalidInputError(

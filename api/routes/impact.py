@@ -1,13 +1,13 @@
-"""Certificates of Impact: claims, endorsements, issuing, the signed credential, revocation."""
+"""Certificates of Impact (claims, endorsements, issuing, revocation) and the portfolio."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from api.deps import IdPath, IssuerDep, StoreDep
+from api.deps import IdPath, IssuerDep, ReferenceDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.common import MAX_IRI
 from api.schemas.impact import (
@@ -27,6 +27,7 @@ from graph.services.impact.claims import (
     list_impact,
 )
 from graph.services.impact.issuing import issue_certificate, revoke_certificate
+from graph.services.impact.portfolio import export_portfolio
 
 __all__ = ["router"]
 
@@ -148,3 +149,30 @@ def revoke_impact(
         store, claim_id, actor=actor, issuer=issuer, reason=request.reason if request else None
     )
     return ImpactPublic.from_domain(claim)
+
+
+@router.get(
+    "/v1/portfolio",
+    response_class=Response,
+    responses={200: {"content": {"application/zip": {}}}, **responses(401, 403, 422, 503)},
+)
+def read_portfolio(
+    store: StoreDep,
+    issuer: IssuerDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
+    member: Annotated[str | None, Query(min_length=3, max_length=MAX_IRI)] = None,
+) -> Response:
+    """Your signed portfolio (a ZIP): proofs, impact certificates, ELM forms, a summary.
+
+    ``manifest.json`` in it is signed and lists every file's digest; ``credwalk verify
+    portfolio.zip`` checks it offline.
+    """
+    portfolio = export_portfolio(
+        store, member, actor=actor, issuer=issuer, reference=reference, name=actor.name
+    )
+    return Response(
+        portfolio.to_zip(),
+        media_type="application/zip",
+        headers={"Content-Disposition": 'attachment; filename="portfolio.zip"'},
+    )

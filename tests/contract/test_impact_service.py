@@ -25,6 +25,12 @@ from graph.services.impact.claims import (
     list_impact,
 )
 from graph.services.impact.issuing import issue_certificate, revoke_certificate
+from graph.services.impact.portfolio import (
+    Portfolio,
+    PortfolioReport,
+    export_portfolio,
+    verify_portfolio,
+)
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphBatch, GraphStore
 from ingest.frameworks.esco import EscoPack
@@ -220,3 +226,56 @@ def test_privacy_of_claims(store: GraphStore, parties: dict[str, Actor]) -> None
     with pytest.raises(ForbiddenError):
         list_impact(store, LEARNER, actor=parties["client"])
     assert [c.id for c in list_impact(store, LEARNER, actor=as_learner(LEARNER))] == [claim.id]
+
+
+def _issued(store: GraphStore, parties: dict[str, Actor], issuer: ProofIssuer) -> str:
+    claim = create_claim(store, _draft(endorsers=("boss",)), actor=parties["ada"], base_iri=BASE)
+    endorse_claim(
+        store, claim.id, actor=parties["boss"], relation="employer", statement="Yes", base_iri=BASE
+    )
+    return issue_certificate(store, claim.id, actor=parties["ada"], issuer=issuer).id
+
+
+def _rezip(files: dict[str, bytes]) -> bytes:
+    return Portfolio("urn:x", LEARNER, files).to_zip()
+
+
+def test_portfolio_export_verifies_and_refuses_changes(
+    store: GraphStore, parties: dict[str, Actor], issuer: ProofIssuer
+) -> None:
+    claim = _issued(store, parties, issuer)
+    with pytest.raises(ForbiddenError):
+        export_portfolio(store, LEARNER, actor=parties["boss"], issuer=issuer)
+    portfolio = export_portfolio(store, LEARNER, actor=parties["ada"], issuer=issuer, name="Ada")
+    short = claim.rpartition("/")[2]
+    assert set(portfolio.files) == {
+        "manifest.json",
+        "summary.html",
+        f"credentials/impact-{short}.json",
+    }
+    assert b"Automated the weekly sales report" in portfolio.files["summary.html"]
+    data = portfolio.to_zip()
+
+    def check(data: bytes) -> PortfolioReport:
+        return verify_portfolio(data, loader=issuer.loader, issuer=issuer, store=lambda: store)
+
+    report = check(data)
+    assert report.verified, report.message
+    assert [n for n, _ in report.credentials] == [f"credentials/impact-{short}.json"]
+    altered = dict(portfolio.files)
+    altered["summary.html"] = altered["summary.html"].replace(b"Ada", b"Eve")
+    found = check(_rezip(altered))
+    assert not found.verified and "summary.html altered" in found.message
+    added = {**portfolio.files, "credentials/extra.json": b"{}"}
+    assert "not listed" in check(_rezip(added)).message
+    missing = {n: b for n, b in portfolio.files.items() if n != "summary.html"}
+    assert "summary.html missing" in check(_rezip(missing)).message
+    revoke_certificate(store, claim, actor=parties["ada"], issuer=issuer)
+    after = check(data)
+    assert not after.verified and "revoked" in after.message
+    assert (
+        f"credentials/impact-{short}.json"
+        not in export_portfolio(store, LEARNER, actor=parties["ada"], issuer=issuer).files
+    )
+    with pytest.raises(InvalidInputError):
+        check(b"not a zip")

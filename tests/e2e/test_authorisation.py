@@ -1133,6 +1133,15 @@ def _impact_change(action: str) -> Callable[[World], Target]:
     return make
 
 
+def _portfolio(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    world.once("impact-issued", lambda: _impact_issued(world, learner))
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/portfolio", params={"member": learner}),
+    )
+
+
 ROWS += [
     Row("POST", "/v1/impact", 201, _impact_create, owners=EVERY_USER, others=EVERY_USER),
     Row("GET", "/v1/impact", 200, _impact_list, owners=IMPACT_READERS),
@@ -1173,6 +1182,7 @@ ROWS += [
         _impact_change("revoke"),
         owners=frozenset({"learner"}),
     ),
+    Row("GET", "/v1/portfolio", 200, _portfolio, owners=frozenset({"learner"})),
 ]
 
 

@@ -9,6 +9,7 @@ exit non-zero, naming the field, and write nothing.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 from tests.e2e.test_cli import PYTHON, Run, credwalk, demo_db
@@ -111,3 +112,36 @@ def test_refusals_name_the_field_and_write_nothing(credwalk: Run) -> None:
     assert status != 0 and "already endorsed" in stderr
     status, stdout, _ = credwalk("impact", "show", claim, "--json")
     assert len(json.loads(stdout)["endorsements"]) == 1
+
+
+def test_portfolio_export_verifies_offline(credwalk: Run, tmp_path: Path) -> None:
+    _users(credwalk)
+    status, stdout, stderr = _claim(credwalk, "--skill", PYTHON, "--endorser", "niamh")
+    claim = json.loads(stdout)["id"]
+    credwalk("--as", "niamh", "impact", "endorse", claim, "--relation", "client",
+             "--statement", "Yes.")  # fmt: skip
+    assert credwalk("--as", "ada", "impact", "issue", claim)[0] == 0
+    portfolio = tmp_path / "portfolio.zip"
+    status, stdout, stderr = credwalk("--as", "ada", "portfolio", "export", "--out", str(portfolio))
+    assert status == 0, stderr
+    status, stdout, stderr = credwalk("verify", str(portfolio), "--json")
+    report = json.loads(stdout)
+    assert status == 0 and report["verified"], report
+    assert report["member"] == LEARNER
+    assert {f["name"] for f in report["files"]} >= {
+        "summary.html",
+        f"credentials/impact-{claim}.json",
+    }
+    other = ("--out", str(tmp_path / "x"), "--member", LEARNER)
+    status, _, stderr = credwalk("--as", "niamh", "portfolio", "export", *other)
+    assert status != 0 and "not the claimant" in stderr
+    assert not (tmp_path / "x").exists()
+    with zipfile.ZipFile(portfolio) as archive:
+        files = {n: archive.read(n) for n in archive.namelist()}
+    files["summary.html"] += b"<!-- edited -->"
+    edited = tmp_path / "edited.zip"
+    with zipfile.ZipFile(edited, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    status, stdout, _ = credwalk("verify", str(edited), "--json")
+    assert status == 1 and "summary.html altered" in json.loads(stdout)["message"]
