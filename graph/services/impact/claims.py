@@ -41,6 +41,7 @@ __all__ = [
     "endorse_claim",
     "get_claim",
     "list_impact",
+    "list_my_impact",
     "read_claim",
 ]
 
@@ -293,6 +294,18 @@ def certificate_document(claim: ImpactClaim) -> Mapping[str, Any]:
             details={"claim": claim.id, "state": claim.state.value},
         )
     return claim.certificate.document
+
+
+def list_my_impact(store: GraphStore, *, actor: Actor) -> tuple[str, list[ImpactClaim]]:
+    """Whom the signed-in user claims impact for (:func:`policy.impact_claimant`), and their claims.
+
+    Raises
+    ------
+    UnauthenticatedError
+        For nobody.
+    """
+    claimant = policy.impact_claimant(actor, action="list your impact claims")
+    return claimant, list_impact(store, claimant, actor=actor)
 
 
 def claims_to_endorse(store: GraphStore, *, actor: Actor) -> list[ImpactClaim]:

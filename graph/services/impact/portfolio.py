@@ -156,7 +156,9 @@ def export_portfolio(
     member = member or policy.impact_claimant(actor, action=action)
     policy.require_impact_owner(actor, member, author=member, action=action)
     moment = (now or datetime.now(UTC)).replace(microsecond=0)
-    proofs = [p for p in list_proofs(store, member, actor=actor) if not p.revoked]
+    # A member without a learner record claims impact as their user, and holds no proofs.
+    held = [] if member == actor.user else list_proofs(store, member, actor=actor)
+    proofs = [p for p in held if not p.revoked]
     files, entries = _proof_files(store, proofs, base_iri=issuer.base_iri, reference=reference)
     impact_files, impact_entries = _impact_files(list_impact(store, member, actor=actor))
     files |= impact_files
