@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +21,7 @@ __all__ = [
 ]
 
 Relation = Literal["employer", "client", "community", "assessor"]
+Iri = Annotated[str, Field(max_length=MAX_IRI)]
 
 
 class _Request(BaseModel):
@@ -43,10 +44,10 @@ class ImpactCreate(_Request):
     outcome: str = Field(max_length=MAX_TEXT, description="What it achieved")
     start: str = Field(max_length=10, description="YYYY-MM-DD")
     end: str | None = Field(default=None, max_length=10, description="YYYY-MM-DD")
-    skills: list[str] = Field(
+    skills: list[Iri] = Field(
         default_factory=list, max_length=20, description="ESCO skill IRIs (at least one)"
     )
-    endorsers: list[str] = Field(
+    endorsers: list[Iri] = Field(
         default_factory=list,
         max_length=20,
         description="Users asked to confirm it (login names or user IRIs; at least one)",
@@ -61,7 +62,7 @@ class ImpactCreate(_Request):
             outcome=self.outcome,
             start=self.start,
             end=self.end,
-            skills=tuple(s[:MAX_IRI] for s in self.skills),
+            skills=tuple(self.skills),
             endorsers=tuple(self.endorsers),
             evidence=tuple(ImpactEvidence(e.url, e.text, e.name) for e in self.evidence),
         )
