@@ -22,6 +22,7 @@ from api.cli import (
     concepts,
     credentials,
     equivalence,
+    impact,
     ingest,
     onboarding,
     pathways,
@@ -42,6 +43,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     pathways,
     proofs,
     onboarding,
+    impact,  # Certificates of Impact and the portfolio (issue 18)
     accounts,
     backup,
     serve,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, issuer, learner, mentor, onboarding, site
+from api.pages import advisor, assessor, impact, issuer, learner, mentor, onboarding, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -29,4 +29,5 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     advisor.router,
     # onboarding tests: the learner's, the item bank's, the assessor's ratings
     onboarding.router,
+    impact.router,  # Certificates of Impact and the portfolio (issue 18)
 )

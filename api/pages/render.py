@@ -50,6 +50,9 @@ _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
     Role.ADVISOR: (NavItem("/compare", "Compare"), NavItem("/recognitions/new", "Decide")),
     Role.MENTOR: (NavItem("/mentees", "My learners"),),
 }
+# Certificates of Impact (issue 18): every learner and member claims impact and confirms others'.
+_ROLE_NAV[Role.LEARNER] = (*_ROLE_NAV[Role.LEARNER], NavItem("/impact", "My impact"))
+_ROLE_NAV[Role.MEMBER] = (NavItem("/impact", "My impact"),)
 _PUBLIC_NAV = (
     NavItem("/search", "Skills & occupations"),
     NavItem("/credentials", "Credentials"),

@@ -21,6 +21,7 @@ from api.routes import (
     credentials,
     equivalence,
     health,
+    impact,
     learners,
     onboarding,
     pathways,
@@ -35,6 +36,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     credentials.router,
     equivalence.router,
     health.router,
+    impact.router,  # Certificates of Impact (issue 18)
     learners.router,
     onboarding.router,
     pathways.router,

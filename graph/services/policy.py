@@ -213,3 +213,81 @@ def require_learner_reader(
     require_user(actor, action=action)
     if not may_read_learner(actor, learner, scope=scope, consents=consents):
         raise _refuse(actor, action, learner, f"no consent of this learner for {scope.value}")
+
+
+# --- Certificates of Impact (issue 18) ----------------------------------------------------------
+# A member claims impact for themself (their learner record, else their user); the parties they
+# choose confirm it as themselves, never the claimant; the claimant or an administrator issues
+# and revokes it; the claimant's consent for proofs opens their claims to others.
+
+__all__ += [
+    "impact_claimant",
+    "may_read_impact",
+    "require_impact_endorser",
+    "require_impact_owner",
+]
+
+
+def impact_claimant(actor: Actor, *, action: str) -> str:
+    """Whom the actor claims impact for: their learner record, else themself (their user IRI).
+
+    Raises
+    ------
+    UnauthenticatedError
+        When nobody is signed in.
+    """
+    user = require_user(actor, action=action)
+    learners = sorted(actor.objects(Role.LEARNER))
+    return learners[0] if learners else user
+
+
+def _is_claimant(actor: Actor, claimant: str, author: str) -> bool:
+    return actor.user in {claimant, author} or actor.holds(Role.LEARNER, claimant)
+
+
+def require_impact_owner(actor: Actor, claimant: str, *, author: str, action: str) -> None:
+    """Pass the claimant (or the user who made the claim) and administrators.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone else.
+    """
+    require_user(actor, action=action)
+    if not (actor.is_admin or _is_claimant(actor, claimant, author)):
+        raise _refuse(actor, action, claimant, "not the claimant")
+
+
+def require_impact_endorser(
+    actor: Actor, claimant: str, *, author: str, endorsers: Iterable[str], action: str
+) -> str:
+    """The user IRI an endorsement is recorded under: one of the endorsers the claimant chose.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, for the claimant themself (never their own endorser, not even as an
+        administrator), and for a user the claimant did not ask.
+    """
+    user = require_user(actor, action=action)
+    if _is_claimant(actor, claimant, author):
+        raise _refuse(actor, action, claimant, "the claimant may not endorse their own claim")
+    if user not in set(endorsers):
+        raise _refuse(actor, action, claimant, "not an endorser the claimant asked")
+    return user
+
+
+def may_read_impact(
+    actor: Actor,
+    claimant: str,
+    *,
+    author: str,
+    endorsers: Iterable[str],
+    consents: Iterable[Consent],
+) -> bool:
+    """Whether the actor may see a claim: its claimant, its endorsers, admins, by consent."""
+    if actor.user is None:
+        return False
+    if actor.is_admin or _is_claimant(actor, claimant, author) or actor.user in set(endorsers):
+        return True
+    return may_read_learner(actor, claimant, scope=ConsentScope.PROOFS, consents=consents)

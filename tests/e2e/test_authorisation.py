@@ -52,6 +52,8 @@ from graph.services.accounts import (
     user_iri,
 )
 from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services.impact.claims import ImpactDraft, create_claim, endorse_claim
+from graph.services.impact.issuing import issue_certificate
 from graph.services.ingestion import import_concepts
 from graph.services.onboarding.attempts import answer_item, get_attempt, start_attempt
 from graph.services.onboarding.items import ItemDraft, write_item
@@ -1013,6 +1015,174 @@ ROWS: list[Row] = [
         _proof_call("POST", "/revoke"),
         owners=frozenset({"issuer"}),
     ),
+]
+
+
+# --- Certificates of Impact (issue 18): the claimant, the endorsers they ask, their readers ---
+
+IMPACT_READERS = frozenset({"learner", "mentor"})
+IMPACT_ENDORSER = "https://endorsers.example/impact"
+
+
+def _impact_claim(world: World, learner: str, endorsers: list[str]) -> str:
+    """A new claim by ``learner`` asking ``endorsers`` (login names); its short id."""
+    claimant = world.actor(world.user("learner", learner))
+    draft = ImpactDraft(
+        title="Sped up the month-end report",
+        beneficiary="Finance team",
+        outcome="Closes two days earlier",
+        start="2025-01-06",
+        skills=(PYTHON,),
+        endorsers=tuple(endorsers),
+    )
+    claim = create_claim(world.store, draft, actor=claimant, base_iri=world.base)
+    return claim.id.rpartition("/")[2]
+
+
+def _impact_endorser(world: World) -> Who:
+    return world.user("assessor", IMPACT_ENDORSER)
+
+
+def _impact_endorsed(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed by the one party it asked; its short id."""
+    endorser = _impact_endorser(world)
+    short = _impact_claim(world, learner, [str(endorser.name)])
+    endorse_claim(
+        world.store,
+        short,
+        actor=world.actor(endorser),
+        relation="employer",
+        statement="Confirmed.",
+        base_iri=world.base,
+    )
+    return short
+
+
+def _impact_issued(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed and issued; its short id."""
+    short = _impact_endorsed(world, learner)
+    runtime: Runtime = world.client.app.state.runtime  # type: ignore[attr-defined]
+    issue_certificate(world.store, short, actor=ADMIN, issuer=runtime.proof_issuer)
+    return short
+
+
+def _impact_create(world: World) -> Target:
+    endorser = str(_impact_endorser(world).name)
+    body = {
+        "title": "Ran a coding club",
+        "beneficiary": "Local school",
+        "outcome": "Twelve pupils wrote their first program",
+        "start": "2024-09-01",
+        "skills": [PYTHON],
+        "endorsers": [endorser],
+    }
+    return Target(Owners(), lambda who, own: Call("POST", "/v1/impact", json=body))
+
+
+def _impact_list(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/impact", params={"claimant": learner}),
+    )
+
+
+def _impact_read(suffix: str = "") -> Callable[[World], Target]:
+    def make(world: World) -> Target:
+        learner = world.once("impact-learner", world.learner)
+        short = world.once("impact-issued", lambda: _impact_issued(world, learner))
+        return Target(
+            Owners(learner=learner), lambda who, own: Call("GET", f"/v1/impact/{short}{suffix}")
+        )
+
+    return make
+
+
+def _impact_endorse(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    body = {"relation": "client", "statement": "It works."}
+
+    def call(who: Who, own: bool) -> Call:
+        # Own: the claim asks the acting user (the claimant may not be asked); other: someone
+        # else is asked.
+        asked = who.name if own and who.name and who.role != "learner" else None
+        short = _impact_claim(world, learner, [asked or str(_impact_endorser(world).name)])
+        return Call("POST", f"/v1/impact/{short}/endorsements", json=body)
+
+    return Target(Owners(learner=learner), call)
+
+
+def _impact_endorse_expected(role: str, own: bool) -> int:
+    if role == "anonymous":
+        return 401
+    # Only an endorser the claim asked, never its claimant, not even an administrator.
+    return 201 if own and role != "learner" else 403
+
+
+def _impact_change(action: str) -> Callable[[World], Target]:
+    def make(world: World) -> Target:
+        learner = world.once("impact-learner", world.learner)
+
+        def call(who: Who, own: bool) -> Call:
+            made = _impact_endorsed if action == "issue" else _impact_issued
+            short = made(world, learner)
+            return Call("POST", f"/v1/impact/{short}/{action}")
+
+        return Target(Owners(learner=learner), call)
+
+    return make
+
+
+def _portfolio(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    world.once("impact-issued", lambda: _impact_issued(world, learner))
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/portfolio", params={"member": learner}),
+    )
+
+
+ROWS += [
+    Row("POST", "/v1/impact", 201, _impact_create, owners=EVERY_USER, others=EVERY_USER),
+    Row("GET", "/v1/impact", 200, _impact_list, owners=IMPACT_READERS),
+    Row(
+        "GET",
+        "/v1/impact/to-endorse",
+        200,
+        _same(Call("GET", "/v1/impact/to-endorse")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row("GET", "/v1/impact/{claim_id}", 200, _impact_read(), owners=IMPACT_READERS),
+    Row(
+        "GET",
+        "/v1/impact/{claim_id}/credential",
+        200,
+        _impact_read("/credential"),
+        owners=IMPACT_READERS,
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/endorsements",
+        201,
+        _impact_endorse,
+        expect=_impact_endorse_expected,
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/issue",
+        200,
+        _impact_change("issue"),
+        owners=frozenset({"learner"}),
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/revoke",
+        200,
+        _impact_change("revoke"),
+        owners=frozenset({"learner"}),
+    ),
+    Row("GET", "/v1/portfolio", 200, _portfolio, owners=frozenset({"learner"})),
 ]
 
 

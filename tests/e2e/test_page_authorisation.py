@@ -157,6 +157,50 @@ PAGES: dict[tuple[str, str], Row] = {
 }
 
 
+# --- Certificates of Impact (issue 18): a claim of Ada's asking the mentor to confirm it ---
+_IMPACT: dict[str, str] = {}
+
+
+def _impact(suffix: str = "") -> Callable[[Objects], str]:
+    return lambda _: f"/impact/{_IMPACT['claim']}{suffix}"
+
+
+PAGES |= {
+    ("GET", "/impact"): _row("/impact", *SIGNED_IN),
+    ("POST", "/impact"): _row("/impact", *SIGNED_IN),
+    ("GET", "/impact/{claim_id}"): _row(_impact(), "learner", "mentor", "admin"),
+    ("GET", "/impact/{claim_id}/download"): _row(
+        _impact("/download"), "learner", "mentor", "admin"
+    ),
+    # Only the endorser asked confirms (never the claimant); the claimant or an administrator
+    # issues and revokes (409 here: not confirmed yet, never issued).
+    ("POST", "/impact/{claim_id}/endorse"): _row(_impact("/endorse"), "mentor"),
+    ("POST", "/impact/{claim_id}/issue"): _row(_impact("/issue"), "learner", "admin"),
+    ("POST", "/impact/{claim_id}/revoke"): _row(_impact("/revoke"), "learner", "admin"),
+    ("GET", "/me/portfolio"): _row("/me/portfolio", *SIGNED_IN),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def impact_claim(site: Site) -> None:
+    """Ada's claim of impact, asking the demo's mentor to confirm it."""
+    the_client, demo_users, _ = site
+    made = the_client.post(
+        "/v1/impact",
+        json={
+            "title": "Ran the cohort's SQL clinic",
+            "beneficiary": "Dublin data cohort",
+            "outcome": "Eight learners passed their SQL module",
+            "start": "2025-10-01",
+            "skills": [PYTHON_SKILL],
+            "endorsers": ["mentor"],
+        },
+        headers={"Authorization": f"Bearer {demo_users['learner']['api_key']}"},
+    )
+    assert made.status_code == 201, made.text
+    _IMPACT["claim"] = made.json()["id"]
+
+
 def _page_routes() -> set[tuple[str, str]]:
     return {
         (method, getattr(route, "path", ""))
