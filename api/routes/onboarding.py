@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import IssuerDep, StoreDep
+from api.deps import IdPath, IssuerDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.onboarding import (
     AnswerCreate,
@@ -38,7 +38,7 @@ router = APIRouter(tags=["onboarding"], route_class=CheckedRoute)
     "/v1/onboarding/items",
     response_model=ItemPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def create_item(
     request: ItemCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -48,7 +48,9 @@ def create_item(
     return ItemPublic.from_domain(item)
 
 
-@router.get("/v1/onboarding/items", response_model=ItemsPublic, responses=responses(401, 403, 503))
+@router.get(
+    "/v1/onboarding/items", response_model=ItemsPublic, responses=responses(401, 403, 422, 503)
+)
 def read_items(
     store: StoreDep,
     actor: ActorDep,
@@ -62,10 +64,10 @@ def read_items(
 @router.put(
     "/v1/onboarding/items/{item_id}",
     response_model=ItemPublic,
-    responses=responses(400, 401, 403, 404, 409, 412, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422, 503),
 )
 def update_item(
-    item_id: str, request: ItemCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    item_id: IdPath, request: ItemCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> ItemPublic:
     """Write the next version of an item; earlier versions stay for the attempts that used them."""
     item = revise_item(
@@ -78,7 +80,7 @@ def update_item(
     "/v1/onboarding/attempts",
     response_model=AttemptPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_attempt(
     request: AttemptCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -93,7 +95,7 @@ def create_attempt(
 @router.get(
     "/v1/onboarding/attempts",
     response_model=AttemptsPublic,
-    responses=responses(401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def read_attempts(
     store: StoreDep,
@@ -108,10 +110,10 @@ def read_attempts(
 @router.get(
     "/v1/onboarding/attempts/{attempt_id}",
     response_model=AttemptPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def read_attempt(
-    attempt_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    attempt_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> AttemptPublic:
     """An attempt: status, the next question (never a key), estimates, answers."""
     uri = attempt_iri(attempt_id, base_iri=issuer.base_iri)
@@ -121,10 +123,10 @@ def read_attempt(
 @router.post(
     "/v1/onboarding/attempts/{attempt_id}/answers",
     response_model=AttemptPublic,
-    responses=responses(400, 401, 403, 404, 409, 412, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422, 503),
 )
 def create_answer(
-    attempt_id: str, request: AnswerCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    attempt_id: IdPath, request: AnswerCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> AttemptPublic:
     """Answer the question asked now; a finished attempt takes no answer (409)."""
     view = answer_item(
@@ -140,10 +142,10 @@ def create_answer(
 @router.post(
     "/v1/onboarding/attempts/{attempt_id}/ratings",
     response_model=AttemptPublic,
-    responses=responses(400, 401, 403, 404, 409, 412, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 412, 413, 422, 503),
 )
 def create_rating(
-    attempt_id: str, request: RatingCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    attempt_id: IdPath, request: RatingCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> AttemptPublic:
     """An assessor's rating of a task's evidence (right from 0.5)."""
     view = rate_answer(

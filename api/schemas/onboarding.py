@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Public
+from api.schemas.common import MAX_TEXT, Public
 from graph.model.onboarding import Item, ItemKind, Question
 from graph.services.onboarding.attempts import AttemptView
 from graph.services.onboarding.items import ItemDraft
@@ -31,12 +31,16 @@ class ItemCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     skill: str = Field(min_length=3, max_length=2000, description="The skill's IRI (ESCO)")
-    level: int = Field(description="1-8")
+    level: int = Field(ge=1, le=8, description="1-8")
     kind: Kind
     prompt: str = Field(min_length=1, max_length=10_000)
-    options: list[str] = Field(default_factory=list, max_length=12)
-    answer: int | None = Field(default=None, description="Index of the right option")
-    accepted: list[str] = Field(default_factory=list, max_length=50)
+    options: list[Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
+        default_factory=list, max_length=12
+    )
+    answer: int | None = Field(default=None, ge=0, le=11, description="Index of the right option")
+    accepted: list[Annotated[str, Field(max_length=MAX_TEXT)]] = Field(
+        default_factory=list, max_length=50
+    )
     rubric: str | None = Field(default=None, max_length=10_000)
 
     def to_domain(self) -> ItemDraft:
