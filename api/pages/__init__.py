@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, issuer, learner, mentor, site
+from api.pages import advisor, assessor, career, issuer, learner, mentor, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -27,4 +27,6 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     issuer.router,
     assessor.router,
     advisor.router,
+    # the career overview (issue 18)
+    career.router,
 )
