@@ -226,7 +226,7 @@ def coverage_over_time(
         point = CoveragePoint(step.date, covered, len(requirements))
         if points and points[-1].date == step.date:
             points[-1] = point
-        elif not points or points[-1].covered != covered:
+        elif (points[-1].covered if points else 0) != covered:
             points.append(point)
     return points
 
