@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections.abc import Sequence
 
 import pygal
@@ -40,6 +41,7 @@ STYLE = Style(
 )
 MAX_SERIES = len(COLOURS)
 
+_SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 Point = tuple[dt.date | None, float | None]
 
 
@@ -82,7 +84,9 @@ def _steps(points: Sequence[Point], start: float, end: float) -> list[tuple[floa
 
 
 def _svg(chart: pygal.graph.graph.Graph, label: str) -> str:
-    svg = str(chart.render(is_unicode=True))
+    # pygal writes its tooltip configuration as an inline script even without its script:
+    # nothing reads it here, so it is left out.
+    svg = _SCRIPT.sub("", str(chart.render(is_unicode=True)))
     return svg.replace("<svg ", f'<svg role="img" aria-label="{html.escape(label)}" ', 1)
 
 
