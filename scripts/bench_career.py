@@ -107,9 +107,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args(argv)
     ok = True
-    with tempfile.TemporaryDirectory() as folder:
-        with create_store(f"sqlite:///{folder}/bench.db") as store:
-            ok &= _run("embedded", store, args.runs)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        create_store(f"sqlite:///{folder}/bench.db") as store,
+    ):
+        ok &= _run("embedded", store, args.runs)
     if args.neo4j:
         from graph.backends.neo4j import Neo4jStore
 
