@@ -50,7 +50,10 @@ def _history(store: GraphStore) -> int:
         occupation_skills(store, DATA_ANALYST)[0][:12] + occupation_skills(store, DEVELOPER)[0][:8]
     )
     start = dt.date(2006, 1, 1)
-    day = lambda: start + dt.timedelta(days=rng.randrange(20 * 365))  # noqa: E731
+
+    def day() -> dt.date:
+        return start + dt.timedelta(days=rng.randrange(20 * 365))
+
     results = tuple(
         AssessmentResult(rng.choice(skills), rng.randint(1, 6), day(), passed=rng.random() > 0.2)
         for _ in range(400)

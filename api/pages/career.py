@@ -33,7 +33,7 @@ def _plots(found: CareerOverview) -> dict[str, Any]:
     labels = found.labels
     ranked = sorted(found.groups.items(), key=lambda kv: -kv[1][-1].skills)
     groups = {labels.get(g, g): [(p.date, p.mean_level) for p in points] for g, points in ranked}
-    coverage = {
+    coverage: dict[str, list[charts.Point]] = {
         t.label: [(p.date, round(100 * p.share, 1)) for p in t.points] for t in found.targets
     }
     radar = [

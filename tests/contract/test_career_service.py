@@ -65,10 +65,12 @@ def test_levels_are_in_order_with_how_each_was_established(
         (dt.date(2020, 4, 20), CLEANSING, 3),
     ]  # the failed level 4 of 2021 changes nothing
     by = {(s.skill, s.level): s.established_by for s in found.steps}
-    assert by[(USE_DATABASES, 3)] is not None and by[(USE_DATABASES, 3)].by == ASSESSOR
-    assert by[(USE_DATABASES, 3)].evidence == "scored 0.70 at level 3"
-    assert by[(PYTHON, 3)] is not None and by[(PYTHON, 3)].source == "self_declared"
-    assert [o.date for o in found.observations] == sorted(o.date for o in found.observations)
+    databases, python = by[(USE_DATABASES, 3)], by[(PYTHON, 3)]
+    assert databases is not None and databases.by == ASSESSOR
+    assert databases.evidence == "scored 0.70 at level 3"
+    assert python is not None and python.source == "self_declared"
+    dates = [o.date for o in found.observations]
+    assert None not in dates and dates == sorted(d for d in dates if d is not None)
     assert len(found.observations) == 5  # four results and the declared competence
     assert found.labels[USE_DATABASES] == "use databases"
     assert found.group_of[USE_DATABASES]  # an ESCO skill group above it
@@ -140,24 +142,16 @@ def test_private_by_default_and_open_by_the_overview_consent(
     mentor = Actor(user=grantee, name="mentor", grants=())
     with pytest.raises(ForbiddenError):
         career_overview(loaded_store, ID, actor=mentor)
-    grant_consent(
-        loaded_store,
-        actor=ADMIN,
-        learner=ID,
-        grantee=grantee,
-        scopes=[ConsentScope.COMPETENCES, ConsentScope.PROOFS],
-        base_iri=BASE,
-    )
+
+    def consent(*scopes: ConsentScope) -> None:
+        grant_consent(
+            loaded_store, actor=ADMIN, learner=ID, grantee=grantee, scopes=scopes, base_iri=BASE
+        )
+
+    consent(ConsentScope.COMPETENCES, ConsentScope.PROOFS)
     with pytest.raises(ForbiddenError):  # competences and proofs alone do not open it
         career_overview(loaded_store, ID, actor=mentor)
-    grant_consent(
-        loaded_store,
-        actor=ADMIN,
-        learner=ID,
-        grantee=grantee,
-        scopes=[ConsentScope.OVERVIEW],
-        base_iri=BASE,
-    )
+    consent(ConsentScope.OVERVIEW)
     assert len(career_overview(loaded_store, ID, actor=mentor).steps) == 4
     with pytest.raises(InvalidInputError) as bad:
         career_overview(loaded_store, ID, actor=mentor, targets=[PYTHON])
