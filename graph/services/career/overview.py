@@ -15,7 +15,7 @@ those the learner took onboarding tests for; the radar is drawn against ``radar_
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.algorithms.career import (
@@ -32,13 +32,12 @@ from graph.algorithms.career import (
 )
 from graph.errors import InvalidInputError
 from graph.model.accounts import Actor, ConsentScope
-from graph.model.concepts import NodeKind, RelationType
+from graph.model.concepts import Concept, NodeKind, RelationType
 from graph.model.learner_documents import learner_from_document
 from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.career import sources
 from graph.services.career.sources import Achievement
-from graph.services.pathways.targets import occupation_skills
 from graph.store import Direction, GraphStore
 
 __all__ = ["CareerOverview", "TargetCoverage", "career_overview"]
@@ -82,11 +81,15 @@ def _order(date: dt.date | None) -> dt.date:
 def _gather(
     store: GraphStore, learner_id: str
 ) -> tuple[list[Observation], list[Achievement], list[str]]:
-    """Every observation and achievement of the learner, and their onboarding test targets."""
+    """Every observation and achievement of the learner, and their onboarding test targets.
+
+    Three reads: the learner record, their records of every kind (one listing of many), the
+    credentials they hold.
+    """
     record = store.get_record(learner_id, kind=NodeKind.LEARNER)
     learner = learner_from_document(record.body)
-    proofs = store.list_records(
-        kind=NodeKind.PROOF, where={"record": "proof", "learner": learner_id}
+    proofs, impact_records, attempts, submissions = store.list_records_many(
+        [(kind, {"record": name, "learner": learner_id}) for kind, name in sources.LEARNER_RECORDS]
     )
     issued = {
         str(r.body.get("credential")): sources.day_of(r.body.get("issued_at"))
@@ -95,14 +98,11 @@ def _gather(
     }
     held, earned, titles = sources.credential_observations(store, learner, issued)
     proved, achieved = sources.proof_observations(proofs, titles)
-    impact, impacts = sources.impact_certificates(store, learner_id)
-    attempts = store.list_records(
-        kind=NodeKind.ONBOARDING, where={"record": "attempt", "learner": learner_id}
-    )
+    impact, impacts = sources.impact_certificates(impact_records)
     tested = sources.onboarding_observations(attempts)
     history = sources.assessment_observations(learner) + tested + proved + held + impact
     observations = history + sources.record_observations(learner, history)
-    achievements = earned + achieved + impacts + sources.submission_achievements(store, learner_id)
+    achievements = earned + achieved + impacts + sources.submission_achievements(submissions)
     occupations = [
         str(r.index.get("target")).removeprefix("occupation:")
         for r in attempts
@@ -111,58 +111,74 @@ def _gather(
     return observations, achievements, occupations
 
 
-def _groups(store: GraphStore, skills: Iterable[str]) -> dict[str, str]:
-    """Each skill's nearest ESCO skill group up the hierarchy (skills without one are left out)."""
+@dataclass(frozen=True, slots=True)
+class _Around:
+    """The concepts around a learner's skills and targets, read in two round trips or so."""
+
+    essential: dict[str, tuple[str, ...]]
+    group_of: dict[str, str]
+    concepts: dict[str, Concept]
+
+
+def _around(store: GraphStore, occupations: Sequence[str], skills: Iterable[str]) -> _Around:
+    """The occupations' essential skills, each skill's nearest ESCO skill group, the concepts.
+
+    One listing of edges (the occupations' essential skills and the skills' broader ones), one
+    of concepts (to tell skill groups apart and to name everything); a skill whose broader
+    concepts hold no group is looked up further, at most :data:`_GROUP_HOPS` levels up.
+    """
+    skills = set(skills)
+    edges = store.relations_of(
+        {*occupations, *skills},
+        direction=Direction.OUT,
+        types=[RelationType.HAS_ESSENTIAL_SKILL, RelationType.BROADER],
+    )
+    essential = {
+        o: tuple(e.target for e in edges.get(o, ()) if e.type is RelationType.HAS_ESSENTIAL_SKILL)
+        for o in occupations
+    }
+    parents = {
+        s: {e.target for e in edges.get(s, ()) if e.type is RelationType.BROADER} for s in skills
+    }
+    wanted = {*occupations, *skills, *(u for es in essential.values() for u in es)}
+    concepts = store.get_concepts(wanted | {p for ps in parents.values() for p in ps})
     group_of: dict[str, str] = {}
-    frontier = {skill: {skill} for skill in skills}
-    for _ in range(_GROUP_HOPS):
-        wanted = {uri for ups in frontier.values() for uri in ups}
-        if not wanted:
-            break
-        edges = store.relations_of(wanted, direction=Direction.OUT, types=[RelationType.BROADER])
-        parents = {uri: {e.target for e in found} for uri, found in edges.items()}
-        concepts = store.get_concepts({p for ps in parents.values() for p in ps})
-        nxt: dict[str, set[str]] = {}
-        for skill, ups in frontier.items():
-            above = {p for uri in ups for p in parents.get(uri, ())}
-            groups = sorted(p for p in above if concepts[p].kind is NodeKind.SKILL_GROUP)
+    frontier = {skill: ups for skill, ups in parents.items() if ups}
+    for hop in range(_GROUP_HOPS):
+        if hop:  # one level further up, for the skills no group was found for yet
+            edges = store.relations_of(
+                {u for ups in frontier.values() for u in ups},
+                direction=Direction.OUT,
+                types=[RelationType.BROADER],
+            )
+            frontier = {
+                skill: {e.target for u in ups for e in edges.get(u, ())}
+                for skill, ups in frontier.items()
+            }
+            concepts |= store.get_concepts({u for ups in frontier.values() for u in ups})
+        for skill, ups in list(frontier.items()):
+            groups = sorted(u for u in ups if _kind(concepts, u) is NodeKind.SKILL_GROUP)
             if groups:
                 group_of[skill] = groups[0]
-            elif above:
-                nxt[skill] = above
-        frontier = nxt
-    return group_of
+            if groups or not ups:
+                del frontier[skill]
+        if not frontier:
+            break
+    return _Around(essential, group_of, concepts)
 
 
-def _targets(
-    store: GraphStore, occupations: Sequence[str], steps: Sequence[LevelStep]
-) -> list[TargetCoverage]:
-    found = []
-    for occupation in dict.fromkeys(occupations):
-        essential, _ = occupation_skills(store, occupation)
-        points = coverage_over_time(steps, dict.fromkeys(essential))
-        found.append(TargetCoverage(occupation, occupation, tuple(essential), tuple(points)))
-    return found
+def _kind(concepts: Mapping[str, Concept], uri: str) -> NodeKind | None:
+    concept = concepts.get(uri)
+    return concept.kind if concept else None
 
 
-def _check_targets(store: GraphStore, targets: Sequence[str]) -> None:
-    if len(targets) > MAX_TARGETS:
-        raise InvalidInputError(
-            f"target: at most {MAX_TARGETS} target occupations, got {len(targets)}",
-            details={"field": "target"},
-        )
-    concepts = store.get_concepts(targets)
+def _check_targets(targets: Sequence[str], concepts: Mapping[str, Concept]) -> None:
     for i, uri in enumerate(targets):
-        concept = concepts.get(uri)
-        if concept is None or concept.kind is not NodeKind.OCCUPATION:
+        if _kind(concepts, uri) is not NodeKind.OCCUPATION:
             raise InvalidInputError(
                 f"target[{i}]: {uri!r} is not an occupation of the store",
                 details={"field": "target", "uri": uri},
             )
-
-
-def _labels(store: GraphStore, uris: Iterable[str]) -> dict[str, str]:
-    return {uri: c.preferred_label() for uri, c in store.get_concepts(set(uris)).items()}
 
 
 def career_overview(
@@ -193,30 +209,37 @@ def career_overview(
         action="see this learner's career overview",
     )
     wanted = [*targets, *([radar_target] if radar_target else [])]
-    _check_targets(store, wanted)
+    if len(wanted) > MAX_TARGETS:
+        raise InvalidInputError(
+            f"target: at most {MAX_TARGETS} target occupations, got {len(wanted)}",
+            details={"field": "target"},
+        )
     observations, achievements, tested = _gather(store, learner_id)
     steps = level_steps(observations)
     chosen = list(dict.fromkeys([*wanted, *tested]))[:MAX_TARGETS]
-    coverage = _targets(store, chosen, steps)
     skills = {o.skill for o in observations}
-    group_of = _groups(store, skills)
+    around = _around(store, chosen, skills)
+    _check_targets(wanted, around.concepts)
     radar_of = radar_target or (chosen[0] if chosen else None)
-    essential = next((t.essential for t in coverage if t.occupation == radar_of), ())
+    essential = around.essential.get(radar_of or "", ())
     radar = radar_axes(held_at(steps), [(skill, None) for skill in essential])
-    labels = _labels(store, skills | set(group_of.values()) | set(chosen) | set(essential))
+    named = skills | set(around.group_of.values()) | set(chosen) | set(essential)
+    labels = {u: c.preferred_label() for u, c in around.concepts.items() if u in named}
+    coverage = [
+        TargetCoverage(
+            o, labels.get(o, o), around.essential[o],
+            tuple(coverage_over_time(steps, dict.fromkeys(around.essential[o]))),
+        )
+        for o in chosen
+    ]  # fmt: skip
     return CareerOverview(
         learner=learner_id,
         observations=tuple(sorted(observations, key=lambda o: (_order(o.date), o.skill))),
         steps=tuple(steps),
         achievements=tuple(sorted(achievements, key=lambda a: (_order(a.date), a.kind, a.ref))),
-        targets=tuple(
-            TargetCoverage(
-                t.occupation, labels.get(t.occupation, t.occupation), t.essential, t.points
-            )
-            for t in coverage
-        ),
-        group_of=group_of,
-        groups=groups_over_time(steps, group_of),
+        targets=tuple(coverage),
+        group_of=around.group_of,
+        groups=groups_over_time(steps, around.group_of),
         radar_target=radar_of,
         radar=tuple(radar),
         labels=labels,

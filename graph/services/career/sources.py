@@ -31,6 +31,7 @@ from graph.services.onboarding.progress import results as attempt_results
 from graph.store import GraphStore, Record
 
 __all__ = [
+    "LEARNER_RECORDS",
     "Achievement",
     "assessment_observations",
     "credential_observations",
@@ -41,6 +42,16 @@ __all__ = [
     "record_observations",
     "submission_achievements",
 ]
+
+
+#: The records of a learner's the overview reads, by kind and ``record`` index field (each
+#: also indexed by ``learner``): proofs, impact certificates, onboarding attempts, submissions.
+LEARNER_RECORDS = (
+    (NodeKind.PROOF, "proof"),
+    (NodeKind.IMPACT, "certificate"),
+    (NodeKind.ONBOARDING, "attempt"),
+    (NodeKind.SUBMISSION, "submission"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,11 +231,8 @@ def record_observations(learner: Learner, explained: Iterable[Observation]) -> l
     return found
 
 
-def submission_achievements(store: GraphStore, learner: str) -> list[Achievement]:
-    """The learner's submissions for assessment, each dated when it was submitted."""
-    records = store.list_records(
-        kind=NodeKind.SUBMISSION, where={"record": "submission", "learner": learner}
-    )
+def submission_achievements(records: Iterable[Record]) -> list[Achievement]:
+    """The learner's submissions for assessment (``records``), each dated when submitted."""
     return [
         Achievement(
             day_of(r.body.get("submitted_at")), "submission", r.uri, str(r.body.get("credential"))
@@ -233,20 +241,15 @@ def submission_achievements(store: GraphStore, learner: str) -> list[Achievement
     ]
 
 
-def impact_certificates(
-    store: GraphStore, learner: str
-) -> tuple[list[Observation], list[Achievement]]:
+def impact_certificates(records: Iterable[Record]) -> tuple[list[Observation], list[Achievement]]:
     """The learner's issued Certificates of Impact: the skills they show, and the certificates.
 
     The plug point for the Certificate of Impact service (issue 18 point 2), built in parallel:
-    it reads records of kind ``impact`` indexed ``record=certificate`` and ``learner``, with a
-    body of ``issued_at``, ``title``, ``revoked`` and ``skills`` (``[{"skill", "level"}]``).
-    When that service lands with another shape, this function alone changes. It returns
-    nothing while there are none.
+    ``records`` are those of kind ``impact`` indexed ``record=certificate`` and ``learner``
+    (:data:`LEARNER_RECORDS`), with a body of ``issued_at``, ``title``, ``revoked`` and
+    ``skills`` (``[{"skill", "level"}]``). When that service lands with another shape, this
+    function and that entry alone change. It returns nothing while there are none.
     """
-    records = store.list_records(
-        kind=NodeKind.IMPACT, where={"record": "certificate", "learner": learner}
-    )
     observations, achievements = [], []
     for r in records:
         body, date = r.body, day_of(r.body.get("issued_at"))
