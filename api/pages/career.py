@@ -19,7 +19,7 @@ from api.pages.forms import field_errors
 from api.pages.learner import my_learner
 from api.pages.render import render
 from api.security import ActorDep
-from graph.errors import InvalidInputError
+from graph.errors import InvalidInputError, NotFoundError
 from graph.model.accounts import Actor
 from graph.services.career.overview import CareerOverview, career_overview
 from graph.store import GraphStore
@@ -53,6 +53,18 @@ def _plots(found: CareerOverview) -> dict[str, Any]:
     }
 
 
+def _overview(
+    store: GraphStore, actor: Actor, learner_id: str, targets: list[str], *, own: bool
+) -> CareerOverview:
+    """The overview; on my own page an empty one while I hold no learner record yet (as /me)."""
+    try:
+        return career_overview(store, learner_id, actor=actor, targets=targets)
+    except NotFoundError:
+        if not own:
+            raise
+        return CareerOverview(learner_id, (), (), (), (), {}, {}, None, (), {})
+
+
 def _page(
     request: Request, store: GraphStore, actor: Actor, learner_id: str, *, own: bool
 ) -> Response:
@@ -65,10 +77,10 @@ def _page(
             raise InvalidInputError(
                 "target: pick an occupation from the suggestions", details={"field": "target"}
             )
-        found = career_overview(store, learner_id, actor=actor, targets=[target] if target else [])
+        found = _overview(store, actor, learner_id, [target] if target else [], own=own)
     except InvalidInputError as e:
         context["errors"] = field_errors(e, {"target": "target"})
-        found = career_overview(store, learner_id, actor=actor)
+        found = _overview(store, actor, learner_id, [], own=own)
         status = 422
     context |= {"overview": found, **_plots(found)}
     return render(request, "career_overview.html", actor, context, status_code=status)
