@@ -13,8 +13,11 @@ Three timings per backend, p50/p95 in ms over ``--runs``: the service (``career_
 the API (``GET /v1/learners/{id}/overview``) and the page (``GET /me/overview``), both through
 the app in process (Starlette's test client: no socket, but every dependency, the key's check
 and the rendering), against the data analyst occupation. On Neo4j, the round trips (queries)
-one overview makes are counted. The embedded store and Neo4j (``--neo4j``, else
-``CREDWALK_NEO4J_URI``) are printed side by side with the target and PASS/FAIL.
+one overview makes are counted, and the floor is timed: that many queries that do nothing
+(``RETURN 1``), the least the overview could cost on that server. The embedded store and
+Neo4j (``--neo4j``, else ``CREDWALK_NEO4J_URI``) are printed side by side with the target and
+PASS/FAIL. The machine's load average is printed too: on a shared machine it moves every
+figure.
 """
 
 from __future__ import annotations
@@ -246,6 +249,19 @@ def _round_trips(store: GraphStore) -> int | None:
     return count
 
 
+def _floor(store: GraphStore, trips: int | None, runs: int) -> tuple[float, float] | None:
+    """p50/p95 of ``trips`` queries that do nothing, sent as the overview sends its own."""
+    read = getattr(store, "_read", None)
+    if read is None or not trips:
+        return None
+
+    def nothing() -> None:
+        for _ in range(trips):
+            read("RETURN 1 AS one")
+
+    return _percentiles(nothing, runs)
+
+
 def _run(store: GraphStore, runs: int, folder: Path) -> dict[str, Any]:
     load_demo(store, None, REPO / "ontologies")
     counts = _history(store)
@@ -259,6 +275,7 @@ def _run(store: GraphStore, runs: int, folder: Path) -> dict[str, Any]:
         row["api"] = _percentiles(_get(client, f"/v1/learners/{quote(LEARNER)}/overview"), runs)
         row["page"] = _percentiles(_get(client, "/me/overview"), runs)
     row["round_trips"] = _round_trips(store)
+    row["floor"] = _floor(store, row["round_trips"], runs)
     return row
 
 
@@ -281,6 +298,13 @@ def _print(rows: dict[str, dict[str, Any]]) -> bool:
     print(f"{'GET /me/overview':<24}{cells}   (beside the API)")
     trips = "".join(f"{rows[n]['round_trips'] or '-':>20}" for n in names)
     print(f"{'round trips/overview':<24}{trips}")
+    floor = "".join(
+        f"{rows[n]['floor'][0]:9.1f} /{rows[n]['floor'][1]:7.1f}  "
+        if rows[n]["floor"]
+        else f"{'-':>20}"
+        for n in names
+    )
+    print(f"{'floor: that many no-ops':<24}{floor}   (the same round trips, each RETURN 1)")
     return ok
 
 
@@ -306,4 +330,6 @@ def main(argv: list[str]) -> int:
                 neo4j.close()
         else:
             print("neo4j skipped: no --neo4j and no CREDWALK_NEO4J_URI")
-    return 0 if _print(rows) else 1
+    ok = _print(rows)
+    print("load average (1, 5, 15 min): " + ", ".join(f"{x:.1f}" for x in os.getloadavg()))
+    return 0 if ok else 1
