@@ -119,20 +119,37 @@ def _key(o: Observation) -> tuple[dt.date, str, int, str]:
     return (o.date or _START, o.source, o.level or 0, o.ref or "")
 
 
-def _source_level(source: str, seen: Sequence[Observation]) -> Observation | None:
-    """What ``source`` holds of a skill after ``seen`` (its observations, in date order)."""
-    if source == MULTI_LEVEL:
-        latest: dict[int | None, Observation] = {}
-        for o in seen:  # later wins; on one date a pass wins over a fail
-            kept = latest.get(o.level)
+class _Source:
+    """What one source holds of one skill, kept up to date one observation (in order) at a time.
+
+    Each observation costs a constant: the multi-level rule looks at the latest result per
+    level (at most one per level of the scale), the others at the one held so far.
+    """
+
+    __slots__ = ("held", "latest", "name")
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.held: Observation | None = None
+        self.latest: dict[int | None, Observation] = {}
+
+    def add(self, o: Observation) -> Observation | None:
+        """Take ``o`` into account; return what the source holds of the skill now."""
+        if self.name == MULTI_LEVEL:
+            kept = self.latest.get(o.level)  # later wins; on one date a pass wins over a fail
             if kept is None or kept.date != o.date or o.passed or not kept.passed:
-                latest[o.level] = o
-        passing = [o for o in latest.values() if o.passed]
-        return max(passing, key=lambda o: o.level or 0) if passing else None
-    if source in REPLACING:
-        return seen[-1] if seen[-1].passed else None
-    passing = [o for o in seen if o.passed]
-    return max(passing, key=lambda o: (o.level or 0, o.date or _START)) if passing else None
+                self.latest[o.level] = o
+            passing = [o for o in self.latest.values() if o.passed]
+            self.held = max(passing, key=lambda o: o.level or 0) if passing else None
+        elif self.name in REPLACING:
+            self.held = o if o.passed else None
+        elif o.passed and (self.held is None or _standing(o) > _standing(self.held)):
+            self.held = o
+        return self.held
+
+
+def _standing(o: Observation) -> tuple[int, dt.date]:
+    return (o.level or 0, o.date or _START)
 
 
 def _held(by_source: Mapping[str, Observation | None]) -> Observation | None:
@@ -156,15 +173,16 @@ def level_steps(observations: Iterable[Observation]) -> list[LevelStep]:
     >>> [(str(s.date), s.level, s.established_by.source) for s in steps]
     [('2020-01-01', 2, 'onboarding_test'), ('2022-01-01', 4, 'proof')]
     """
-    seen: dict[str, dict[str, list[Observation]]] = {}
+    seen: dict[tuple[str, str], _Source] = {}
     state: dict[str, dict[str, Observation | None]] = {}
     current: dict[str, tuple[int | None, bool]] = {}
     steps: list[LevelStep] = []
     for o in sorted(observations, key=lambda o: (*_key(o), o.skill)):
-        mine = seen.setdefault(o.skill, {}).setdefault(o.source, [])
-        mine.append(o)
+        source = seen.get((o.skill, o.source))
+        if source is None:
+            source = seen[(o.skill, o.source)] = _Source(o.source)
         sources = state.setdefault(o.skill, {})
-        sources[o.source] = _source_level(o.source, mine)
+        sources[o.source] = source.add(o)
         best = _held(sources)
         now = (best.level if best else None, best is not None)
         if current.get(o.skill, (None, False)) != now:
