@@ -38,12 +38,11 @@ from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.career import sources
 from graph.services.career.sources import Achievement
+from graph.services.concepts import groups_above
 from graph.store import Direction, GraphStore
 
 __all__ = ["CareerOverview", "TargetCoverage", "career_overview"]
 
-#: How many skills up the ESCO hierarchy a skill's group is looked for.
-_GROUP_HOPS = 4
 MAX_TARGETS = 5
 OTHER_GROUP = "other skills"
 
@@ -125,7 +124,7 @@ def _around(store: GraphStore, occupations: Sequence[str], skills: Iterable[str]
 
     One listing of edges (the occupations' essential skills and the skills' broader ones), one
     of concepts (to tell skill groups apart and to name everything); a skill whose broader
-    concepts hold no group is looked up further, at most :data:`_GROUP_HOPS` levels up.
+    concepts hold no group is looked up further (:func:`~graph.services.concepts.groups_above`).
     """
     skills = set(skills)
     edges = store.relations_of(
@@ -142,28 +141,7 @@ def _around(store: GraphStore, occupations: Sequence[str], skills: Iterable[str]
     }
     wanted = {*occupations, *skills, *(u for es in essential.values() for u in es)}
     concepts = store.get_concepts(wanted | {p for ps in parents.values() for p in ps})
-    group_of: dict[str, str] = {}
-    frontier = {skill: ups for skill, ups in parents.items() if ups}
-    for hop in range(_GROUP_HOPS):
-        if hop:  # one level further up, for the skills no group was found for yet
-            edges = store.relations_of(
-                {u for ups in frontier.values() for u in ups},
-                direction=Direction.OUT,
-                types=[RelationType.BROADER],
-            )
-            frontier = {
-                skill: {e.target for u in ups for e in edges.get(u, ())}
-                for skill, ups in frontier.items()
-            }
-            concepts |= store.get_concepts({u for ups in frontier.values() for u in ups})
-        for skill, ups in list(frontier.items()):
-            groups = sorted(u for u in ups if _kind(concepts, u) is NodeKind.SKILL_GROUP)
-            if groups:
-                group_of[skill] = groups[0]
-            if groups or not ups:
-                del frontier[skill]
-        if not frontier:
-            break
+    group_of = groups_above(store, parents, concepts)
     return _Around(essential, group_of, concepts)
 
 
