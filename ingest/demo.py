@@ -22,7 +22,7 @@ from graph.model.concept_documents import concept_from_json
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
 from graph.model.imports import ConceptImport
-from graph.model.learner_documents import learner_from_document
+from graph.model.learner_documents import assessment_result_from_document, learner_from_document
 from graph.model.onboarding import ItemKind
 from graph.model.submission_documents import evidence_from_document, panel_from_document
 from graph.ontologies import credential_schemas
@@ -38,7 +38,7 @@ from graph.services.accounts import (
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.services.onboarding.items import ItemDraft, write_item
-from graph.services.pathways.learners import create_learner
+from graph.services.pathways.learners import create_learner, import_assessments
 from graph.services.proofs.submissions import declare_panel, submit
 from graph.store import GraphStore
 from ingest.credentials.documents import DEFAULT_MAX_BYTES, read_source_documents
@@ -228,6 +228,17 @@ def load_demo_parties(
             evidence=[evidence_from_document(e) for e in document["evidence"]],
             note=document.get("note"),
             base_iri=base_iri,
+        )
+    for document in parties.get("assessments", ()):
+        # Results over the years, recorded by the assessor who made them.
+        import_assessments(
+            store,
+            document["learner"],
+            [
+                assessment_result_from_document(r, field=f"assessments.results[{i}]")
+                for i, r in enumerate(document["results"])
+            ],
+            actor=actors[document["recorded_by"]],
         )
     for document in parties["consents"]:
         grant_consent(

@@ -40,7 +40,11 @@ class NavItem:
 
 #: What each role finds in the navigation, in this order; everyone has the public pages.
 _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
-    Role.LEARNER: (NavItem("/me", "My competences"), NavItem("/me/pathway", "My pathway")),
+    Role.LEARNER: (
+        NavItem("/me", "My competences"),
+        NavItem("/me/pathway", "My pathway"),
+        NavItem("/me/overview", "My career"),
+    ),
     Role.ISSUER: (NavItem("/catalogue", "Catalogue"), NavItem("/onboarding/items", "Test items")),
     Role.ASSESSOR: (
         NavItem("/assess", "To assess"),

@@ -17,6 +17,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     accounts,
+    career,
     concepts,
     credentials,
     equivalence,
@@ -41,6 +42,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     onboarding.router,
     pathways.router,
     proofs.router,
+    # the career overview (issue 18)
+    career.router,
     # After every router: these end in an {id:path} parameter.
     accounts.items,
     concepts.items,

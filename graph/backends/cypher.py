@@ -370,6 +370,17 @@ RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS versi
 ORDER BY n.uri
 """
 
+# LIST_RECORDS for each of many queries ({kind, where}) at once; ``i`` says whose a row is.
+LIST_RECORDS_MANY = """
+UNWIND range(0, size($queries) - 1) AS i
+WITH i, $queries[i] AS q
+MATCH (n:Node {ns: $ns, kind: q.kind})
+WHERE n:Record
+  AND all(key IN keys(q.where) WHERE n['i_' + key] = q.where[key])
+RETURN i, n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS version
+ORDER BY i, n.uri
+"""
+
 # -- search ------------------------------------------------------------------------------------
 
 # Search reads return one record of columns (a list per field) instead of a record per text:

@@ -931,6 +931,14 @@ ROWS: list[Row] = [
         _learner_call("GET", "/gaps", params={"target": f"occupation:{OCCUPATION}"}),
         owners=LEARNER_READERS,
     ),
+    # career overview (issue 18): the learner, an administrator, a mentor by consent (overview)
+    Row(
+        "GET",
+        "/v1/learners/{learner_id}/overview",
+        200,
+        _learner_call("GET", "/overview"),
+        owners=LEARNER_READERS,
+    ),
     Row(
         "POST",
         "/v1/learners/{learner_id}/assessments",

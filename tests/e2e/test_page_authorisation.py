@@ -99,6 +99,9 @@ PAGES: dict[tuple[str, str], Row] = {
     # learner's data read by others: the mentor under Ada's consent, Ada herself, an
     # administrator, and whoever else the services let read the object (the course's issuer
     # reads its proofs and submissions, the panel's assessor the submission).
+    # career overview (issue 18)
+    ("GET", "/me/overview"): _row("/me/overview", "learner", "bea"),
+    ("GET", "/overview/{learner_id:path}"): _row(f"/overview/{ADA}", "mentor", "learner", "admin"),
     ("GET", "/mentees"): _row("/mentees", *SIGNED_IN),
     ("GET", "/mentees/{learner_id:path}"): _row(f"/mentees/{ADA}", "mentor", "learner", "admin"),
     ("GET", "/mentees/submissions/{submission_id}"): _row(
