@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import StringConstraints
 
 from api.deps import IdPath, StoreDep
 from api.errors import CheckedRoute, responses
@@ -28,7 +29,7 @@ def overview(
     store: StoreDep,
     actor: ActorDep,
     target: Annotated[
-        list[str] | None,
+        list[Annotated[str, StringConstraints(max_length=MAX_IRI)]] | None,
         Query(
             max_length=MAX_TARGETS,
             description="Occupation IRIs whose coverage to draw over time (besides those the "
