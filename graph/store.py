@@ -725,6 +725,23 @@ class GraphStore(abc.ABC):
         self, *, kind: NodeKind, where: Mapping[str, str | int | float | bool]
     ) -> list[Record]: ...
 
+    def list_records_many(
+        self, queries: Sequence[tuple[NodeKind, Mapping[str, str | int | float | bool]]]
+    ) -> list[list[Record]]:
+        """Return what :meth:`list_records` returns for each ``(kind, where)``, in order.
+
+        One call replaces a loop of them (one round trip instead of several on a networked
+        backend), e.g. every record of a learner's, of each kind, at once.
+        """
+        self._require_open()
+        wanted = [(kind, dict(where)) for kind, where in queries]
+        return self._list_records_many(wanted) if wanted else []
+
+    @abc.abstractmethod
+    def _list_records_many(
+        self, queries: Sequence[tuple[NodeKind, Mapping[str, str | int | float | bool]]]
+    ) -> list[list[Record]]: ...
+
     # -- search support ----------------------------------------------------------------------
 
     def nearest_texts(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -22,7 +22,8 @@ from graph.model.concept_documents import concept_from_json
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credentials import Credential, Issuer
 from graph.model.imports import ConceptImport
-from graph.model.learner_documents import learner_from_document
+from graph.model.learner_documents import assessment_result_from_document, learner_from_document
+from graph.model.onboarding import ItemKind
 from graph.model.submission_documents import evidence_from_document, panel_from_document
 from graph.ontologies import credential_schemas
 from graph.reference import ReferenceData
@@ -36,7 +37,8 @@ from graph.services.accounts import (
 )
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
 from graph.services.ingestion import ImportReport, import_concepts
-from graph.services.pathways.learners import create_learner
+from graph.services.onboarding.items import ItemDraft, write_item
+from graph.services.pathways.learners import create_learner, import_assessments
 from graph.services.proofs.submissions import declare_panel, submit
 from graph.store import GraphStore
 from ingest.credentials.documents import DEFAULT_MAX_BYTES, read_source_documents
@@ -227,6 +229,17 @@ def load_demo_parties(
             note=document.get("note"),
             base_iri=base_iri,
         )
+    for document in parties.get("assessments", ()):
+        # Results over the years, recorded by the assessor who made them.
+        import_assessments(
+            store,
+            document["learner"],
+            [
+                assessment_result_from_document(r, field=f"assessments.results[{i}]")
+                for i, r in enumerate(document["results"])
+            ],
+            actor=actors[document["recorded_by"]],
+        )
     for document in parties["consents"]:
         grant_consent(
             store,
@@ -236,8 +249,31 @@ def load_demo_parties(
             scopes=[ConsentScope(scope) for scope in document["scopes"]],
             base_iri=base_iri,
         )
+    _write_items(store, parties.get("onboarding_items", []), actors, base_iri=base_iri)
     logger.info("demo users made: %s", ", ".join(u.name for u in made))
     return made
+
+
+def _write_items(
+    store: GraphStore,
+    documents: Sequence[Mapping[str, Any]],
+    actors: Mapping[str, Actor],
+    *,
+    base_iri: str,
+) -> None:
+    """The demo's onboarding item bank, each item written by its author (the issuer's staff)."""
+    for document in documents:
+        draft = ItemDraft(
+            skill=document["skill"],
+            level=document["level"],
+            kind=ItemKind(document["kind"]),
+            prompt=document["prompt"],
+            options=tuple(document.get("options", ())),
+            answer=document.get("answer"),
+            accepted=tuple(document.get("accepted", ())),
+            rubric=document.get("rubric"),
+        )
+        write_item(store, draft, actor=actors[document["written_by"]], base_iri=base_iri)
 
 
 def _make_user(store: GraphStore, document: Mapping[str, Any], *, base_iri: str) -> DemoUser:

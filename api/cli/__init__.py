@@ -22,7 +22,9 @@ from api.cli import (
     concepts,
     credentials,
     equivalence,
+    impact,
     ingest,
+    onboarding,
     pathways,
     proofs,
     serve,
@@ -40,6 +42,8 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     equivalence,
     pathways,
     proofs,
+    onboarding,
+    impact,  # Certificates of Impact and the portfolio (issue 18)
     accounts,
     backup,
     serve,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     from api.schemas.proofs import SubmissionPublic, VerificationPublic
     from graph.model.submissions import Evidence, SkillResult
 
-__all__ = ["read_json_file", "register"]
+__all__ = ["read_json_file", "register", "say", "write_document"]
 
 
 def register(commands: Commands) -> None:
@@ -39,7 +40,9 @@ def register(commands: Commands) -> None:
     verify = commands.command(
         "verify", run_verify, help="Verify a signed credential offline; exit 0 only when it passes."
     )
-    verify.add_argument("file", type=Path, metavar="FILE", help="a signed credential (JSON-LD)")
+    verify.add_argument(
+        "file", type=Path, metavar="FILE", help="a signed credential (JSON-LD), or a portfolio ZIP"
+    )
     verify.add_argument(
         "--status-list",
         type=Path,
@@ -181,7 +184,8 @@ def say(text: str) -> None:
     out.print(text, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
 
-def _write_document(document: Any, out_file: Path | None) -> None:
+def write_document(document: Any, out_file: Path | None) -> None:
+    """Write a JSON document to ``out_file`` (saying so on stderr), else to stdout."""
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     if out_file is None:
         sys.stdout.write(text)
@@ -211,6 +215,10 @@ def run_verify(args: argparse.Namespace) -> int:
     from graph.errors import InvalidInputError
     from graph.services.proofs.verification import Trust, verify_document
 
+    if zipfile.is_zipfile(args.file):
+        from api.cli.impact import run_verify_portfolio
+
+        return run_verify_portfolio(args)
     document = read_json_file(args.file)
     if not isinstance(document, dict):
         raise InvalidInputError(
@@ -402,11 +410,11 @@ def run_issue(args: argparse.Namespace) -> None:
             valid_until=args.valid_until,
         )
     if args.out_file is not None:
-        _write_document(proof.document, args.out_file)
+        write_document(proof.document, args.out_file)
     if args.as_json:
         emit_json(ProofPublic.from_domain(proof))
     elif args.out_file is None:
-        _write_document(proof.document, None)
+        write_document(proof.document, None)
 
 
 def run_get(args: argparse.Namespace) -> None:
@@ -421,7 +429,7 @@ def run_get(args: argparse.Namespace) -> None:
             if args.elm
             else dict(found.document)
         )
-    _write_document(document, args.out_file)
+    write_document(document, args.out_file)
 
 
 def run_revoke(args: argparse.Namespace) -> None:
@@ -445,7 +453,7 @@ def run_status_list(args: argparse.Namespace) -> None:
 
     with runtime() as rt:
         document = signed_status_list(rt.store, number=args.number, issuer=rt.proof_issuer)
-    _write_document(document, args.out_file)
+    write_document(document, args.out_file)
 
 
 def run_rotate_key(args: argparse.Namespace) -> None:

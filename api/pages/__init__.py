@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, issuer, learner, mentor, site
+from api.pages import advisor, assessor, career, impact, issuer, learner, mentor, onboarding, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -27,4 +27,9 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     issuer.router,
     assessor.router,
     advisor.router,
+    # onboarding tests: the learner's, the item bank's, the assessor's ratings
+    onboarding.router,
+    impact.router,  # Certificates of Impact and the portfolio (issue 18)
+    # the career overview (issue 18)
+    career.router,
 )

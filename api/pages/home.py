@@ -18,6 +18,8 @@ from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
+from graph.services.impact.claims import claims_to_endorse
+from graph.services.onboarding.attempts import tasks_to_rate
 from graph.services.pathways.learners import learner_exists
 from graph.services.proofs.submissions import list_submissions
 from graph.store import GraphStore
@@ -67,6 +69,9 @@ def _assessor(store: GraphStore, actor: Actor) -> HomeSection:
         )
         for v in waiting[:SHOWN]
     ]
+    tasks = tasks_to_rate(store, actor=actor)
+    if tasks:  # onboarding tests: task evidence waiting for a rating
+        items.append(HomeItem("/onboarding/ratings", "Onboarding tasks to rate", f"{len(tasks)}"))
     return HomeSection("Submissions to assess", "Nothing to assess.", "/assess", items)
 
 
@@ -135,6 +140,7 @@ def _learner(store: GraphStore, actor: Actor) -> HomeSection:
                 )
             )
         items.append(HomeItem("/me/pathway", "Plan your next step", "pathway"))
+        items.append(HomeItem("/me/onboarding", "Take an onboarding test", "your first scores"))
     return HomeSection("Your next step", "", "/me", items[:SHOWN])
 
 
@@ -147,6 +153,17 @@ _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] =
 )
 
 
+# Certificates of Impact (issue 18): the claims a user was asked to confirm, whatever their role.
+def _impact(store: GraphStore, actor: Actor) -> HomeSection:
+    items = [
+        HomeItem(f"/impact/{c.id.rpartition('/')[2]}", c.title, f"for {c.beneficiary}")
+        for c in claims_to_endorse(store, actor=actor)[:SHOWN]
+    ]
+    return HomeSection("Impact to confirm", "", "/impact", items)
+
+
 def home_sections(store: GraphStore, actor: Actor) -> list[HomeSection]:
     """The sections of the user's roles, in a fixed order (none for a visitor)."""
-    return [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
+    sections = [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
+    asked = _impact(store, actor) if actor.authenticated else None
+    return sections + ([asked] if asked is not None and asked.items else [])

@@ -40,12 +40,23 @@ class NavItem:
 
 #: What each role finds in the navigation, in this order; everyone has the public pages.
 _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
-    Role.LEARNER: (NavItem("/me", "My competences"), NavItem("/me/pathway", "My pathway")),
-    Role.ISSUER: (NavItem("/catalogue", "Catalogue"),),
-    Role.ASSESSOR: (NavItem("/assess", "To assess"),),
+    Role.LEARNER: (
+        NavItem("/me", "My competences"),
+        NavItem("/me/pathway", "My pathway"),
+        NavItem("/me/overview", "My career"),
+    ),
+    Role.ISSUER: (NavItem("/catalogue", "Catalogue"), NavItem("/onboarding/items", "Test items")),
+    Role.ASSESSOR: (
+        NavItem("/assess", "To assess"),
+        NavItem("/onboarding/ratings", "Tasks to rate"),
+        NavItem("/onboarding/items", "Test items"),
+    ),
     Role.ADVISOR: (NavItem("/compare", "Compare"), NavItem("/recognitions/new", "Decide")),
     Role.MENTOR: (NavItem("/mentees", "My learners"),),
 }
+# Certificates of Impact (issue 18): every learner and member claims impact and confirms others'.
+_ROLE_NAV[Role.LEARNER] = (*_ROLE_NAV[Role.LEARNER], NavItem("/impact", "My impact"))
+_ROLE_NAV[Role.MEMBER] = (NavItem("/impact", "My impact"),)
 _PUBLIC_NAV = (
     NavItem("/search", "Skills & occupations"),
     NavItem("/credentials", "Credentials"),

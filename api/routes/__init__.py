@@ -17,11 +17,14 @@ from fastapi import APIRouter
 
 from api.routes import (
     accounts,
+    career,
     concepts,
     credentials,
     equivalence,
     health,
+    impact,
     learners,
+    onboarding,
     pathways,
     proofs,
 )
@@ -34,9 +37,13 @@ ROUTERS: tuple[APIRouter, ...] = (
     credentials.router,
     equivalence.router,
     health.router,
+    impact.router,  # Certificates of Impact (issue 18)
     learners.router,
+    onboarding.router,
     pathways.router,
     proofs.router,
+    # the career overview (issue 18)
+    career.router,
     # After every router: these end in an {id:path} parameter.
     accounts.items,
     concepts.items,

@@ -41,7 +41,7 @@ Level = Field(default=None, ge=1, le=8, description="A level on the scale 1-8 (E
 Jurisdiction = Field(default=None, max_length=7, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
 SkillIri = Field(min_length=1, max_length=MAX_IRI, description="The skill's IRI (ESCO)")
 Evidence = Field(default=None, min_length=1, max_length=MAX_TEXT)
-Source = Literal["assessment", "credential", "self_declared", "endorsed"]
+Source = Literal["assessment", "credential", "self_declared", "endorsed", "onboarding_test"]
 
 
 class CompetenceIn(BaseModel):
@@ -54,11 +54,17 @@ class CompetenceIn(BaseModel):
     source: Source = "self_declared"
     date: dt.date | None = None
     evidence: str | None = Evidence
+    confidence: float | None = Field(default=None, ge=0, le=1)
 
     def to_domain(self) -> Competence:
         """The domain competence."""
         return Competence(
-            self.skill, self.level, CompetenceSource(self.source), self.date, self.evidence
+            self.skill,
+            self.level,
+            CompetenceSource(self.source),
+            self.date,
+            self.evidence,
+            self.confidence,
         )
 
 
@@ -150,6 +156,7 @@ class CompetencePublic(Public):
     source: str
     date: dt.date | None
     evidence: str | None
+    confidence: float | None = Field(default=None, description="How sure the source is, [0, 1]")
     score: float | None = Field(description="Level decayed by age (graph/learners.py); null: any")
 
 
@@ -194,6 +201,7 @@ class LearnerPublic(Public):
                     source=c.source.value,
                     date=c.date,
                     evidence=c.evidence,
+                    confidence=c.confidence,
                     score=competence_score(c, as_of=as_of),
                 )
                 for c in learner.competences

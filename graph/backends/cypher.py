@@ -51,6 +51,8 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.ACCOUNT: "Account",
     NodeKind.AUDIT: "Audit",
     NodeKind.GUARD: "Guard",
+    NodeKind.ONBOARDING: "Onboarding",
+    NodeKind.IMPACT: "Impact",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}
@@ -366,6 +368,17 @@ WHERE n:Record
   AND all(key IN keys($where) WHERE n['i_' + key] = $where[key])
 RETURN n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS version
 ORDER BY n.uri
+"""
+
+# LIST_RECORDS for each of many queries ({kind, where}) at once; ``i`` says whose a row is.
+LIST_RECORDS_MANY = """
+UNWIND range(0, size($queries) - 1) AS i
+WITH i, $queries[i] AS q
+MATCH (n:Node {ns: $ns, kind: q.kind})
+WHERE n:Record
+  AND all(key IN keys(q.where) WHERE n['i_' + key] = q.where[key])
+RETURN i, n.uri AS uri, n.doc AS doc, n.idx AS idx, coalesce(n.version, 1) AS version
+ORDER BY i, n.uri
 """
 
 # -- search ------------------------------------------------------------------------------------

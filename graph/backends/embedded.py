@@ -483,6 +483,12 @@ class EmbeddedStore(GraphStore):
         with self._reading() as memory:
             return memory.records_of(kind, where)
 
+    def _list_records_many(
+        self, queries: Sequence[tuple[NodeKind, Mapping[str, str | int | float | bool]]]
+    ) -> list[list[Record]]:
+        with self._reading() as memory:
+            return [memory.records_of(kind, where) for kind, where in queries]
+
     # -- backup ------------------------------------------------------------------------------
 
     def _is_empty(self) -> bool:

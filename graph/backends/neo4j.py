@@ -649,6 +649,15 @@ class Neo4jStore(GraphStore):
         rows = self._read(cypher.LIST_RECORDS, kind=kind.value, where=dict(where))
         return [_record(row, kind) for row in rows]
 
+    def _list_records_many(
+        self, queries: Sequence[tuple[NodeKind, Mapping[str, str | int | float | bool]]]
+    ) -> list[list[Record]]:
+        asked = [{"kind": kind.value, "where": dict(where)} for kind, where in queries]
+        found: list[list[Record]] = [[] for _ in queries]
+        for row in self._read(cypher.LIST_RECORDS_MANY, queries=asked):
+            found[row["i"]].append(_record(row, queries[row["i"]][0]))
+        return found
+
     # -- search support ----------------------------------------------------------------------
 
     def _nearest_texts(

@@ -96,6 +96,8 @@ class ConsentScope(StrEnum):
     PATHWAYS = "pathways"
     SUBMISSIONS = "submissions"
     PROOFS = "proofs"
+    #: The career overview: every competence with its evidence, proofs, impact, over time.
+    OVERVIEW = "overview"
 
 
 @dataclass(frozen=True, slots=True)

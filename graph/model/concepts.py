@@ -46,6 +46,10 @@ class NodeKind(StrEnum):
     PROOF = "proof"
     ACCOUNT = "account"
     AUDIT = "audit"
+    #: Onboarding tests: item versions and attempts (graph.services.onboarding).
+    ONBOARDING = "onboarding"
+    #: Certificates of Impact: claims, endorsements, issued certificates.
+    IMPACT = "impact"
     #: A record whose version serialises writes that must see each other (see graph.store).
     GUARD = "guard"
 

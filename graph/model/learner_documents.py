@@ -103,7 +103,16 @@ def _competence(document: Mapping[str, Any], field: str) -> Competence:
         source=kind,
         date=_date(document.get("date"), f"{field}.date"),
         evidence=_text(document, "evidence", f"{field}.evidence"),
+        confidence=_confidence(document.get("confidence"), f"{field}.confidence"),
     )
+
+
+def _confidence(value: Any, field: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        raise _fail(field, f"must be a number in [0, 1], got {value!r}")
+    return float(value)
 
 
 def assessment_result_from_document(
@@ -207,6 +216,7 @@ def learner_to_document(learner: Learner) -> dict[str, Any]:
                         "source": c.source.value,
                         "date": c.date.isoformat() if c.date else None,
                         "evidence": c.evidence,
+                        "confidence": c.confidence,
                     }
                 )
                 for c in learner.competences

@@ -60,17 +60,24 @@ class CompetenceSource(StrEnum):
     CREDENTIAL = "credential"
     SELF_DECLARED = "self_declared"
     ENDORSED = "endorsed"
+    #: An adaptive onboarding test taken in credwalk (graph.services.onboarding).
+    ONBOARDING_TEST = "onboarding_test"
 
 
 @dataclass(frozen=True, slots=True)
 class Competence:
-    """A skill a learner has, at a level (None: counts at any level), with its evidence."""
+    """A skill a learner has, at a level (None: counts at any level), with its evidence.
+
+    ``confidence`` (in [0, 1]) is how sure the source is of the level, when it says (an
+    onboarding test does).
+    """
 
     skill: str
     level: int | None = None
     source: CompetenceSource = CompetenceSource.SELF_DECLARED
     date: dt.date | None = None
     evidence: str | None = None
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.embeddings import Embedder
@@ -19,6 +19,7 @@ __all__ = [
     "RelatedConcept",
     "concept_detail",
     "concept_labels",
+    "groups_above",
     "map_texts",
     "search_concepts",
     "skill_groups",
@@ -29,6 +30,7 @@ MAX_QUERY_CHARS = 2_000
 MAX_TEXTS = 200
 #: Broader hops walked up from a skill to find its skill group (ESCO's hierarchy is 4 deep).
 _GROUP_HOPS = 6
+_GROUP = NodeKind.SKILL_GROUP
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
 
 
@@ -211,22 +213,40 @@ def skill_groups(
     Walks broader links up (at most a few hops); of several groups at the same distance the
     first by IRI is taken. Skills with no group above them are left out.
     """
-    found: dict[str, tuple[str, str]] = {}
-    # Each frontier maps a concept reached to the skills it was reached from.
-    frontier: dict[str, set[str]] = {uri: {uri} for uri in uris}
-    for _ in range(_GROUP_HOPS):
-        edges = store.relations_of(frontier, types=[RelationType.BROADER])
-        step: dict[str, set[str]] = {}
-        for uri, relations in edges.items():
-            for relation in relations:
-                step.setdefault(relation.target, set()).update(frontier[uri] - found.keys())
-        concepts = store.get_concepts(step)
-        for uri in sorted(step):
-            concept = concepts.get(uri)
-            if concept is not None and concept.kind is NodeKind.SKILL_GROUP:
-                for skill in step[uri] - found.keys():
-                    found[skill] = (uri, concept.preferred_label(lang))
-        frontier = {u: s - found.keys() for u, s in step.items() if s - found.keys()}
+    edges = store.relations_of(uris, types=[RelationType.BROADER])
+    above = {uri: {r.target for r in relations} for uri, relations in edges.items()}
+    concepts = store.get_concepts({u for ups in above.values() for u in ups})
+    found = groups_above(store, above, concepts)
+    return {skill: (group, concepts[group].preferred_label(lang)) for skill, group in found.items()}
+
+
+def groups_above(
+    store: GraphStore, above: Mapping[str, set[str]], concepts: dict[str, Concept]
+) -> dict[str, str]:
+    """The nearest skill group of each skill, from the concepts one level ``above`` it.
+
+    ``concepts`` holds (at least) those concepts, read by the caller with whatever else it
+    needed; the concepts read further up are added to it. Of several groups at the same
+    distance the first by IRI is taken; skills with none within a few hops are left out.
+    """
+    found: dict[str, str] = {}
+    frontier = {skill: set(ups) for skill, ups in above.items() if ups}
+    for hop in range(_GROUP_HOPS):
+        if hop:  # one level further up, for the skills no group was found for yet
+            edges = store.relations_of(
+                {u for ups in frontier.values() for u in ups}, types=[RelationType.BROADER]
+            )
+            frontier = {
+                skill: {r.target for u in ups for r in edges.get(u, ())}
+                for skill, ups in frontier.items()
+            }
+            concepts |= store.get_concepts({u for ups in frontier.values() for u in ups})
+        for skill, ups in list(frontier.items()):
+            groups = sorted(u for u in ups if u in concepts and concepts[u].kind is _GROUP)
+            if groups:
+                found[skill] = groups[0]
+            if groups or not ups:
+                del frontier[skill]
         if not frontier:
             break
     return found

@@ -15,7 +15,10 @@ The rules (ARCHITECTURE.md and the trust issue):
 - assessors assess only submissions of panels they sit on, as themselves;
 - advisors record and supersede decisions only for their own authority;
 - learners read and write only their own record, submissions and proofs; another user sees a
-  learner's data only under the learner's active consent for that part of it.
+  learner's data only under the learner's active consent for that part of it;
+- onboarding test items (with their keys) are written and read by issuers' staff and assessors
+  only; learners see an item only as the question of their own attempt, without its key;
+  answers given in a learner's attempt are rated by assessors.
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ from graph.model.accounts import Actor, Consent, ConsentScope, Role
 
 __all__ = [
     "assessor_identity",
+    "may_rate",
     "may_read_learner",
     "refusal",
     "require_admin",
     "require_advisor",
     "require_assessor_role",
     "require_issuer_staff",
+    "require_item_author",
     "require_learner_owner",
     "require_learner_reader",
     "require_user",
@@ -96,6 +101,24 @@ def require_issuer_staff(actor: Actor, issuers: Iterable[str], *, action: str) -
             raise _refuse(actor, action, issuer, f"not staff of the issuer {issuer}")
 
 
+def require_item_author(actor: Actor, *, action: str) -> str:
+    """The IRI onboarding items are written under: an issuer, an assessor, or the admin user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is neither issuer staff, an assessor nor an
+        administrator.
+    """
+    user = require_user(actor, action=action)
+    authors = sorted(actor.objects(Role.ISSUER) | actor.objects(Role.ASSESSOR))
+    if authors:
+        return authors[0]
+    if actor.is_admin:
+        return user
+    raise _refuse(actor, action, None, "only issuers' staff and assessors write test items")
+
+
 def assessor_identity(actor: Actor, panel: Iterable[str], *, action: str) -> str:
     """The assessor IRI, of those sitting on ``panel``, as which the actor assesses.
 
@@ -130,6 +153,11 @@ def require_assessor_role(actor: Actor, *, action: str) -> str:
     if actor.is_admin:
         return user
     raise _refuse(actor, action, None, "only an assessor may")
+
+
+def may_rate(actor: Actor) -> bool:
+    """Whether the actor rates tasks of onboarding tests (an assessor or an administrator)."""
+    return actor.user is not None and (actor.is_admin or bool(actor.objects(Role.ASSESSOR)))
 
 
 def require_advisor(actor: Actor, authority: str, *, action: str) -> None:
@@ -185,3 +213,81 @@ def require_learner_reader(
     require_user(actor, action=action)
     if not may_read_learner(actor, learner, scope=scope, consents=consents):
         raise _refuse(actor, action, learner, f"no consent of this learner for {scope.value}")
+
+
+# --- Certificates of Impact (issue 18) ----------------------------------------------------------
+# A member claims impact for themself (their learner record, else their user); the parties they
+# choose confirm it as themselves, never the claimant; the claimant or an administrator issues
+# and revokes it; the claimant's consent for proofs opens their claims to others.
+
+__all__ += [
+    "impact_claimant",
+    "may_read_impact",
+    "require_impact_endorser",
+    "require_impact_owner",
+]
+
+
+def impact_claimant(actor: Actor, *, action: str) -> str:
+    """Whom the actor claims impact for: their learner record, else themself (their user IRI).
+
+    Raises
+    ------
+    UnauthenticatedError
+        When nobody is signed in.
+    """
+    user = require_user(actor, action=action)
+    learners = sorted(actor.objects(Role.LEARNER))
+    return learners[0] if learners else user
+
+
+def _is_claimant(actor: Actor, claimant: str, author: str) -> bool:
+    return actor.user in {claimant, author} or actor.holds(Role.LEARNER, claimant)
+
+
+def require_impact_owner(actor: Actor, claimant: str, *, author: str, action: str) -> None:
+    """Pass the claimant (or the user who made the claim) and administrators.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone else.
+    """
+    require_user(actor, action=action)
+    if not (actor.is_admin or _is_claimant(actor, claimant, author)):
+        raise _refuse(actor, action, claimant, "not the claimant")
+
+
+def require_impact_endorser(
+    actor: Actor, claimant: str, *, author: str, endorsers: Iterable[str], action: str
+) -> str:
+    """The user IRI an endorsement is recorded under: one of the endorsers the claimant chose.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, for the claimant themself (never their own endorser, not even as an
+        administrator), and for a user the claimant did not ask.
+    """
+    user = require_user(actor, action=action)
+    if _is_claimant(actor, claimant, author):
+        raise _refuse(actor, action, claimant, "the claimant may not endorse their own claim")
+    if user not in set(endorsers):
+        raise _refuse(actor, action, claimant, "not an endorser the claimant asked")
+    return user
+
+
+def may_read_impact(
+    actor: Actor,
+    claimant: str,
+    *,
+    author: str,
+    endorsers: Iterable[str],
+    consents: Iterable[Consent],
+) -> bool:
+    """Whether the actor may see a claim: its claimant, its endorsers, admins, by consent."""
+    if actor.user is None:
+        return False
+    if actor.is_admin or _is_claimant(actor, claimant, author) or actor.user in set(endorsers):
+        return True
+    return may_read_learner(actor, claimant, scope=ConsentScope.PROOFS, consents=consents)

@@ -148,3 +148,36 @@ def test_of_concurrent_creations_exactly_one_succeeds(store: GraphStore) -> None
         thread.join()
     assert sorted(outcomes) == ["conflict"] * 3 + ["created"]
     assert store.get_record(LEARNER, kind=NodeKind.LEARNER).version == 1
+
+
+def test_many_listings_at_once_answer_each_as_one_listing_would(store: GraphStore) -> None:
+    def proof(uri: str, learner: str, revoked: bool) -> Record:
+        return Record(uri, NodeKind.PROOF, {"n": uri}, {"learner": learner, "revoked": revoked})
+
+    store.write(
+        GraphBatch(
+            records=[
+                _record(LEARNER, {"n": 1}),
+                proof("urn:example:proof:b", LEARNER, False),
+                proof("urn:example:proof:a", LEARNER, True),
+                proof("urn:example:proof:c", OTHER, False),
+            ]
+        )
+    )
+    queries: list[tuple[NodeKind, Mapping[str, str | int | float | bool]]] = [
+        (NodeKind.PROOF, {"learner": LEARNER}),
+        (NodeKind.SUBMISSION, {"learner": LEARNER}),  # nothing of that kind
+        (NodeKind.PROOF, {"learner": LEARNER, "revoked": False}),
+        (NodeKind.LEARNER, {}),
+        (NodeKind.PROOF, {"learner": LEARNER}),  # the same query twice gets two answers
+    ]
+    found = store.list_records_many(queries)
+    assert found == [store.list_records(kind=kind, where=where) for kind, where in queries]
+    assert [[r.uri for r in records] for records in found] == [
+        ["urn:example:proof:a", "urn:example:proof:b"],
+        [],
+        ["urn:example:proof:b"],
+        [LEARNER],
+        ["urn:example:proof:a", "urn:example:proof:b"],
+    ]
+    assert store.list_records_many([]) == []

@@ -32,6 +32,7 @@ from api.runtime import Runtime
 from graph.model.accounts import Actor, ConsentScope, Grant, Role
 from graph.model.credentials import CredentialSkill, SkillStatus
 from graph.model.learners import Learner
+from graph.model.onboarding import ItemKind
 from graph.model.submissions import (
     AssessmentKind,
     Assessor,
@@ -51,7 +52,11 @@ from graph.services.accounts import (
     user_iri,
 )
 from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services.impact.claims import ImpactDraft, create_claim, endorse_claim
+from graph.services.impact.issuing import issue_certificate
 from graph.services.ingestion import import_concepts
+from graph.services.onboarding.attempts import answer_item, get_attempt, start_attempt
+from graph.services.onboarding.items import ItemDraft, write_item
 from graph.services.pathways.learners import create_learner
 from graph.services.proofs.issuing import issue_proof
 from graph.services.proofs.submissions import declare_panel, record_assessment, submit
@@ -563,6 +568,120 @@ def _pathway(world: World) -> Target:
 
 
 LEARNER_READERS = frozenset({"learner", "mentor"})
+PROGRAMMING = "http://data.europa.eu/esco/skill/21d2f96d-35f7-4e3f-9745-c533d2dd6e97"
+AUTHORS = frozenset({"issuer", "assessor"})
+
+
+def _bank(world: World) -> dict[str, str]:
+    """Multiple choice items of Python at levels 1-8 and a task of programming, made once."""
+
+    def make() -> dict[str, str]:
+        items = [
+            write_item(
+                world.store,
+                ItemDraft(PYTHON, level, ItemKind.MULTIPLE_CHOICE, "q", ("a", "b"), answer=0),
+                actor=ADMIN,
+                base_iri=world.base,
+            )
+            for level in range(1, 9)
+        ]
+        mc = items[0]
+        task = write_item(
+            world.store,
+            ItemDraft(PROGRAMMING, 4, ItemKind.TASK, "build", rubric="it works"),
+            actor=ADMIN,
+            base_iri=world.base,
+        )
+        return {"mc": mc.id, "task": task.id}
+
+    made: dict[str, str] = world.once("bank", make)
+    return made
+
+
+def _item_body(world: World) -> dict[str, Any]:
+    _bank(world)
+    return {"skill": PYTHON, "level": 2, "kind": "short_answer", "prompt": "q", "accepted": ["x"]}
+
+
+def _item_create(world: World) -> Target:
+    body = _item_body(world)
+    return Target(Owners(), lambda who, own: Call("POST", "/v1/onboarding/items", json=body))
+
+
+def _item_put(world: World) -> Target:
+    short = _bank(world)["mc"].rpartition("/")[2]
+    body = _item_body(world)
+    return Target(
+        Owners(), lambda who, own: Call("PUT", f"/v1/onboarding/items/{short}", json=body)
+    )
+
+
+def _attempt(world: World, skill: str = PYTHON, *, answered: bool = False) -> tuple[str, str]:
+    """A fresh learner's attempt for one skill (its task answered when asked); id, learner."""
+    _bank(world)
+    learner = world.learner()
+    view = start_attempt(
+        world.store, learner, target=f"skills:{skill}", actor=ADMIN, base_iri=world.base
+    )
+    if answered and view.question is not None:
+        answer_item(
+            world.store, view.attempt.id, item=view.question.item, response="x", actor=ADMIN
+        )
+    return view.attempt.id.rpartition("/")[2], learner
+
+
+def _attempt_create(world: World) -> Target:
+    _bank(world)
+    learner = world.learner()
+    body = {"learner": learner, "target": f"skills:{PYTHON}"}
+
+    def call(who: Who, own: bool) -> Call:
+        # Each call a new learner: an allowed call would make the next one wait 30 days.
+        fresh = world.learner() if who.role == "admin" else learner
+        return Call("POST", "/v1/onboarding/attempts", json={**body, "learner": fresh})
+
+    return Target(Owners(learner=learner), call)
+
+
+def _attempt_read(world: World) -> Target:
+    attempt, learner = _attempt(world)
+    call = Call("GET", f"/v1/onboarding/attempts/{attempt}")
+    return Target(Owners(learner=learner), lambda who, own: call)
+
+
+def _answer(world: World) -> Target:
+    attempt, learner = _attempt(world)
+    uri = f"{world.base}/onboarding-attempt/{attempt}"
+
+    def call(who: Who, own: bool) -> Call:
+        # The question asked now (the attempt goes on after each allowed answer).
+        question = get_attempt(world.store, uri, actor=ADMIN).question
+        assert question is not None
+        body = {"item": question.item, "response": "0"}
+        return Call("POST", f"/v1/onboarding/attempts/{attempt}/answers", json=body)
+
+    return Target(Owners(learner=learner), call)
+
+
+def _rating(world: World) -> Target:
+    task = _bank(world)["task"]
+
+    def call(who: Who, own: bool) -> Call:
+        fresh, _ = _attempt(world, PROGRAMMING, answered=True)
+        body = {"item": task, "score": 0.9}
+        return Call("POST", f"/v1/onboarding/attempts/{fresh}/ratings", json=body)
+
+    return Target(Owners(), call)
+
+
+def _attempts_list(world: World) -> Target:
+    _, learner = _attempt(world)
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/onboarding/attempts", params={"learner": learner}),
+    )
+
+
 PROOF_READERS = frozenset({"learner", "mentor", "issuer"})
 
 ROWS: list[Row] = [
@@ -812,6 +931,14 @@ ROWS: list[Row] = [
         _learner_call("GET", "/gaps", params={"target": f"occupation:{OCCUPATION}"}),
         owners=LEARNER_READERS,
     ),
+    # career overview (issue 18): the learner, an administrator, a mentor by consent (overview)
+    Row(
+        "GET",
+        "/v1/learners/{learner_id}/overview",
+        200,
+        _learner_call("GET", "/overview"),
+        owners=LEARNER_READERS,
+    ),
     Row(
         "POST",
         "/v1/learners/{learner_id}/assessments",
@@ -845,6 +972,41 @@ ROWS: list[Row] = [
         admin=False,
     ),
     Row("POST", "/v1/proofs", 201, _issue, owners=frozenset({"learner", "issuer"})),
+    # onboarding tests: the bank's authors, the learner taking the test, assessors rating
+    Row("POST", "/v1/onboarding/items", 201, _item_create, owners=AUTHORS, others=AUTHORS),
+    Row(
+        "GET",
+        "/v1/onboarding/items",
+        200,
+        _same(Call("GET", "/v1/onboarding/items")),
+        owners=AUTHORS,
+        others=AUTHORS,
+    ),
+    Row("PUT", "/v1/onboarding/items/{item_id}", 200, _item_put, owners=AUTHORS, others=AUTHORS),
+    Row("POST", "/v1/onboarding/attempts", 201, _attempt_create, owners=frozenset({"learner"})),
+    Row("GET", "/v1/onboarding/attempts", 200, _attempts_list, owners=LEARNER_READERS),
+    Row(
+        "GET",
+        "/v1/onboarding/attempts/{attempt_id}",
+        200,
+        _attempt_read,
+        owners=LEARNER_READERS,
+    ),
+    Row(
+        "POST",
+        "/v1/onboarding/attempts/{attempt_id}/answers",
+        200,
+        _answer,
+        owners=frozenset({"learner"}),
+    ),
+    Row(
+        "POST",
+        "/v1/onboarding/attempts/{attempt_id}/ratings",
+        200,
+        _rating,
+        owners=frozenset({"assessor"}),
+        others=frozenset({"assessor"}),
+    ),
     Row("GET", "/v1/proofs/{proof_id}", 200, _proof_call("GET"), owners=PROOF_READERS),
     Row(
         "GET",
@@ -861,6 +1023,174 @@ ROWS: list[Row] = [
         _proof_call("POST", "/revoke"),
         owners=frozenset({"issuer"}),
     ),
+]
+
+
+# --- Certificates of Impact (issue 18): the claimant, the endorsers they ask, their readers ---
+
+IMPACT_READERS = frozenset({"learner", "mentor"})
+IMPACT_ENDORSER = "https://endorsers.example/impact"
+
+
+def _impact_claim(world: World, learner: str, endorsers: list[str]) -> str:
+    """A new claim by ``learner`` asking ``endorsers`` (login names); its short id."""
+    claimant = world.actor(world.user("learner", learner))
+    draft = ImpactDraft(
+        title="Sped up the month-end report",
+        beneficiary="Finance team",
+        outcome="Closes two days earlier",
+        start="2025-01-06",
+        skills=(PYTHON,),
+        endorsers=tuple(endorsers),
+    )
+    claim = create_claim(world.store, draft, actor=claimant, base_iri=world.base)
+    return claim.id.rpartition("/")[2]
+
+
+def _impact_endorser(world: World) -> Who:
+    return world.user("assessor", IMPACT_ENDORSER)
+
+
+def _impact_endorsed(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed by the one party it asked; its short id."""
+    endorser = _impact_endorser(world)
+    short = _impact_claim(world, learner, [str(endorser.name)])
+    endorse_claim(
+        world.store,
+        short,
+        actor=world.actor(endorser),
+        relation="employer",
+        statement="Confirmed.",
+        base_iri=world.base,
+    )
+    return short
+
+
+def _impact_issued(world: World, learner: str) -> str:
+    """A new claim of ``learner``, endorsed and issued; its short id."""
+    short = _impact_endorsed(world, learner)
+    runtime: Runtime = world.client.app.state.runtime  # type: ignore[attr-defined]
+    issue_certificate(world.store, short, actor=ADMIN, issuer=runtime.proof_issuer)
+    return short
+
+
+def _impact_create(world: World) -> Target:
+    endorser = str(_impact_endorser(world).name)
+    body = {
+        "title": "Ran a coding club",
+        "beneficiary": "Local school",
+        "outcome": "Twelve pupils wrote their first program",
+        "start": "2024-09-01",
+        "skills": [PYTHON],
+        "endorsers": [endorser],
+    }
+    return Target(Owners(), lambda who, own: Call("POST", "/v1/impact", json=body))
+
+
+def _impact_list(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/impact", params={"claimant": learner}),
+    )
+
+
+def _impact_read(suffix: str = "") -> Callable[[World], Target]:
+    def make(world: World) -> Target:
+        learner = world.once("impact-learner", world.learner)
+        short = world.once("impact-issued", lambda: _impact_issued(world, learner))
+        return Target(
+            Owners(learner=learner), lambda who, own: Call("GET", f"/v1/impact/{short}{suffix}")
+        )
+
+    return make
+
+
+def _impact_endorse(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    body = {"relation": "client", "statement": "It works."}
+
+    def call(who: Who, own: bool) -> Call:
+        # Own: the claim asks the acting user (the claimant may not be asked); other: someone
+        # else is asked.
+        asked = who.name if own and who.name and who.role != "learner" else None
+        short = _impact_claim(world, learner, [asked or str(_impact_endorser(world).name)])
+        return Call("POST", f"/v1/impact/{short}/endorsements", json=body)
+
+    return Target(Owners(learner=learner), call)
+
+
+def _impact_endorse_expected(role: str, own: bool) -> int:
+    if role == "anonymous":
+        return 401
+    # Only an endorser the claim asked, never its claimant, not even an administrator.
+    return 201 if own and role != "learner" else 403
+
+
+def _impact_change(action: str) -> Callable[[World], Target]:
+    def make(world: World) -> Target:
+        learner = world.once("impact-learner", world.learner)
+
+        def call(who: Who, own: bool) -> Call:
+            made = _impact_endorsed if action == "issue" else _impact_issued
+            short = made(world, learner)
+            return Call("POST", f"/v1/impact/{short}/{action}")
+
+        return Target(Owners(learner=learner), call)
+
+    return make
+
+
+def _portfolio(world: World) -> Target:
+    learner = world.once("impact-learner", world.learner)
+    world.once("impact-issued", lambda: _impact_issued(world, learner))
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/portfolio", params={"member": learner}),
+    )
+
+
+ROWS += [
+    Row("POST", "/v1/impact", 201, _impact_create, owners=EVERY_USER, others=EVERY_USER),
+    Row("GET", "/v1/impact", 200, _impact_list, owners=IMPACT_READERS),
+    Row(
+        "GET",
+        "/v1/impact/to-endorse",
+        200,
+        _same(Call("GET", "/v1/impact/to-endorse")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row("GET", "/v1/impact/{claim_id}", 200, _impact_read(), owners=IMPACT_READERS),
+    Row(
+        "GET",
+        "/v1/impact/{claim_id}/credential",
+        200,
+        _impact_read("/credential"),
+        owners=IMPACT_READERS,
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/endorsements",
+        201,
+        _impact_endorse,
+        expect=_impact_endorse_expected,
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/issue",
+        200,
+        _impact_change("issue"),
+        owners=frozenset({"learner"}),
+    ),
+    Row(
+        "POST",
+        "/v1/impact/{claim_id}/revoke",
+        200,
+        _impact_change("revoke"),
+        owners=frozenset({"learner"}),
+    ),
+    Row("GET", "/v1/portfolio", 200, _portfolio, owners=frozenset({"learner"})),
 ]
 
 

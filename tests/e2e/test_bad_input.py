@@ -103,6 +103,9 @@ def _url(path: str, seed: Seed) -> str:
         **PATH_VALUES,
         "submission_id": seed.ids["submission"][0],
         "proof_id": seed.ids["proof"][0],
+        "claim_id": seed.ids["impact"][0],  # Certificates of Impact (issue 18)
+        "item_id": seed.ids["item"][0],  # onboarding tests (issue 18)
+        "attempt_id": seed.ids["attempt"][0],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

@@ -44,6 +44,8 @@ class Objects:
     submission: str  # Ada's, at the Python course's panel
     proof: str  # Ada's
     decision: str  # the Irish recognition office's
+    attempt: str = ""  # Ada's onboarding test for the Python course
+    item: str = ""  # an item of the demo's onboarding bank
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,9 @@ PAGES: dict[tuple[str, str], Row] = {
     # learner's data read by others: the mentor under Ada's consent, Ada herself, an
     # administrator, and whoever else the services let read the object (the course's issuer
     # reads its proofs and submissions, the panel's assessor the submission).
+    # career overview (issue 18)
+    ("GET", "/me/overview"): _row("/me/overview", "learner", "bea"),
+    ("GET", "/overview/{learner_id:path}"): _row(f"/overview/{ADA}", "mentor", "learner", "admin"),
     ("GET", "/mentees"): _row("/mentees", *SIGNED_IN),
     ("GET", "/mentees/{learner_id:path}"): _row(f"/mentees/{ADA}", "mentor", "learner", "admin"),
     ("GET", "/mentees/submissions/{submission_id}"): _row(
@@ -130,7 +135,73 @@ PAGES: dict[tuple[str, str], Row] = {
     ("GET", "/recognitions"): _row("/recognitions", "advisor"),
     ("GET", "/recognitions/new"): _row("/recognitions/new", "advisor"),
     ("POST", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+    # Onboarding tests: Ada takes hers (her mentor, by her consent, and an administrator read
+    # it); the bank's authors (issuers' staff, assessors) keep the items; assessors rate tasks.
+    ("GET", "/me/onboarding"): _row("/me/onboarding", "learner", "bea"),
+    ("POST", "/me/onboarding"): _row("/me/onboarding", "learner", "bea"),
+    ("GET", "/me/onboarding/{attempt_id}"): _row(
+        lambda o: f"/me/onboarding/{o.attempt}", "learner", "mentor", "admin"
+    ),
+    ("POST", "/me/onboarding/{attempt_id}"): _row(
+        lambda o: f"/me/onboarding/{o.attempt}", "learner", "admin"
+    ),
+    ("GET", "/onboarding/items"): _row("/onboarding/items", "issuer", "assessor", "admin"),
+    ("POST", "/onboarding/items"): _row("/onboarding/items", "issuer", "assessor", "admin"),
+    ("GET", "/onboarding/items/{item_id}"): _row(
+        lambda o: f"/onboarding/items/{o.item}", "issuer", "assessor", "admin"
+    ),
+    ("POST", "/onboarding/items/{item_id}"): _row(
+        lambda o: f"/onboarding/items/{o.item}", "issuer", "assessor", "admin"
+    ),
+    ("GET", "/onboarding/ratings"): _row("/onboarding/ratings", "assessor", "admin"),
+    ("POST", "/onboarding/ratings/{attempt_id}"): _row(
+        lambda o: f"/onboarding/ratings/{o.attempt}", "assessor", "admin"
+    ),
 }
+
+
+# --- Certificates of Impact (issue 18): a claim of Ada's asking the mentor to confirm it ---
+_IMPACT: dict[str, str] = {}
+
+
+def _impact(suffix: str = "") -> Callable[[Objects], str]:
+    return lambda _: f"/impact/{_IMPACT['claim']}{suffix}"
+
+
+PAGES |= {
+    ("GET", "/impact"): _row("/impact", *SIGNED_IN),
+    ("POST", "/impact"): _row("/impact", *SIGNED_IN),
+    ("GET", "/impact/{claim_id}"): _row(_impact(), "learner", "mentor", "admin"),
+    ("GET", "/impact/{claim_id}/download"): _row(
+        _impact("/download"), "learner", "mentor", "admin"
+    ),
+    # Only the endorser asked confirms (never the claimant); the claimant or an administrator
+    # issues and revokes (409 here: not confirmed yet, never issued).
+    ("POST", "/impact/{claim_id}/endorse"): _row(_impact("/endorse"), "mentor"),
+    ("POST", "/impact/{claim_id}/issue"): _row(_impact("/issue"), "learner", "admin"),
+    ("POST", "/impact/{claim_id}/revoke"): _row(_impact("/revoke"), "learner", "admin"),
+    ("GET", "/me/portfolio"): _row("/me/portfolio", *SIGNED_IN),
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def impact_claim(site: Site) -> None:
+    """Ada's claim of impact, asking the demo's mentor to confirm it."""
+    the_client, demo_users, _ = site
+    made = the_client.post(
+        "/v1/impact",
+        json={
+            "title": "Ran the cohort's SQL clinic",
+            "beneficiary": "Dublin data cohort",
+            "outcome": "Eight learners passed their SQL module",
+            "start": "2025-10-01",
+            "skills": [PYTHON_SKILL],
+            "endorsers": ["mentor"],
+        },
+        headers={"Authorization": f"Bearer {demo_users['learner']['api_key']}"},
+    )
+    assert made.status_code == 201, made.text
+    _IMPACT["claim"] = made.json()["id"]
 
 
 def _page_routes() -> set[tuple[str, str]]:
@@ -189,7 +260,20 @@ def objects(site: Site, users: dict[str, dict[str, Any]]) -> Objects:
         submission=next(s["id"] for s in submissions if s["credential"] == PYTHON_COURSE),
         proof=proof["id"],
         decision=decision.json()["id"],
+        **_onboarding_objects(the_client, users),
     )
+
+
+def _onboarding_objects(client: TestClient, users: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Ada's onboarding test for the Python course, and an item of the demo's bank."""
+    started = client.post(
+        "/v1/onboarding/attempts",
+        json={"learner": ADA, "target": f"credential:{PYTHON_COURSE}"},
+        headers=_key(users["learner"]),
+    )
+    assert started.status_code == 201, started.text
+    items = client.get("/v1/onboarding/items", headers=_key(users["issuer"])).json()["data"]
+    return {"attempt": started.json()["id"], "item": items[0]["id"]}
 
 
 def _changes_since(client: TestClient, users: dict[str, dict[str, Any]], since: str) -> int:

@@ -73,6 +73,7 @@ PATH_IDS = {
     "name": "user",
     "uri": "concept",
     "number": "status_list",
+    "claim_id": "impact",  # Certificates of Impact (issue 18)
 }
 QUERY_IDS = {
     "credential": "credential",
@@ -83,6 +84,8 @@ QUERY_IDS = {
     "user": "user",
     "ids": "credential",
     "target": "target",
+    "claimant": "learner",  # Certificates of Impact and the portfolio (issue 18)
+    "member": "learner",
 }
 BODY_IDS = {
     "credential": "credential",

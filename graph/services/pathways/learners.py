@@ -168,7 +168,7 @@ def create_learner(
         When the IRI already names a node (a learner or anything else).
     """
     policy.require_learner_owner(actor, learner.id, action="create this learner")
-    _require_recorded_results(actor, learner, stored=())
+    _require_recorded_results(actor, learner, stored=Learner(id=learner.id))
     checked = check_learner(store, learner, reference=reference)
     if not store.missing_nodes([checked.id]):
         raise ConflictError(
@@ -210,24 +210,33 @@ def replace_learner(
     """
     policy.require_learner_owner(actor, learner.id, action="replace this learner")
     current = store.get_record(learner.id, kind=NodeKind.LEARNER)
-    stored = learner_from_document(current.body).assessments
+    stored = learner_from_document(current.body)
     if not learner.assessments:  # a record sent without its results keeps them
-        learner = replace(learner, assessments=stored).rederived()
+        learner = replace(learner, assessments=stored.assessments).rederived()
+    if not _tested(learner):  # and without its test scores keeps them too
+        learner = replace(learner, competences=(*learner.competences, *_tested(stored)))
     _require_recorded_results(actor, learner, stored=stored)
     checked = check_learner(store, learner, reference=reference)
     return _write(store, checked, expect=if_match if if_match is not None else current.version)
 
 
-def _require_recorded_results(
-    actor: Actor, learner: Learner, *, stored: Sequence[AssessmentResult]
-) -> None:
-    """Refuse assessment results a learner writes into their own record.
+def _tested(learner: Learner) -> list[Competence]:
+    return [c for c in learner.competences if c.source is CompetenceSource.ONBOARDING_TEST]
 
-    Results are what assessors recorded (:func:`import_assessments`, as themselves); a learner
-    may send their record back with them unchanged, or without them, but not add, change or
-    drop one. An administrator may (moving records between systems).
+
+def _require_recorded_results(actor: Actor, learner: Learner, *, stored: Learner) -> None:
+    """Refuse assessment results or onboarding test scores a learner writes into their record.
+
+    Results are what assessors recorded (:func:`import_assessments`, as themselves), test scores
+    what credwalk's onboarding tests measured; a learner may send their record back with them
+    unchanged, but not add, change or drop one. An administrator may (moving records between
+    systems).
     """
-    if actor.is_admin or tuple(learner.assessments) == tuple(stored):
+    if actor.is_admin:
+        return
+    if tuple(learner.assessments) == tuple(stored.assessments) and _tested(learner) == _tested(
+        stored
+    ):
         return
     raise InvalidInputError(
         "assessments: results are recorded by assessors "

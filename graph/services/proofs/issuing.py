@@ -66,12 +66,16 @@ from graph.services.proofs.submissions import submission_record, submission_view
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
+    "allocate_status",
     "get_proof",
     "issue_proof",
     "list_proofs",
+    "new_status_list",
     "our_status_list",
     "revoke_proof",
+    "sign_credential",
     "signed_status_list",
+    "status_entry_record",
 ]
 
 logger = logging.getLogger(__name__)
@@ -109,18 +113,29 @@ def _proof_record(proof: ProofRecord) -> Record:
     )
 
 
-def _entry_record(proof: ProofRecord) -> Record:
-    uri = f"{proof.status_list}#{proof.status_index}"
+def status_entry_record(credential: str, status_list: str, index: int, *, revoked: bool) -> Record:
+    """The record holding status-list index ``index`` for the signed credential ``credential``.
+
+    Any credential this service signs (a proof, a Certificate of Impact) takes its index from
+    the same lists; revoking it means writing this record again with ``revoked`` true and
+    re-signing the list (:func:`signed_status_list`).
+    """
     return Record(
-        uri=uri,
+        uri=f"{status_list}#{index}",
         kind=NodeKind.PROOF,
-        body={"proof": proof.id, "status_list": proof.status_list, "index": proof.status_index},
+        body={"proof": credential, "status_list": status_list, "index": index},
         index={
             "record": "status_entry",
-            "status_list": proof.status_list,
-            "proof": proof.id,
-            "revoked": proof.revoked,
+            "status_list": status_list,
+            "proof": credential,
+            "revoked": revoked,
         },
+    )
+
+
+def _entry_record(proof: ProofRecord) -> Record:
+    return status_entry_record(
+        proof.id, proof.status_list, proof.status_index, revoked=proof.revoked
     )
 
 
@@ -211,6 +226,27 @@ def _sign(
             f"{e.message}; run `credwalk contexts seed DIR` with the published context files",
             details=e.details,
         ) from e
+
+
+def allocate_status(store: GraphStore, issuer: ProofIssuer) -> tuple[str, int]:
+    """A free (list URL, index) for a new signed credential, drawn at random."""
+    return _allocate(store, issuer)
+
+
+def new_status_list(
+    store: GraphStore, url: str, *, issuer: ProofIssuer, now: datetime
+) -> Record | None:
+    """The record of a fresh signed status list at ``url``, or None when it exists already."""
+    if store.get_records([url], kind=NodeKind.PROOF):
+        return None
+    return _status_list_record(url, StatusList.new(), issuer=issuer, now=now)
+
+
+def sign_credential(
+    document: Mapping[str, Any], *, key: SigningKey, vm: str, issuer: ProofIssuer, at: datetime
+) -> dict[str, Any]:
+    """Sign ``document`` ``eddsa-rdfc-2022`` (a missing pinned context is a set-up error)."""
+    return _sign(document, key=key, vm=vm, issuer=issuer, at=at)
 
 
 def _allocate(store: GraphStore, issuer: ProofIssuer) -> tuple[str, int]:

@@ -1,0 +1,1 @@
+"""A member's career over time: competences from every source, targets, what was earned."""

@@ -1,0 +1,1 @@
+"""Certificates of Impact: claims, endorsements, signed certificates, the member's portfolio."""

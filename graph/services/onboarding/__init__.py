@@ -1,0 +1,1 @@
+"""Onboarding tests: item banks (issuers, assessors), adaptive attempts (learners)."""
