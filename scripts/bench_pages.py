@@ -44,7 +44,7 @@ PUBLIC = (
 _TIMING = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const assets = performance.getEntriesByType("resource")
-    .filter(r => r.initiatorType === "script" || r.initiatorType === "link" || r.initiatorType === "css");
+    .filter(r => ["script", "link", "css"].includes(r.initiatorType));
   return {ms: nav.domContentLoadedEventEnd - nav.startTime, status: nav.responseStatus,
           bytes: assets.reduce((n, r) => n + r.decodedBodySize, 0)};
 }"""
@@ -82,24 +82,25 @@ def run(loads: int) -> list[dict[str, Any]]:
     from playwright.sync_api import sync_playwright
 
     rows: list[dict[str, Any]] = []
-    with tempfile.TemporaryDirectory() as folder, serve_demo(Path(folder)) as site:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-            )
-            for who in ("anonymous", *site.users):
-                context = browser.new_context()
-                page = context.new_page()
-                pages = list(PUBLIC) if who == "anonymous" else []
-                if who != "anonymous":
-                    _sign_in(page, site, who)
-                    pages = ["/", *_role_pages(page, site)]
-                for path in pages:
-                    rows.append(
-                        {"who": who, "page": path, **_measure(page, site.url + path, loads)}
-                    )
-                context.close()
-            browser.close()
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serve_demo(Path(folder)) as site,
+        sync_playwright() as playwright,
+    ):
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=["--no-sandbox"]
+        )
+        for who in ("anonymous", *site.users):
+            context = browser.new_context()
+            page = context.new_page()
+            pages = list(PUBLIC) if who == "anonymous" else []
+            if who != "anonymous":
+                _sign_in(page, site, who)
+                pages = ["/", *_role_pages(page, site)]
+            for path in pages:
+                rows.append({"who": who, "page": path, **_measure(page, site.url + path, loads)})
+            context.close()
+        browser.close()
     return rows
 
 

@@ -49,6 +49,8 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.ACCOUNT: "Account",
     NodeKind.AUDIT: "Audit",
     NodeKind.GUARD: "Guard",
+    NodeKind.QUESTION: "Question",
+    NodeKind.ANSWER: "Answer",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}

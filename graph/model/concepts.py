@@ -48,6 +48,9 @@ class NodeKind(StrEnum):
     AUDIT = "audit"
     #: A record whose version serialises writes that must see each other (see graph.store).
     GUARD = "guard"
+    #: The Assembly's posts (graph.model.assembly).
+    QUESTION = "question"
+    ANSWER = "answer"
 
     @property
     def is_concept(self) -> bool:
@@ -101,6 +104,9 @@ class RelationType(StrEnum):
     STACKS_INTO = "stacks_into"
     # recognition decision -> credential (graph.services.equivalence.recognition)
     RECOGNISES = "recognises"
+    # the Assembly: question -> a node it is about, answer -> its question
+    ABOUT = "about"
+    ANSWERS = "answers"
 
     @property
     def is_mapping(self) -> bool:

@@ -15,7 +15,10 @@ The rules (ARCHITECTURE.md and the trust issue):
 - assessors assess only submissions of panels they sit on, as themselves;
 - advisors record and supersede decisions only for their own authority;
 - learners read and write only their own record, submissions and proofs; another user sees a
-  learner's data only under the learner's active consent for that part of it.
+  learner's data only under the learner's active consent for that part of it;
+- the Assembly is public to read; any signed-in user asks, answers, votes and reports; only a
+  post's author edits it, only the asker accepts an answer, only an advisor or a mentor
+  verifies one, only an administrator (the moderator) hides a post or sees a hidden one.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from graph.model.accounts import Actor, Consent, ConsentScope, Role
 __all__ = [
     "assessor_identity",
     "may_read_learner",
+    "may_see_post",
     "refusal",
     "require_admin",
     "require_advisor",
@@ -35,7 +39,9 @@ __all__ = [
     "require_issuer_staff",
     "require_learner_owner",
     "require_learner_reader",
+    "require_post_author",
     "require_user",
+    "require_verifier",
 ]
 
 
@@ -185,3 +191,40 @@ def require_learner_reader(
     require_user(actor, action=action)
     if not may_read_learner(actor, learner, scope=scope, consents=consents):
         raise _refuse(actor, action, learner, f"no consent of this learner for {scope.value}")
+
+
+def require_post_author(actor: Actor, author: str, *, action: str) -> str:
+    """Pass the author of a post (an asker accepting an answer), an administrator; the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone but the author.
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or user == author):
+        raise _refuse(actor, action, None, f"only the author of the post may {action}")
+    return user
+
+
+def require_verifier(actor: Actor, *, action: str) -> str:
+    """The grant (``advisor:<authority>``, ``mentor:<group>``, ``admin``) an answer is verified as.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is neither an advisor nor a mentor.
+    """
+    require_user(actor, action=action)
+    for role in (Role.ADVISOR, Role.MENTOR):
+        bound = sorted(actor.objects(role))
+        if bound:
+            return f"{role.value}:{bound[0]}"
+    if actor.is_admin:
+        return Role.ADMIN.value
+    raise _refuse(actor, action, None, "only an advisor or a mentor may")
+
+
+def may_see_post(actor: Actor, author: str, *, hidden: bool) -> bool:
+    """Whether the actor sees a post: everyone a visible one, its author and admins a hidden one."""
+    return not hidden or actor.is_admin or (actor.user is not None and actor.user == author)
