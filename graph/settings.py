@@ -78,6 +78,9 @@ class Settings(BaseSettings):
         default=True, description="Load the bundled demo dataset into an empty store on start."
     )
     max_payload_bytes: int = Field(default=5_000_000, gt=0)
+    assembly_posts_per_hour: int = Field(
+        default=30, gt=0, description="Questions and answers one user may post in an hour."
+    )
     log_level: str = "INFO"
 
     @field_validator("store")

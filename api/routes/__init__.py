@@ -17,6 +17,7 @@ from fastapi import APIRouter
 
 from api.routes import (
     accounts,
+    assembly,
     concepts,
     credentials,
     equivalence,
@@ -30,6 +31,7 @@ __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
+    assembly.router,
     concepts.router,
     credentials.router,
     equivalence.router,

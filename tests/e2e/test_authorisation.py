@@ -50,6 +50,7 @@ from graph.services.accounts import (
     grant_consent,
     user_iri,
 )
+from graph.services.assembly.posts import answer_question, ask_question
 from graph.services.catalogue.credentials import get_credential, save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.services.pathways.learners import create_learner
@@ -562,6 +563,88 @@ def _pathway(world: World) -> Target:
     return Target(Owners(learner=learner), lambda who, own: Call("POST", "/v1/pathways", json=body))
 
 
+# --- the Assembly: posts by the acting user (own) or by someone else (other) ----------------
+
+
+def _stranger(world: World) -> Actor:
+    """A user who is none of the callers: the author of the posts that are not theirs."""
+    stranger: Actor = world.once(
+        "post-stranger",
+        lambda: world.actor(world.user("issuer", f"{world.base}/issuer/post-stranger")),
+    )
+    return stranger
+
+
+def _author(world: World, who: Who, own: bool) -> Actor:
+    return world.actor(who) if own and who.name else _stranger(world)
+
+
+def _short(iri: str) -> str:
+    return iri.rpartition("/")[2]
+
+
+def _question(world: World, author: Actor) -> str:
+    return ask_question(
+        world.store,
+        actor=author,
+        title="Does this course count in Ireland?",
+        body="Asked by *someone*.",
+        about=[OWN_COURSE, PYTHON],
+        reference=world.reference,
+        base_iri=world.base,
+    ).id
+
+
+def _answer(world: World, author: Actor, question: str | None = None) -> str:
+    question = question or world.once("question", lambda: _question(world, ADMIN))
+    return answer_question(
+        world.store, actor=author, question=question, body="An answer.", base_iri=world.base
+    ).id
+
+
+def _post_call(method: str, path: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a post: ``{q}`` a shared question, ``{a}`` a shared answer."""
+
+    def make(world: World) -> Target:
+        question = world.once("question", lambda: _question(world, ADMIN))
+        answer = world.once("answer", lambda: _answer(world, ADMIN))
+        filled = path.format(q=_short(question), a=_short(answer))
+        return Target(Owners(), lambda who, own: Call(method, filled, **kw))
+
+    return make
+
+
+def _own_post_call(method: str, path: str, kind: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a new post of the caller (own) or of a stranger (other)."""
+
+    def make(world: World) -> Target:
+        def call(who: Who, own: bool) -> Call:
+            author = _author(world, who, own)
+            if kind == "question":
+                post = _question(world, author)
+            elif kind == "answer":
+                post = _answer(world, author)
+            else:  # an answer (by an administrator) to a question of the caller
+                post = _answer(world, ADMIN, _question(world, author))
+            return Call(method, path.format(id=_short(post)), **kw)
+
+        return Target(Owners(), call)
+
+    return make
+
+
+def _fresh_post_call(method: str, path: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a new answer each time (reports and hiding change it)."""
+
+    def make(world: World) -> Target:
+        return Target(
+            Owners(),
+            lambda who, own: Call(method, path.format(id=_short(_answer(world, ADMIN))), **kw),
+        )
+
+    return make
+
+
 LEARNER_READERS = frozenset({"learner", "mentor"})
 PROOF_READERS = frozenset({"learner", "mentor", "issuer"})
 
@@ -860,6 +943,94 @@ ROWS: list[Row] = [
         200,
         _proof_call("POST", "/revoke"),
         owners=frozenset({"issuer"}),
+    ),
+    # the Assembly: public reads, any user posts, authors edit, askers accept
+    Row(
+        "POST",
+        "/v1/questions",
+        201,
+        _same(
+            Call(
+                "POST",
+                "/v1/questions",
+                json={"title": "Fit?", "body": "Does it fit?", "about": [OWN_COURSE, "IE"]},
+            )
+        ),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "GET",
+        "/v1/questions",
+        200,
+        _same(Call("GET", "/v1/questions", params={"about": OWN_COURSE})),
+        public=True,
+    ),
+    Row(
+        "GET",
+        "/v1/questions/{question_id}",
+        200,
+        _post_call("GET", "/v1/questions/{q}"),
+        public=True,
+    ),
+    Row(
+        "PUT",
+        "/v1/questions/{question_id}",
+        200,
+        _own_post_call("PUT", "/v1/questions/{id}", "question", json={"body": "Edited."}),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/questions/{question_id}/answers",
+        201,
+        _post_call("POST", "/v1/questions/{q}/answers", json={"body": "Yes."}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/answers/{answer_id}",
+        200,
+        _own_post_call("PUT", "/v1/answers/{id}", "answer", json={"body": "Edited."}),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/answers/{answer_id}/vote",
+        200,
+        _post_call("PUT", "/v1/answers/{a}/vote", json={"value": 1}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/accept",
+        200,
+        _own_post_call("POST", "/v1/answers/{id}/accept", "answer-to-own"),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/verify",
+        200,
+        _post_call("POST", "/v1/answers/{a}/verify", json={"note": "Right."}),
+        owners=frozenset({"advisor", "mentor"}),
+        others=frozenset({"advisor", "mentor"}),
+    ),
+    Row(
+        "POST",
+        "/v1/posts/{post_id}/reports",
+        200,
+        _fresh_post_call("POST", "/v1/posts/{id}/reports", json={"reason": "spam"}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/posts/{post_id}/hidden",
+        200,
+        _fresh_post_call("PUT", "/v1/posts/{id}/hidden", json={"hidden": True, "reason": "spam"}),
     ),
 ]
 

@@ -94,16 +94,19 @@ def _stamp(now: datetime) -> str:
     return now.isoformat(timespec="seconds")
 
 
-def post_iri(post_id: str, *, base_iri: str) -> tuple[NodeKind, str]:
+def post_iri(post_id: str, *, base_iri: str, kind: NodeKind | None = None) -> tuple[NodeKind, str]:
     """The kind and IRI of a post from its short id (``q…`` a question, ``a…`` an answer).
 
     Raises
     ------
     NotFoundError
-        For an id that names no kind of post.
+        For an id that names no post (of ``kind``, when given).
     """
-    kind = _PREFIX.get(post_id[:1])
-    if kind is None or not post_id[1:].replace("-", "").isalnum():
+    found = _PREFIX.get(post_id[:1])
+    if found is None or (kind is not None and found is not kind):
+        raise NotFoundError(f"no post {post_id}", details={"id": post_id})
+    kind = found
+    if not post_id[1:].replace("-", "").isalnum():
         raise NotFoundError(f"no post {post_id}", details={"id": post_id})
     return kind, f"{base_iri.rstrip('/')}/{kind.value}/{post_id}"
 

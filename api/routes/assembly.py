@@ -1,0 +1,222 @@
+"""The Assembly: questions attached to graph nodes, answers, votes, moderation.
+
+Posts are addressed by their short ids (``q…`` questions, ``a…`` answers; ``/v1/posts/{id}``
+takes either).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.deps import ReferenceDep, SettingsDep, StoreDep
+from api.errors import CheckedRoute, responses
+from api.schemas.assembly import (
+    AnswerCreate,
+    AnswerEdit,
+    AnswerPublic,
+    AnswerVerifyRequest,
+    HiddenRequest,
+    PostStatePublic,
+    QuestionCreate,
+    QuestionEdit,
+    QuestionPublic,
+    QuestionsPublic,
+    ReportRequest,
+    ThreadPublic,
+    VoteRequest,
+)
+from api.security import ActorDep
+from graph.model.assembly import Answer, PostLimits, Question
+from graph.model.concepts import NodeKind
+from graph.services.assembly.posts import (
+    accept_answer,
+    answer_question,
+    ask_question,
+    edit_post,
+    get_thread,
+    node_questions,
+    post_iri,
+    report_post,
+    set_hidden,
+    verify_answer,
+    vote,
+)
+from graph.settings import Settings
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["assembly"], route_class=CheckedRoute)
+
+_WRITE = responses(401, 403, 404, 413, 422, 503)
+
+
+def _limits(settings: Settings) -> PostLimits:
+    return PostLimits(posts=settings.assembly_posts_per_hour, window_seconds=3600)
+
+
+def _iri(post_id: str, settings: Settings, kind: NodeKind | None = None) -> tuple[NodeKind, str]:
+    return post_iri(post_id, base_iri=settings.base_iri, kind=kind)
+
+
+@router.post(
+    "/questions",
+    response_model=QuestionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 413, 422, 429, 503),
+)
+def ask(
+    request: QuestionCreate,
+    store: StoreDep,
+    settings: SettingsDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
+) -> QuestionPublic:
+    """Ask the Assembly a question about graph nodes (signed-in users)."""
+    question = ask_question(
+        store,
+        actor=actor,
+        title=request.title,
+        body=request.body,
+        about=request.about,
+        reference=reference,
+        base_iri=settings.base_iri,
+        limits=_limits(settings),
+    )
+    return QuestionPublic.from_domain(question)
+
+
+@router.get("/questions", response_model=QuestionsPublic, responses=responses(404, 422, 503))
+def questions_about(
+    store: StoreDep,
+    actor: ActorDep,
+    about: Annotated[str, Query(min_length=3, max_length=2000, description="A node IRI")],
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> QuestionsPublic:
+    """The newest questions about a node (public)."""
+    found = node_questions(store, about, actor=actor, limit=limit)
+    return QuestionsPublic(questions=[QuestionPublic.from_domain(q) for q in found])
+
+
+@router.get("/questions/{question_id}", response_model=ThreadPublic, responses=responses(404, 503))
+def thread(
+    question_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> ThreadPublic:
+    """A question with its answers (public; hidden posts for their authors and moderators)."""
+    _, iri = _iri(question_id, settings, NodeKind.QUESTION)
+    found = get_thread(store, iri, actor=actor)
+    return ThreadPublic(
+        question=QuestionPublic.from_domain(found.question),
+        answers=[AnswerPublic.from_domain(a) for a in found.answers],
+    )
+
+
+@router.put("/questions/{question_id}", response_model=QuestionPublic, responses=_WRITE)
+def edit_question(
+    question_id: str, request: QuestionEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> QuestionPublic:
+    """Edit a question (its author); the earlier text is kept in its history."""
+    kind, iri = _iri(question_id, settings, NodeKind.QUESTION)
+    edited = edit_post(store, iri, kind, actor=actor, body=request.body, title=request.title)
+    assert isinstance(edited, Question)
+    return QuestionPublic.from_domain(edited)
+
+
+@router.post(
+    "/questions/{question_id}/answers",
+    response_model=AnswerPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 404, 413, 422, 429, 503),
+)
+def answer(
+    question_id: str, request: AnswerCreate, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> AnswerPublic:
+    """Answer a question (signed-in users)."""
+    _, iri = _iri(question_id, settings, NodeKind.QUESTION)
+    posted = answer_question(
+        store,
+        actor=actor,
+        question=iri,
+        body=request.body,
+        base_iri=settings.base_iri,
+        limits=_limits(settings),
+    )
+    return AnswerPublic.from_domain(posted)
+
+
+@router.put("/answers/{answer_id}", response_model=AnswerPublic, responses=_WRITE)
+def edit_answer(
+    answer_id: str, request: AnswerEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> AnswerPublic:
+    """Edit an answer (its author); the earlier text is kept in its history."""
+    kind, iri = _iri(answer_id, settings, NodeKind.ANSWER)
+    edited = edit_post(store, iri, kind, actor=actor, body=request.body)
+    assert isinstance(edited, Answer)
+    return AnswerPublic.from_domain(edited)
+
+
+@router.put(
+    "/answers/{answer_id}/vote",
+    response_model=AnswerPublic,
+    responses=responses(401, 404, 422, 503),
+)
+def vote_answer(
+    answer_id: str, request: VoteRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> AnswerPublic:
+    """Vote on an answer: one vote per user, replaced when voting again (0 takes it back)."""
+    _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
+    return AnswerPublic.from_domain(vote(store, iri, actor=actor, value=request.value))
+
+
+@router.post(
+    "/answers/{answer_id}/accept",
+    response_model=QuestionPublic,
+    responses=responses(401, 403, 404, 503),
+)
+def accept(
+    answer_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> QuestionPublic:
+    """Accept an answer to one's own question."""
+    _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
+    return QuestionPublic.from_domain(accept_answer(store, iri, actor=actor))
+
+
+@router.post("/answers/{answer_id}/verify", response_model=QuestionPublic, responses=_WRITE)
+def verify(
+    answer_id: str,
+    request: AnswerVerifyRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+) -> QuestionPublic:
+    """Mark an answer verified (an advisor or a mentor); one verified answer per question."""
+    _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
+    return QuestionPublic.from_domain(verify_answer(store, iri, actor=actor, note=request.note))
+
+
+def _state(post: Question | Answer) -> PostStatePublic:
+    return PostStatePublic(
+        id=post.id.rpartition("/")[2], reports=len(post.reports), hidden=post.hidden is not None
+    )
+
+
+@router.post("/posts/{post_id}/reports", response_model=PostStatePublic, responses=_WRITE)
+def report(
+    post_id: str, request: ReportRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> PostStatePublic:
+    """Report a post (once per user); enough reports hide it until a moderator looks."""
+    kind, iri = _iri(post_id, settings)
+    return _state(report_post(store, iri, kind, actor=actor, reason=request.reason))
+
+
+@router.put("/posts/{post_id}/hidden", response_model=PostStatePublic, responses=_WRITE)
+def hide(
+    post_id: str, request: HiddenRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> PostStatePublic:
+    """Hide a post or show it again (a moderator)."""
+    kind, iri = _iri(post_id, settings)
+    changed = set_hidden(
+        store, iri, kind, actor=actor, hidden=request.hidden, reason=request.reason
+    )
+    return _state(changed)
