@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from graph.errors import (
+    ConflictError,
     ForbiddenError,
     InvalidInputError,
     NotFoundError,
@@ -18,6 +20,7 @@ from graph.model.accounts import ANONYMOUS, Actor, Grant, Role
 from graph.model.assembly import MAX_BODY, PostLimits, Question
 from graph.model.concepts import NodeKind
 from graph.reference import ReferenceData
+from graph.services.assembly.decisions import decide_from_answer
 from graph.services.assembly.markdown import render_markdown
 from graph.services.assembly.posts import (
     accept_answer,
@@ -33,6 +36,8 @@ from graph.services.assembly.posts import (
     verify_answer,
     vote,
 )
+from graph.services.equivalence.equivalents import credential_equivalence
+from graph.services.equivalence.recognition import RecognitionDecision, RecognitionOutcome
 from graph.store import GraphStore
 from tests.fixtures.actors import ADMIN, as_advisor, as_learner
 from tests.fixtures.demo_catalogue import BASE_IRI, load_demo_catalogue
@@ -206,3 +211,61 @@ def test_learner_is_just_a_member_here(store: GraphStore, reference: ReferenceDa
     question = _ask(store, reference, learner, about=["IE"])
     assert question.about == () and question.jurisdiction == "IE"
     assert [q.id for q in node_questions(store, PYTHON, actor=learner)] == []
+
+
+def test_a_verified_answer_becomes_a_decision_citing_it(
+    store: GraphStore, reference: ReferenceData
+) -> None:
+
+    python_us = "https://www.greatlakes-cc.example/credentials/python-programming-1"
+    question = _ask(store, reference, member("asker"), about=[python_us, PYTHON_IE, "IE"])
+    answer = answer_question(
+        store,
+        actor=member("other"),
+        question=question.id,
+        body="Liffey grants 5 ECTS for it toward its own course.",
+        base_iri=BASE_IRI,
+    )
+    decision = RecognitionDecision(
+        id="",
+        authority=LTU,
+        credential=python_us,
+        target=PYTHON_IE,
+        outcome=RecognitionOutcome.PARTIAL,
+        to_jurisdiction="IE",
+        decided_by="",
+        decided_at="",
+    )
+    advisor = as_advisor(LTU)
+    with pytest.raises(ConflictError, match="not the verified answer"):
+        decide_from_answer(
+            store, answer.id, decision, actor=advisor, reference=reference, base_iri=BASE_IRI
+        )
+    verify_answer(store, answer.id, actor=MENTOR)
+    with pytest.raises(ForbiddenError):
+        decide_from_answer(
+            store,
+            answer.id,
+            decision,
+            actor=as_advisor("https://recognition.example.de"),
+            reference=reference,
+            base_iri=BASE_IRI,
+        )
+    with pytest.raises(InvalidInputError, match=r"credential: .* not one of the nodes"):
+        decide_from_answer(
+            store,
+            answer.id,
+            replace(
+                decision,
+                credential="https://www.sla-ruhr.example/credentials/mag-schweissen-kehlnaehte",
+            ),
+            actor=advisor,
+            reference=reference,
+            base_iri=BASE_IRI,
+        )
+    recorded = decide_from_answer(
+        store, answer.id, decision, actor=advisor, reference=reference, base_iri=BASE_IRI
+    )
+    assert recorded.source == answer.id and recorded.decided_by == advisor.user
+    after = credential_equivalence(store, python_us, PYTHON_IE, reference=reference)
+    assert [n.decision.id for n in after.recognitions] == [recorded.id]
