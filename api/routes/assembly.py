@@ -27,9 +27,11 @@ from api.schemas.assembly import (
     ThreadPublic,
     VoteRequest,
 )
+from api.schemas.equivalence import RecognitionCreate, RecognitionPublic
 from api.security import ActorDep
 from graph.model.assembly import Answer, PostLimits, Question
 from graph.model.concepts import NodeKind
+from graph.services.assembly.decisions import decide_from_answer
 from graph.services.assembly.posts import (
     accept_answer,
     answer_question,
@@ -220,3 +222,30 @@ def hide(
         store, iri, kind, actor=actor, hidden=request.hidden, reason=request.reason
     )
     return _state(changed)
+
+
+@router.post(
+    "/answers/{answer_id}/decision",
+    response_model=RecognitionPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=responses(401, 403, 404, 409, 422, 503),
+)
+def decision_from_answer(
+    answer_id: str,
+    request: RecognitionCreate,
+    store: StoreDep,
+    settings: SettingsDep,
+    reference: ReferenceDep,
+    actor: ActorDep,
+) -> RecognitionPublic:
+    """Record a decision of the advisor's authority citing a verified answer as its source."""
+    _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
+    decision = decide_from_answer(
+        store,
+        iri,
+        request.to_domain(),
+        actor=actor,
+        reference=reference,
+        base_iri=settings.base_iri,
+    )
+    return RecognitionPublic.from_domain(decision)

@@ -50,7 +50,7 @@ from graph.services.accounts import (
     grant_consent,
     user_iri,
 )
-from graph.services.assembly.posts import answer_question, ask_question
+from graph.services.assembly.posts import answer_question, ask_question, verify_answer
 from graph.services.catalogue.credentials import get_credential, save_catalogue
 from graph.services.ingestion import import_concepts
 from graph.services.pathways.learners import create_learner
@@ -645,6 +645,31 @@ def _fresh_post_call(method: str, path: str, **kw: Any) -> Callable[[World], Tar
     return make
 
 
+def _decision_from_answer(world: World) -> Target:
+    """A new verified answer on a question about a fresh pair of credentials."""
+    credential, target = next(world.pairs)
+    question = ask_question(
+        world.store,
+        actor=ADMIN,
+        title="Recognised?",
+        body="Is it?",
+        about=[credential, target],
+        reference=world.reference,
+        base_iri=world.base,
+    ).id
+    answer = _answer(world, ADMIN, question)
+    verify_answer(world.store, answer, actor=ADMIN)
+    body = {
+        "authority": AUTHORITY,
+        "credential": credential,
+        "target": target,
+        "outcome": "partial",
+        "to_jurisdiction": "IE",
+    }
+    path = f"/v1/answers/{_short(answer)}/decision"
+    return Target(Owners(authority=AUTHORITY), lambda who, own: Call("POST", path, json=body))
+
+
 LEARNER_READERS = frozenset({"learner", "mentor"})
 PROOF_READERS = frozenset({"learner", "mentor", "issuer"})
 
@@ -1025,6 +1050,13 @@ ROWS: list[Row] = [
         _fresh_post_call("POST", "/v1/posts/{id}/reports", json={"reason": "spam"}),
         owners=EVERY_USER,
         others=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/decision",
+        201,
+        _decision_from_answer,
+        owners=frozenset({"advisor"}),
     ),
     Row(
         "PUT",
