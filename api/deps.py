@@ -1,12 +1,13 @@
-"""FastAPI dependencies: settings, the runtime, an open store."""
+"""FastAPI dependencies: settings, the runtime, an open store; the parameters routes share."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Path, Query, Request
 
 from api.runtime import Runtime
+from api.schemas.common import MAX_IRI, MAX_NAME
 from graph.embeddings import Embedder
 from graph.errors import InvalidInputError
 from graph.proofs.issuer import ProofIssuer
@@ -16,8 +17,11 @@ from graph.store import GraphStore
 
 __all__ = [
     "EmbedderDep",
+    "IdPath",
+    "IdQuery",
     "IfMatchDep",
     "IssuerDep",
+    "NameQuery",
     "ReferenceDep",
     "RuntimeDep",
     "SettingsDep",
@@ -102,6 +106,7 @@ def get_if_match(
         str | None,
         Header(
             alias="If-Match",
+            max_length=100,
             description='The ETag read (such as "3"): the write is refused (412) if it changed.',
         ),
     ] = None,
@@ -117,6 +122,13 @@ def get_if_match(
 
 
 IfMatchDep = Annotated[int | None, Depends(get_if_match)]
+
+#: An object named in the path by its IRI or id.
+IdPath = Annotated[str, Path(max_length=MAX_IRI)]
+#: An optional filter naming an object by its IRI or id.
+IdQuery = Annotated[str | None, Query(min_length=1, max_length=MAX_IRI)]
+#: An optional filter by a name or a code (a type, an industry, a jurisdiction).
+NameQuery = Annotated[str | None, Query(min_length=1, max_length=MAX_NAME)]
 
 
 def etag(version: int) -> str:

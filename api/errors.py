@@ -18,7 +18,9 @@ from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.bodies import JsonRequest, is_json, read_json
 from api.pages.errors import is_page_request, page_error
+from api.schemas.common import ErrorBody
 from graph.errors import (
     BackendUnavailableError,
     ConflictError,
@@ -75,29 +77,60 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
     return {"error": {"code": code, "message": message, "details": details or {}}}
 
 
-def _error_schema(description: str) -> dict[str, Any]:
+def _error_schema(description: str, code: str, message: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {
-            "application/json": {
-                "example": error_body("not_found", "no concept http://...", {"uri": "http://..."})
-            }
-        },
+        "model": ErrorBody,
+        "content": {"application/json": {"example": error_body(code, message)}},
     }
 
 
 #: OpenAPI ``responses=`` entries for routes, by status.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _error_schema("The body is not JSON (code malformed_json)"),
-    401: _error_schema("No valid session or API key (code unauthenticated)"),
-    403: _error_schema("The signed-in user may not do this (code forbidden)"),
-    404: _error_schema("Not found (code not_found, no_pathway)"),
-    409: _error_schema("Conflicts with stored data (code conflict)"),
-    412: _error_schema("If-Match names another version than the stored one (stale_version)"),
-    413: _error_schema("Payload too large (code payload_too_large)"),
-    422: _error_schema("Invalid input; details name the field (code invalid_input)"),
-    429: _error_schema("Too many attempts; details.retry_after (code too_many_requests)"),
-    503: _error_schema("The graph store is unavailable (code backend_unavailable)"),
+    400: _error_schema(
+        "The body is not JSON (code malformed_json)",
+        "malformed_json",
+        "the body is not JSON (at character 1)",
+    ),
+    401: _error_schema(
+        "No valid session or API key (code unauthenticated)",
+        "unauthenticated",
+        "this needs a signed-in user (a session or an API key)",
+    ),
+    403: _error_schema(
+        "The signed-in user may not do this (code forbidden)", "forbidden", "ada may not do this"
+    ),
+    404: _error_schema(
+        "Not found (code not_found, no_pathway)", "not_found", "no concept http://..."
+    ),
+    409: _error_schema(
+        "Conflicts with stored data (code conflict)", "conflict", "contradicts a stored decision"
+    ),
+    412: _error_schema(
+        "If-Match names another version than the stored one (stale_version)",
+        "stale_version",
+        "the record is at version 4, not 3",
+    ),
+    413: _error_schema(
+        "Payload too large (code payload_too_large)",
+        "payload_too_large",
+        "the request body is larger than 5000000 bytes (5100000 declared)",
+    ),
+    422: _error_schema(
+        "Invalid input; details name the field (code invalid_input)",
+        "invalid_input",
+        "top: Input should be less than or equal to 100",
+    ),
+    429: _error_schema(
+        "Too many attempts; details.retry_after (code too_many_requests)",
+        "too_many_requests",
+        "too many failed logins for ada; try again in 60 s",
+    ),
+    503: _error_schema(
+        "The graph store is unavailable (code backend_unavailable)",
+        "backend_unavailable",
+        "the graph store does not answer",
+    ),
 }
 
 
@@ -114,18 +147,21 @@ _LONE_SURROGATE = re.compile(
 
 
 class CheckedRoute(APIRoute):
-    r"""A route that refuses, before anything reads it, a body holding no valid text.
+    r"""A route that reads its body, before anything else does, as text and as JSON.
 
-    JSON can escape half of a UTF-16 surrogate pair (``"\ud800"``): Python decodes it into
-    a string that every later step (the tokenizer, SQLite, UUIDs) fails to encode. Such a body
-    gets the one error body and 422 here, and nothing is written.
+    The body is read here, outside FastAPI's reading, so that the limit of the bytes read
+    (:mod:`api.limits`) is answered 413. JSON can escape half of a UTF-16 surrogate pair
+    (``"\ud800"``): Python decodes it into a string that every later step (the tokenizer,
+    SQLite, UUIDs) fails to encode; such a body is refused here, 422. A JSON body is then
+    parsed strictly, once (:func:`api.bodies.read_json`). Nothing is written for a refused body.
     """
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        """Wrap the handler with the check."""
+        """Wrap the handler with the checks."""
         handler = super().get_route_handler()
 
         async def checked(request: Request) -> Response:
+            request = JsonRequest(request.scope, request.receive)
             body = await request.body()
             if b"\\u" in body and (found := _LONE_SURROGATE.search(body)):
                 raise InvalidInputError(
@@ -133,6 +169,12 @@ class CheckedRoute(APIRoute):
                     f"(at byte {found.start()})",
                     details={"field": "body", "offset": found.start()},
                 )
+            if (
+                body
+                and self.body_field is not None
+                and is_json(request.headers.get("content-type"))
+            ):
+                request.parsed, request.has_parsed = read_json(body), True
             return await handler(request)
 
         return checked
@@ -150,21 +192,22 @@ def _audit_refusal(request: Request, error: CredwalkError) -> None:
 
 def _validation_body(exc: RequestValidationError) -> tuple[dict[str, Any], int]:
     errors = exc.errors()
-    if any(e.get("type") == "json_invalid" for e in errors):
-        position = next(e["loc"][-1] for e in errors if e.get("type") == "json_invalid")
-        return (
-            error_body(
-                "malformed_json",
-                f"the body is not JSON (at character {position})",
-                {"field": "body", "position": position},
-            ),
-            400,
-        )
+    invalid = next((e for e in errors if e.get("type") == "json_invalid"), None)
+    if invalid is not None:
+        reason = invalid.get("ctx", {}).get("error", "")
+        details: dict[str, Any] = {"field": "body"}
+        where = ""
+        if len(invalid["loc"]) > 1:
+            details["position"] = invalid["loc"][-1]
+            where = f" (at character {details['position']})"
+        message = f"the body is not JSON{where}" + (f": {reason}" if reason else "")
+        return error_body("malformed_json", message, details), 400
     first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
     field = ".".join(str(p) for p in first["loc"] if p not in ("body", "query", "path"))
+    whole = "body" if tuple(first["loc"])[:1] == ("body",) else "request"
     body = error_body(
         "invalid_input",
-        f"{field or 'request'}: {first['msg']}",
+        f"{field or whole}: {first['msg']}",
         {
             "field": field,
             "errors": [

@@ -72,6 +72,9 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     settings = settings or (runtime.settings if runtime else get_settings())
     owned = runtime is None
     the_runtime = runtime or build_runtime(settings)
+    # Loaded now rather than by the first request that needs it: a broken ontologies/ folder
+    # stops the server from starting, with the file and line at fault.
+    _ = the_runtime.reference
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,7 +1,7 @@
 """The composition root: everything a process needs, built from settings in one place.
 
-:func:`build_runtime` builds the store, the embedder, the reference data and (on first use) the
-JSON-LD document loader and the proof-issuing identity. The app (``api.main``), the CLI
+:func:`build_runtime` builds the store and the embedder, and (on first use) the reference data,
+the JSON-LD document loader and the proof-issuing identity. The app (``api.main``), the CLI
 (``api.cli.common``) and the scripts take them from here; nothing else builds them.
 """
 
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
-from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -18,9 +16,11 @@ from graph.embeddings import (
     CachedEmbedder,
     Embedder,
     EmbeddingCache,
+    QueryTunedEmbedder,
     SentenceTransformerEmbedder,
+    is_default_model,
 )
-from graph.reference import ReferenceData, load_reference_data
+from graph.ontologies import query_model
 from graph.registry import create_store
 from graph.settings import Settings
 from graph.store import GraphStore
@@ -28,24 +28,50 @@ from graph.store import GraphStore
 if TYPE_CHECKING:
     from graph.jsonld import PinnedDocumentLoader
     from graph.proofs.issuer import ProofIssuer
+    from graph.reference import ReferenceData
 
 __all__ = ["Runtime", "build_runtime"]
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
 class Runtime:
     """What a process needs to serve requests: settings, a store, an embedder, reference data.
 
-    The document loader and the issuing identity are built on first use and kept, so the
-    resolved contexts are reused by every request.
+    The reference data (when not given), the document loader and the issuing identity are
+    built on first use and kept, so the resolved contexts are reused by every request. A
+    command that reads a concept never loads the qualification frameworks (``credwalk
+    concept URI`` starts faster; ``scripts/dev bench cli``).
     """
 
-    settings: Settings
-    store: GraphStore
-    embedder: Embedder
-    reference: ReferenceData
+    def __init__(
+        self,
+        settings: Settings,
+        store: GraphStore,
+        embedder: Embedder,
+        reference: ReferenceData | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        if reference is not None:
+            self.__dict__["reference"] = reference  # what the cached property would keep
+
+    def __repr__(self) -> str:
+        return f"Runtime(store={self.store!r}, embedder={self.embedder!r})"
+
+    @cached_property
+    def reference(self) -> ReferenceData:
+        """Jurisdictions and qualification frameworks, from ``settings.ontologies_dir``.
+
+        Raises
+        ------
+        InvalidInputError
+            When a file there is not valid (naming the file, line and column).
+        """
+        from graph.reference import load_reference_data
+
+        return load_reference_data(self.settings.ontologies_dir, base_iri=self.settings.base_iri)
 
     @cached_property
     def document_loader(self) -> PinnedDocumentLoader:
@@ -94,6 +120,8 @@ class Runtime:
             return path.read_text(encoding="ascii").strip()
         except FileNotFoundError:
             pass
+        import secrets
+
         # The key directory also holds the signing keys, which refuse a folder others can read.
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         draft = path.with_name(f"session-secret.{os.getpid()}.tmp")
@@ -139,8 +167,20 @@ class Runtime:
             self.embedder.cache.close()
 
 
+def configured_embedder(settings: Settings) -> Embedder:
+    """The model of the settings; queries through the ESCO-tuned layers for the default one."""
+    model = SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device)
+    delta = query_model(settings.ontologies_dir)
+    if settings.query_model and is_default_model(settings.embedding_model) and delta.exists():
+        return QueryTunedEmbedder(model, delta)
+    return model
+
+
 def build_runtime(settings: Settings) -> Runtime:
-    """Build (without opening) the store and the cached embedder named by ``settings``."""
+    """Build (without opening) the store and the cached embedder named by ``settings``.
+
+    The reference data is loaded on first use (:attr:`Runtime.reference`).
+    """
     store = create_store(
         settings.store,
         user=settings.neo4j_user,
@@ -149,8 +189,6 @@ def build_runtime(settings: Settings) -> Runtime:
         namespace=settings.neo4j_namespace,
     )
     embedder = CachedEmbedder(
-        SentenceTransformerEmbedder(settings.embedding_model, device=settings.embedding_device),
-        EmbeddingCache(settings.embedding_cache),
+        configured_embedder(settings), EmbeddingCache(settings.embedding_cache)
     )
-    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
-    return Runtime(settings=settings, store=store, embedder=embedder, reference=reference)
+    return Runtime(settings=settings, store=store, embedder=embedder)

@@ -18,18 +18,22 @@ import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.store import Vector
+
+if TYPE_CHECKING:
+    # The methods that build vectors import numpy themselves: every command builds an embedder
+    # (api/runtime.py), and one that embeds nothing should not pay 0.2 s for numpy.
+    import numpy as np
 
 __all__ = [
     "CachedEmbedder",
     "Embedder",
     "EmbeddingCache",
     "ProgressCallback",
+    "QueryTunedEmbedder",
     "SentenceTransformerEmbedder",
     "is_default_model",
 ]
@@ -71,9 +75,13 @@ class Embedder(abc.ABC):
         """
 
     def embed_one(self, text: str) -> Vector:
-        """Return the vector of one text."""
-        vector: Vector = self.embed([text])[0]
+        """Return the vector of one query text."""
+        vector: Vector = self.embed_queries([text])[0]
         return vector
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Vectors of queries (searched against vectors of :meth:`embed`); by default the same."""
+        return self.embed(texts)
 
 
 def _one_blas_thread() -> None:
@@ -158,6 +166,20 @@ class SentenceTransformerEmbedder(Embedder):
         return int(get())
 
     @property
+    def model_name(self) -> str:
+        """The model as configured (a name or a folder)."""
+        return self._model_name
+
+    @property
+    def device(self) -> str:
+        """The device it runs on."""
+        return self._device
+
+    def transformer(self) -> Any:
+        """The underlying Hugging Face transformer (loaded), whose weights can be replaced."""
+        return self._load()[0].auto_model
+
+    @property
     def max_tokens(self) -> int:
         """The model's maximum sequence length; longer texts are truncated."""
         return int(self._load().max_seq_length)
@@ -166,6 +188,8 @@ class SentenceTransformerEmbedder(Embedder):
         self, texts: Sequence[str], *, progress: ProgressCallback | None = None
     ) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Encode ``texts`` in batches, normalised."""
+        import numpy as np
+
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -229,6 +253,8 @@ class EmbeddingCache:
 
     def get_many(self, model: str, texts: Sequence[str]) -> dict[str, Vector]:
         """Return the cached vectors among ``texts`` for ``model``."""
+        import numpy as np
+
         keys = {self._key(t): t for t in texts}
         found: dict[str, Vector] = {}
         # In key order, each IN list reads neighbouring pages of the (model, key) index instead
@@ -248,6 +274,8 @@ class EmbeddingCache:
 
     def put_many(self, model: str, vectors: dict[str, Vector]) -> None:
         """Store ``vectors`` (text -> vector) for ``model``."""
+        import numpy as np
+
         with self._lock:
             db = self._db()
             with db:
@@ -293,6 +321,8 @@ class CachedEmbedder(Embedder):
         self, texts: Sequence[str], *, progress: ProgressCallback | None = None
     ) -> np.ndarray[Any, np.dtype[np.float32]]:
         """Return cached vectors, encoding (and caching) only the missing texts."""
+        import numpy as np
+
         unique = list(dict.fromkeys(texts))
         known = self.cache.get_many(self.name, unique)
         if progress is not None and known:
@@ -312,3 +342,71 @@ class CachedEmbedder(Embedder):
     def embed_one(self, text: str) -> Vector:
         """Encode a query directly: queries are rarely repeated, the cache would only grow."""
         return self._inner.embed_one(text)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Encode queries directly, by the wrapped embedder's query encoder (never cached)."""
+        return self._inner.embed_queries(texts)
+
+
+class QueryTunedEmbedder(Embedder):
+    """Documents by ``inner``; queries by a copy of it whose top layers were fine-tuned.
+
+    The query side was trained (``scripts/dev train query-model``) to bring job-ad sentences and
+    learning outcomes close to the *unchanged* vectors of ESCO's labels, so a store indexed by
+    ``inner`` needs no re-embedding: the name, the dimension and the documents' vectors are
+    ``inner``'s. ``delta`` is a file of the fine-tuned layers' weights (a torch state dict of the
+    transformer, half precision), loaded over the packaged default model on first use.
+    """
+
+    def __init__(self, inner: SentenceTransformerEmbedder, delta: Path) -> None:
+        self._inner = inner
+        self._delta = delta
+        self._queries = SentenceTransformerEmbedder(inner.model_name, device=inner.device)
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        """The document model's name: the store's vectors are its own."""
+        return self._inner.name
+
+    @property
+    def dimension(self) -> int:
+        """The document model's dimension."""
+        return self._inner.dimension
+
+    def embed(
+        self, texts: Sequence[str], *, progress: ProgressCallback | None = None
+    ) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Document vectors, by the unchanged model."""
+        return self._inner.embed(texts, progress=progress)
+
+    def _query_model(self) -> SentenceTransformerEmbedder:
+        with self._lock:
+            if not self._loaded:
+                import pickle
+
+                import torch
+
+                try:
+                    state = torch.load(self._delta, map_location="cpu", weights_only=True)
+                except (OSError, RuntimeError, pickle.UnpicklingError) as e:
+                    raise InvalidInputError(
+                        f"cannot read the query model {self._delta}: {e}",
+                        details={"field": "query_model"},
+                    ) from e
+                transformer = self._queries.transformer()
+                own = transformer.state_dict()
+                unknown = sorted(set(state) - set(own))
+                if unknown:
+                    raise InvalidInputError(
+                        f"{self._delta} holds weights the model has not: {unknown[:3]}",
+                        details={"field": "query_model"},
+                    )
+                transformer.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
+                self._loaded = True
+        return self._queries
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        """Query vectors, by the fine-tuned copy."""
+        return self._query_model().embed(texts)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["ONTOLOGIES_DIR", "context_manifest", "credential_schemas", "esco_errata"]
+__all__ = ["ONTOLOGIES_DIR", "context_manifest", "credential_schemas", "esco_errata", "query_model"]
 
 #: The project's own ``ontologies/`` folder (the default of ``Settings.ontologies_dir``).
 ONTOLOGIES_DIR = Path(__file__).resolve().parents[1] / "ontologies"
@@ -22,6 +22,11 @@ def context_manifest(ontologies_dir: Path) -> Path:
 def credential_schemas(ontologies_dir: Path) -> Path:
     """The folder of the JSON Schemas of the project's own credential and issuer format."""
     return ontologies_dir / "schemas"
+
+
+def query_model(ontologies_dir: Path) -> Path:
+    """The ESCO-tuned query layers of the default model (``scripts/dev train query-model``)."""
+    return ontologies_dir / "models" / "minilm-esco-query.pt"
 
 
 def esco_errata(ontologies_dir: Path) -> Path:

@@ -23,9 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING
 
 from graph.model.concepts import Concept, NodeKind
 from graph.store import (
@@ -38,6 +36,12 @@ from graph.store import (
     Vector,
 )
 from graph.text import normalise, terms
+
+if TYPE_CHECKING:
+    # The scoring functions import numpy themselves: the services import this module for its
+    # types, and a command that reads no vector (``credwalk concept URI``) should not pay 0.2 s.
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "SearchMatch",
@@ -276,6 +280,8 @@ def _first_best(
     ``starts`` are where each concept's rows begin (rows grouped by concept, as ``owner``).
     Taking the *first* best row keeps the tie-break of a scan in row order.
     """
+    import numpy as np
+
     best = np.maximum.reduceat(values, starts)
     rows = np.arange(values.size)
     first = np.minimum.reduceat(np.where(values == best[owner], rows, values.size), starts)
@@ -299,6 +305,8 @@ def _score_candidates(
     The same arithmetic as one pass over each concept's texts, on columns: best label and
     description cosines, and the best lexical overlap (:func:`lexical_overlap`) of a label.
     """
+    import numpy as np
+
     table = store.text_table(vector, candidates, langs=langs, query_terms=query_terms)
     if not len(table):
         return []
@@ -366,6 +374,8 @@ def _lexical_by_row(
 
     A label with the query's own text (normalised) overlaps it fully.
     """
+    import numpy as np
+
     # Lexical overlap of every label at once: the IDF-weighted share of the query it holds and
     # the share of its own terms that are in the query.
     lexical = np.zeros(len(table))
@@ -396,6 +406,8 @@ def _explaining_rows(
     what that row adds to the score. The text that contributed most explains the match (the
     first of equal contributions); a concept no signal contributed to gets its first row.
     """
+    import numpy as np
+
     stacked = np.stack(
         [np.where(row >= 0, part, -np.inf) for part, row in zip(contributions, rows, strict=True)]
     )

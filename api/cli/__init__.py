@@ -18,6 +18,7 @@ from types import ModuleType
 
 from api.cli import (
     accounts,
+    backup,
     concepts,
     credentials,
     equivalence,
@@ -40,6 +41,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     pathways,
     proofs,
     accounts,
+    backup,
     serve,
 )
 

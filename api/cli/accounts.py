@@ -7,7 +7,6 @@ key's token and a generated password are printed once and never stored.
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 from typing import TYPE_CHECKING
 
@@ -109,6 +108,8 @@ def _password(from_stdin: bool) -> tuple[str, bool]:
     """A password from standard input, or a generated one (and whether it was generated)."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n"), False
+    import secrets
+
     return secrets.token_urlsafe(15), True
 
 

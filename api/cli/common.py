@@ -205,10 +205,12 @@ def _resolve_actor(runtime: Runtime) -> Actor:
     import getpass
 
     from graph.model.accounts import operator
-    from graph.services import accounts
 
     if _state.acting_as is None:
         return operator(getpass.getuser())
+    # Only for --as: importing the accounts service hashes its dummy password (argon2, 19 MiB).
+    from graph.services import accounts
+
     try:
         return accounts.actor_named(
             runtime.open_store(), _state.acting_as, base_iri=runtime.settings.base_iri

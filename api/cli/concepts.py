@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.cli.common import (
     Commands,
@@ -16,6 +17,9 @@ from api.cli.common import (
     read_lines,
     runtime,
 )
+
+if TYPE_CHECKING:
+    from graph.services.concepts import ConceptDetail
 
 __all__ = ["register"]
 
@@ -91,23 +95,36 @@ def run_map(args: argparse.Namespace) -> None:
 
 
 def run_concept(args: argparse.Namespace) -> None:
-    """Show one concept."""
-    from api.schemas.concepts import ConceptPublic
+    """Show one concept.
+
+    The text is printed from the concept itself: only ``--json`` builds the API schema, so only
+    it imports pydantic (a third of a second, most of what this command costs otherwise).
+    """
     from graph.services.concepts import concept_detail
 
     lang = args.lang or "en"
     with runtime() as rt:
-        detail = ConceptPublic.from_domain(concept_detail(rt.store, args.uri, lang=lang), lang=lang)
+        detail = concept_detail(rt.store, args.uri, lang=lang)
     if args.as_json:
-        emit_json(detail)
+        from api.schemas.concepts import ConceptPublic
+
+        emit_json(ConceptPublic.from_domain(detail, lang=lang))
         return
+    _print_concept(detail, lang)
+
+
+def _print_concept(detail: ConceptDetail, lang: str) -> None:
+    """Print what ``ConceptPublic`` holds: the label, kind, framework, description, neighbours."""
+    concept = detail.concept
     out.print(
-        f"[bold]{detail.label}[/bold] "
-        f"({detail.kind}, {detail.framework} {detail.framework_version or ''})"
+        f"[bold]{concept.preferred_label(lang)}[/bold] "
+        f"({concept.kind.value}, {concept.framework} {concept.framework_version or ''})"
     )
-    out.print(detail.uri)
-    if detail.descriptions:
-        out.print(detail.descriptions.get(lang) or next(iter(detail.descriptions.values())))
+    out.print(concept.uri)
+    # As ConceptPublic.descriptions: the last text in each language, in order of first sight.
+    descriptions = {d.lang: d.text for d in concept.descriptions}
+    if descriptions:
+        out.print(descriptions.get(lang) or next(iter(descriptions.values())))
     for related in detail.related[:50]:
         arrow = "->" if related.direction == "out" else "<-"
-        out.print(f"  {related.relation} {arrow} {related.label}")
+        out.print(f"  {related.relation.value} {arrow} {related.label}")

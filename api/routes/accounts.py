@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from api.deps import RuntimeDep, StoreDep
-from api.errors import responses
+from api.deps import IdPath, RuntimeDep, StoreDep
+from api.errors import CheckedRoute, responses
 from api.schemas.accounts import (
     ApiKeyCreate,
     ApiKeyCreated,
@@ -34,11 +34,13 @@ from graph.services.audit_log import read_audit
 
 __all__ = ["items", "router"]
 
-router = APIRouter(prefix="/v1", tags=["accounts"])
+router = APIRouter(prefix="/v1", tags=["accounts"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
-items = APIRouter(prefix="/v1", tags=["accounts"])
+items = APIRouter(prefix="/v1", tags=["accounts"], route_class=CheckedRoute)
 
 _AUTH = responses(401, 403, 422, 503)
+#: A route that reads a JSON body can also find it malformed (400) or too large (413).
+_BODY = (400, 413, 422)
 
 
 def _limiter(request: Request) -> LoginLimiter:
@@ -46,7 +48,7 @@ def _limiter(request: Request) -> LoginLimiter:
     return limiter
 
 
-@router.post("/session", response_model=SessionPublic, responses=responses(401, 422, 429, 503))
+@router.post("/session", response_model=SessionPublic, responses=responses(*_BODY, 401, 429, 503))
 def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> SessionPublic:
     """Sign in with a name and password: sets the session cookie, returns the CSRF token."""
     client = request.client.host if request.client else "unknown"
@@ -87,7 +89,7 @@ def list_users(store: StoreDep, actor: ActorDep) -> UsersPublic:
     "/users",
     response_model=UserPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 409, 422, 503),
+    responses=responses(*_BODY, 401, 403, 409, 503),
 )
 def create_user(
     body: UserCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -105,18 +107,22 @@ def create_user(
     return UserPublic.from_domain(user)
 
 
-@router.get("/users/{name}", response_model=UserPublic, responses=responses(401, 403, 404, 503))
-def read_user(name: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> UserPublic:
+@router.get(
+    "/users/{name}", response_model=UserPublic, responses=responses(401, 403, 404, 422, 503)
+)
+def read_user(name: IdPath, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> UserPublic:
     """One user (administrators, or the user themself)."""
     user = accounts.get_user(store, name, actor=actor, base_iri=runtime.settings.base_iri)
     return UserPublic.from_domain(user)
 
 
 @router.put(
-    "/users/{name}/grants", response_model=UserPublic, responses=responses(401, 403, 404, 422, 503)
+    "/users/{name}/grants",
+    response_model=UserPublic,
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_grants(
-    name: str, body: GrantsUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    name: IdPath, body: GrantsUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> UserPublic:
     """Replace a user's grants (administrators)."""
     grants = [grant_from_text(g) for g in body.grants]
@@ -127,10 +133,10 @@ def set_grants(
 @router.put(
     "/users/{name}/password",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def set_password(
-    name: str, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    name: IdPath, body: PasswordUpdate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> None:
     """Set a password (the user themself, or an administrator)."""
     accounts.set_password(
@@ -139,10 +145,12 @@ def set_password(
 
 
 @router.put(
-    "/users/{name}/disabled", response_model=UserPublic, responses=responses(401, 403, 404, 503)
+    "/users/{name}/disabled",
+    response_model=UserPublic,
+    responses=responses(401, 403, 404, 422, 503),
 )
 def set_disabled(
-    name: str,
+    name: IdPath,
     store: StoreDep,
     actor: ActorDep,
     runtime: RuntimeDep,
@@ -155,7 +163,7 @@ def set_disabled(
     return UserPublic.from_domain(user)
 
 
-@router.get("/keys", response_model=ApiKeysPublic, responses=responses(401, 403, 404, 503))
+@router.get("/keys", response_model=ApiKeysPublic, responses=responses(401, 403, 404, 422, 503))
 def list_keys(
     store: StoreDep,
     actor: ActorDep,
@@ -174,7 +182,7 @@ def list_keys(
     "/keys",
     response_model=ApiKeyCreated,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def create_key(
     body: ApiKeyCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
@@ -192,9 +200,11 @@ def create_key(
 
 
 @router.delete(
-    "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 503)
+    "/keys/{key_id}", response_model=ApiKeyPublic, responses=responses(401, 403, 404, 422, 503)
 )
-def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDep) -> ApiKeyPublic:
+def revoke_key(
+    key_id: IdPath, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+) -> ApiKeyPublic:
     """Revoke a key (its user, or an administrator)."""
     key = accounts.revoke_api_key(store, key_id, actor=actor, base_iri=runtime.settings.base_iri)
     return ApiKeyPublic.from_domain(key)
@@ -203,9 +213,9 @@ def revoke_key(key_id: str, store: StoreDep, actor: ActorDep, runtime: RuntimeDe
 @router.get(
     "/learners/{learner_id:path}/consents",
     response_model=ConsentsPublic,
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
-def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
+def list_consents(learner_id: IdPath, store: StoreDep, actor: ActorDep) -> ConsentsPublic:
     """The consents a learner has given (the learner, or an administrator)."""
     found = accounts.consents_of(store, learner_id, actor=actor)
     return ConsentsPublic(data=[ConsentPublic.from_domain(c) for c in found], count=len(found))
@@ -215,10 +225,10 @@ def list_consents(learner_id: str, store: StoreDep, actor: ActorDep) -> Consents
     "/learners/{learner_id:path}/consents",
     response_model=ConsentPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(*_BODY, 401, 403, 404, 503),
 )
 def grant_consent(
-    learner_id: str, body: ConsentCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
+    learner_id: IdPath, body: ConsentCreate, store: StoreDep, actor: ActorDep, runtime: RuntimeDep
 ) -> ConsentPublic:
     """Let a user see parts of the learner's data, until revoked (the learner)."""
     consent = accounts.grant_consent(
@@ -235,9 +245,9 @@ def grant_consent(
 @items.delete(
     "/consents/{consent_id:path}",
     response_model=ConsentPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
-def revoke_consent(consent_id: str, store: StoreDep, actor: ActorDep) -> ConsentPublic:
+def revoke_consent(consent_id: IdPath, store: StoreDep, actor: ActorDep) -> ConsentPublic:
     """Revoke a consent; it opens nothing from the next request on (the learner)."""
     return ConsentPublic.from_domain(accounts.revoke_consent(store, consent_id, actor=actor))
 

@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import EmbedderDep, StoreDep
+from api.deps import EmbedderDep, IdPath, StoreDep
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_LANG
 from api.schemas.concepts import (
     ConceptPublic,
     MappedTextPublic,
@@ -26,9 +27,10 @@ router = APIRouter(prefix="/v1", tags=["concepts"], route_class=CheckedRoute)
 items = APIRouter(prefix="/v1", tags=["concepts"], route_class=CheckedRoute)
 
 _SEARCH_ERRORS = responses(409, 422, 503)
+_MATCH_ERRORS = responses(400, 409, 413, 422, 503)
 Q = Annotated[str, Query(min_length=1, max_length=2000, description="Words or a sentence")]
 Top = Annotated[int, Query(ge=1, le=100)]
-Lang = Annotated[str | None, Query(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
+Lang = Annotated[str | None, Query(max_length=MAX_LANG, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")]
 
 
 def _search(
@@ -56,7 +58,7 @@ def search_occupations(
     return _search(store, embedder, q, NodeKind.OCCUPATION, top, lang)
 
 
-@router.post("/match", response_model=MatchResultsPublic, responses=_SEARCH_ERRORS)
+@router.post("/match", response_model=MatchResultsPublic, responses=_MATCH_ERRORS)
 def match(request: MatchRequest, store: StoreDep, embedder: EmbedderDep) -> MatchResultsPublic:
     """Map sentences (job ads, learning outcomes) to their best skills or occupations."""
     mapped = map_texts(
@@ -73,9 +75,9 @@ def match(request: MatchRequest, store: StoreDep, embedder: EmbedderDep) -> Matc
 @items.get(
     "/concepts/{uri:path}",
     response_model=ConceptPublic,
-    responses=responses(404, 503),
+    responses=responses(404, 422, 503),
 )
-def get_concept(uri: str, store: StoreDep, lang: Lang = None) -> ConceptPublic:
+def get_concept(uri: IdPath, store: StoreDep, lang: Lang = None) -> ConceptPublic:
     """Return a concept with its labels, attributes and relations."""
     return ConceptPublic.from_domain(
         concept_detail(store, uri, lang=lang or "en"), lang=lang or "en"

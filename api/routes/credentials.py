@@ -6,8 +6,19 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from api.deps import EmbedderDep, IfMatchDep, ReferenceDep, RuntimeDep, StoreDep, etag
+from api.deps import (
+    EmbedderDep,
+    IdPath,
+    IdQuery,
+    IfMatchDep,
+    NameQuery,
+    ReferenceDep,
+    RuntimeDep,
+    StoreDep,
+    etag,
+)
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_NAME
 from api.schemas.credentials import (
     CredentialPublic,
     CredentialsPublic,
@@ -43,7 +54,7 @@ router = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 #: The routes that address one object by its IRI ({id:path}); see ``api.routes``.
 items = APIRouter(prefix="/v1", tags=["credentials"], route_class=CheckedRoute)
 
-_READ = responses(404, 503)
+_READ = responses(404, 422, 503)
 _WRITE = responses(400, 401, 403, 404, 409, 413, 422, 503)
 _PUT = responses(400, 401, 403, 404, 409, 412, 413, 422, 503)
 Document = Annotated[
@@ -95,8 +106,11 @@ def create_issuer(
 @router.get("/issuers", response_model=IssuersPublic, responses=_READ)
 def read_issuers(
     store: StoreDep,
-    type: Annotated[str | None, Query(description="institution, consortium, ...")] = None,
-    jurisdiction: str | None = None,
+    type: Annotated[
+        str | None,
+        Query(min_length=1, max_length=MAX_NAME, description="institution, consortium, ..."),
+    ] = None,
+    jurisdiction: NameQuery = None,
 ) -> IssuersPublic:
     """List issuers, optionally of one type or jurisdiction."""
     where = {k: v for k, v in (("type", type), ("jurisdiction", jurisdiction)) if v is not None}
@@ -105,7 +119,7 @@ def read_issuers(
 
 
 @items.get("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_READ)
-def read_issuer(issuer_id: str, store: StoreDep, response: Response) -> IssuerPublic:
+def read_issuer(issuer_id: IdPath, store: StoreDep, response: Response) -> IssuerPublic:
     """Return one issuer (its ETag is its version, for a conditional PUT)."""
     found = get_issuer(store, issuer_id)
     response.headers["ETag"] = etag(issuer_version(store, issuer_id))
@@ -114,7 +128,7 @@ def read_issuer(issuer_id: str, store: StoreDep, response: Response) -> IssuerPu
 
 @items.put("/issuers/{issuer_id:path}", response_model=IssuerPublic, responses=_PUT)
 def update_issuer(
-    issuer_id: str,
+    issuer_id: IdPath,
     body: Document,
     store: StoreDep,
     runtime: RuntimeDep,
@@ -166,10 +180,10 @@ def create_credential(
 @router.get("/credentials", response_model=CredentialsPublic, responses=_READ)
 def read_credentials(
     store: StoreDep,
-    jurisdiction: str | None = None,
-    issuer: str | None = None,
-    issuer_type: str | None = None,
-    industry: str | None = None,
+    jurisdiction: NameQuery = None,
+    issuer: IdQuery = None,
+    issuer_type: NameQuery = None,
+    industry: NameQuery = None,
     eqf_level: Annotated[int | None, Query(ge=1, le=8)] = None,
 ) -> CredentialsPublic:
     """List credentials, filtered by jurisdiction, issuer, issuer type, industry, EQF level."""
@@ -190,7 +204,7 @@ def read_credentials(
     "/credentials/{credential_id:path}/mapping", response_model=MappingPublic, responses=_WRITE
 )
 def map_credential(
-    credential_id: str,
+    credential_id: IdPath,
     store: StoreDep,
     embedder: EmbedderDep,
     reference: ReferenceDep,
@@ -225,7 +239,7 @@ def map_credential(
     responses=_WRITE,
 )
 def decide(
-    credential_id: str,
+    credential_id: IdPath,
     request: DecisionRequest,
     store: StoreDep,
     reference: ReferenceDep,
@@ -246,7 +260,7 @@ def decide(
 
 @router.get("/credentials/{credential_id:path}/export", responses=_READ)
 def export_credential(
-    credential_id: str,
+    credential_id: IdPath,
     store: StoreDep,
     format: Annotated[Literal["credwalk", "ctdl", "ob3"], Query()] = "credwalk",
 ) -> dict[str, Any]:
@@ -258,7 +272,7 @@ def export_credential(
 
 
 @items.get("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_READ)
-def read_credential(credential_id: str, store: StoreDep, response: Response) -> CredentialPublic:
+def read_credential(credential_id: IdPath, store: StoreDep, response: Response) -> CredentialPublic:
     """Return one credential (its ETag is its version, for a conditional PUT)."""
     found = get_credential(store, credential_id)
     response.headers["ETag"] = etag(credential_version(store, credential_id))
@@ -268,10 +282,10 @@ def read_credential(credential_id: str, store: StoreDep, response: Response) -> 
 @items.delete(
     "/credentials/{credential_id:path}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=responses(401, 403, 404, 412, 503),
+    responses=responses(401, 403, 404, 412, 422, 503),
 )
 def remove_credential(
-    credential_id: str, store: StoreDep, actor: ActorDep, if_match: IfMatchDep
+    credential_id: IdPath, store: StoreDep, actor: ActorDep, if_match: IfMatchDep
 ) -> None:
     """Delete a credential (its issuer's staff); proofs already issued for it stay verifiable."""
     delete_credential(store, credential_id, actor=actor, if_match=if_match)
@@ -279,7 +293,7 @@ def remove_credential(
 
 @items.put("/credentials/{credential_id:path}", response_model=CredentialPublic, responses=_PUT)
 def update_credential(
-    credential_id: str,
+    credential_id: IdPath,
     body: Document,
     store: StoreDep,
     runtime: RuntimeDep,

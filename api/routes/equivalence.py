@@ -6,9 +6,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
-from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
+from api.deps import EmbedderDep, IdPath, IdQuery, ReferenceDep, RuntimeDep, StoreDep
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_IRI, MAX_NAME
 from api.schemas.equivalence import (
     ComparisonPublic,
     CrosswalkPublic,
@@ -43,7 +45,11 @@ Jurisdiction = Annotated[
 IssuerType = Literal["institution", "consortium", "region", "industry_body"]
 
 
-@router.post("/equivalence", response_model=EquivalencePublic, responses=responses(404, 422, 503))
+@router.post(
+    "/equivalence",
+    response_model=EquivalencePublic,
+    responses=responses(400, 404, 413, 422, 503),
+)
 def equivalence(
     request: EquivalenceRequest,
     store: StoreDep,
@@ -63,13 +69,14 @@ def equivalence(
     responses=responses(404, 422, 503),
 )
 def credential_equivalents(
-    credential_id: str,
+    credential_id: IdPath,
     store: StoreDep,
     embedder: EmbedderDep,
     reference: ReferenceDep,
     jurisdiction: Jurisdiction = None,
     industry: Annotated[
-        str | None, Query(min_length=1, description="Industry code prefix, e.g. nace:J")
+        str | None,
+        Query(min_length=1, max_length=MAX_NAME, description="Industry code prefix, e.g. nace:J"),
     ] = None,
     issuer_type: IssuerType | None = None,
     top: Annotated[int, Query(ge=1, le=100)] = 10,
@@ -94,8 +101,11 @@ def compare(
     embedder: EmbedderDep,
     reference: ReferenceDep,
     ids: Annotated[
-        list[str],
-        Query(description="Two to four credential IRIs (repeat ids=, or separate by commas)"),
+        list[Annotated[str, StringConstraints(max_length=4 * MAX_IRI)]],
+        Query(
+            max_length=4,
+            description="Two to four credential IRIs (repeat ids=, or separate by commas)",
+        ),
     ],
 ) -> ComparisonPublic:
     """Two to four credentials side by side: skills, levels, credits, issuers, recognition."""
@@ -108,7 +118,7 @@ def compare(
     "/recognitions",
     response_model=RecognitionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_recognition(
     request: RecognitionCreate, store: StoreDep, runtime: RuntimeDep, actor: ActorDep
@@ -124,11 +134,11 @@ def create_recognition(
     return RecognitionPublic.from_domain(decision)
 
 
-@router.get("/recognitions", response_model=RecognitionsPublic, responses=responses(503))
+@router.get("/recognitions", response_model=RecognitionsPublic, responses=responses(422, 503))
 def read_recognitions(
     store: StoreDep,
-    credential: Annotated[str | None, Query(min_length=1)] = None,
-    authority: Annotated[str | None, Query(min_length=1)] = None,
+    credential: IdQuery = None,
+    authority: IdQuery = None,
     to_jurisdiction: Jurisdiction = None,
 ) -> RecognitionsPublic:
     """List recognition decisions, filtered by credential, authority or jurisdiction."""
@@ -146,11 +156,11 @@ def read_recognitions(
 @router.get(
     "/recognitions/{decision_id:path}/ctdl",
     responses={
-        **responses(404, 503),
+        **responses(404, 422, 503),
         200: {"content": {"application/ld+json": {}}, "description": "TransferValueProfile"},
     },
 )
-def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
+def export_recognition(decision_id: IdPath, store: StoreDep) -> JSONResponse:
     """Export a decision as a CTDL TransferValueProfile (JSON-LD)."""
     decision = get_decision(store, decision_id)
     profile: dict[str, Any] = transfer_value_profile(
@@ -162,9 +172,9 @@ def export_recognition(decision_id: str, store: StoreDep) -> JSONResponse:
 @items.get(
     "/recognitions/{decision_id:path}",
     response_model=RecognitionPublic,
-    responses=responses(404, 503),
+    responses=responses(404, 422, 503),
 )
-def read_recognition(decision_id: str, store: StoreDep) -> RecognitionPublic:
+def read_recognition(decision_id: IdPath, store: StoreDep) -> RecognitionPublic:
     """Return one recognition decision."""
     return RecognitionPublic.from_domain(get_decision(store, decision_id))
 
@@ -173,12 +183,15 @@ def read_recognition(decision_id: str, store: StoreDep) -> RecognitionPublic:
 def read_crosswalk(
     store: StoreDep,
     embedder: EmbedderDep,
-    from_: Annotated[str, Query(alias="from", min_length=1)] = "onet",
-    to: Annotated[str, Query(min_length=1)] = "esco",
+    from_: Annotated[str, Query(alias="from", min_length=1, max_length=MAX_NAME)] = "onet",
+    to: Annotated[str, Query(min_length=1, max_length=MAX_NAME)] = "esco",
     top: Annotated[int, Query(ge=1, le=50)] = 5,
     source: Annotated[
-        list[str] | None,
-        Query(description="Only these source occupations (IRIs or codes); default: all"),
+        list[Annotated[str, StringConstraints(max_length=MAX_IRI)]] | None,
+        Query(
+            max_length=1000,
+            description="Only these source occupations (IRIs or codes); default: all",
+        ),
     ] = None,
 ) -> CrosswalkPublic:
     """Rank the occupations of one framework for each occupation of another."""

@@ -7,8 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
 
-from api.deps import EmbedderDep, IfMatchDep, ReferenceDep, StoreDep, etag
+from api.deps import EmbedderDep, IdPath, IfMatchDep, ReferenceDep, StoreDep, etag
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_TARGET
 from api.schemas.learners import (
     AssessmentsRequest,
     ErasurePublic,
@@ -40,7 +41,7 @@ TargetQuery = Annotated[
     str,
     Query(
         min_length=3,
-        max_length=20_000,
+        max_length=MAX_TARGET,
         description="occupation:URI, credential:ID or skills:URI[@LEVEL][,URI[@LEVEL]...]",
     ),
 ]
@@ -53,7 +54,7 @@ TargetQuery = Annotated[
     responses=responses(400, 401, 403, 404, 413, 422, 503),
 )
 def add_assessments(
-    learner_id: str, body: AssessmentsRequest, store: StoreDep, actor: ActorDep
+    learner_id: IdPath, body: AssessmentsRequest, store: StoreDep, actor: ActorDep
 ) -> LearnerPublic:
     """Add multi-level assessment results (assessors); assessed competences are re-derived."""
     learner = import_assessments(
@@ -68,7 +69,7 @@ def add_assessments(
     responses=responses(401, 403, 404, 422, 503),
 )
 def learner_gaps(
-    learner_id: str,
+    learner_id: IdPath,
     target: TargetQuery,
     store: StoreDep,
     embedder: EmbedderDep,
@@ -89,9 +90,9 @@ def learner_gaps(
 @router.get(
     "/learners/{learner_id:path}/data",
     response_model=dict[str, Any],
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
-def download(learner_id: str, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
+def download(learner_id: IdPath, store: StoreDep, actor: ActorDep) -> dict[str, Any]:
     """Everything credwalk holds about the learner, as one JSON document (the learner)."""
     return learner_data(store, learner_id, actor=actor)
 
@@ -115,9 +116,9 @@ def create(
 @items.get(
     "/learners/{learner_id:path}",
     response_model=LearnerPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
-def read(learner_id: str, store: StoreDep, actor: ActorDep, response: Response) -> LearnerPublic:
+def read(learner_id: IdPath, store: StoreDep, actor: ActorDep, response: Response) -> LearnerPublic:
     """Return a learner with its competence scores today (its ETag is its version)."""
     learner, version = read_learner(store, learner_id, actor=actor)
     response.headers["ETag"] = etag(version)
@@ -127,9 +128,9 @@ def read(learner_id: str, store: StoreDep, actor: ActorDep, response: Response) 
 @items.delete(
     "/learners/{learner_id:path}",
     response_model=ErasurePublic,
-    responses=responses(401, 403, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
-def erase(learner_id: str, store: StoreDep, actor: ActorDep) -> ErasurePublic:
+def erase(learner_id: IdPath, store: StoreDep, actor: ActorDep) -> ErasurePublic:
     """Erase the learner's record, submissions, evidence, proofs and consents (the learner).
 
     Proofs already issued keep verifying: their status-list entries stay.
@@ -143,7 +144,7 @@ def erase(learner_id: str, store: StoreDep, actor: ActorDep) -> ErasurePublic:
     responses=responses(400, 401, 403, 404, 412, 413, 422, 503),
 )
 def replace(
-    learner_id: str,
+    learner_id: IdPath,
     body: LearnerCreate,
     store: StoreDep,
     reference: ReferenceDep,

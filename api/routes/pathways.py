@@ -6,8 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.deps import EmbedderDep, ReferenceDep, StoreDep
+from api.deps import EmbedderDep, IdPath, ReferenceDep, StoreDep
 from api.errors import CheckedRoute, responses
+from api.schemas.common import MAX_AMOUNT
 from api.schemas.pathways import PathwaySearch, PathwaysPublic, TransitionsPublic
 from api.security import ActorDep
 from graph.algorithms.pathways import Constraints
@@ -59,17 +60,17 @@ def pathways(
     responses=responses(404, 422, 503),
 )
 def transitions(
-    uri: str,
+    uri: IdPath,
     store: StoreDep,
     embedder: EmbedderDep,
     reference: ReferenceDep,
     top: Annotated[int, Query(ge=1, le=50)] = 10,
     pathways: Annotated[int, Query(ge=0, le=10, description="Pathways for the best N")] = 3,
     jurisdiction: Annotated[
-        str | None, Query(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
+        str | None, Query(max_length=7, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
     ] = None,
-    max_cost: Annotated[float | None, Query(ge=0)] = None,
-    max_hours: Annotated[float | None, Query(ge=0)] = None,
+    max_cost: Annotated[float | None, Query(ge=0, le=MAX_AMOUNT)] = None,
+    max_hours: Annotated[float | None, Query(ge=0, le=MAX_AMOUNT)] = None,
 ) -> TransitionsPublic:
     """Occupations reachable from this one, ranked by skill overlap, with closing pathways."""
     request = PathwayRequest(

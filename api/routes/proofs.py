@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 from fastapi.responses import JSONResponse
 
-from api.deps import IssuerDep, ReferenceDep, StoreDep
+from api.deps import IdPath, IssuerDep, ReferenceDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.proofs import (
     AssessmentCreate,
@@ -44,11 +44,15 @@ router = APIRouter(tags=["proofs"], route_class=CheckedRoute)
 JSON_LD = "application/ld+json"
 
 
+#: The largest status list number a request may name (lists are numbered from 1).
+MAX_STATUS_LIST = 1_000_000_000
+
+
 @router.post(
     "/v1/assessment-panels",
     response_model=PanelPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def declare_assessment_panel(
     request: PanelCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -65,7 +69,9 @@ def declare_assessment_panel(
     return PanelPublic.from_domain(panel)
 
 
-@router.get("/v1/assessment-panels", response_model=PanelPublic, responses=responses(401, 404, 503))
+@router.get(
+    "/v1/assessment-panels", response_model=PanelPublic, responses=responses(401, 404, 422, 503)
+)
 def read_assessment_panel(
     store: StoreDep,
     issuer: IssuerDep,
@@ -81,7 +87,7 @@ def read_assessment_panel(
     "/v1/submissions",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 422, 503),
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def create_submission(
     request: SubmissionCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -126,10 +132,10 @@ def read_submissions(
 @router.get(
     "/v1/submissions/{submission_id}",
     response_model=SubmissionPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def read_submission(
-    submission_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    submission_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> SubmissionPublic:
     """Return a submission with its assessments, the rule's outcome and its status."""
     view = get_submission(store, submission_id, actor=actor, base_iri=issuer.base_iri)
@@ -140,10 +146,10 @@ def read_submission(
     "/v1/submissions/{submission_id}/assessments",
     response_model=SubmissionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_assessment(
-    submission_id: str,
+    submission_id: IdPath,
     request: AssessmentCreate,
     store: StoreDep,
     issuer: IssuerDep,
@@ -166,7 +172,7 @@ def create_assessment(
     "/v1/proofs",
     response_model=ProofPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def create_proof(
     request: ProofCreate, store: StoreDep, issuer: IssuerDep, actor: ActorDep
@@ -182,7 +188,11 @@ def create_proof(
     return ProofPublic.from_domain(proof)
 
 
-@router.post("/v1/proofs/verify", response_model=VerificationPublic, responses=responses(422, 503))
+@router.post(
+    "/v1/proofs/verify",
+    response_model=VerificationPublic,
+    responses=responses(400, 413, 422, 503),
+)
 def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> VerificationPublic:
     """Verify a signed credential offline and say which check failed."""
     report = verify_document(
@@ -199,9 +209,13 @@ def verify_proof(request: VerifyRequest, store: StoreDep, issuer: IssuerDep) -> 
 
 
 @router.get(
-    "/v1/proofs/{proof_id}", response_model=ProofPublic, responses=responses(401, 403, 404, 503)
+    "/v1/proofs/{proof_id}",
+    response_model=ProofPublic,
+    responses=responses(401, 403, 404, 422, 503),
 )
-def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep) -> ProofPublic:
+def read_proof(
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+) -> ProofPublic:
     """Return an issued proof with its signed credential and status."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
     return ProofPublic.from_domain(proof)
@@ -210,10 +224,10 @@ def read_proof(proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDe
 @router.get(
     "/v1/proofs/{proof_id}/credential",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_credential(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, actor: ActorDep
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, actor: ActorDep
 ) -> JSONResponse:
     """Return the signed Open Badges 3.0 credential alone (for wallets)."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
@@ -223,10 +237,10 @@ def read_proof_credential(
 @router.post(
     "/v1/proofs/{proof_id}/revoke",
     response_model=ProofPublic,
-    responses=responses(400, 401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def revoke(
-    proof_id: str,
+    proof_id: IdPath,
     store: StoreDep,
     issuer: IssuerDep,
     actor: ActorDep,
@@ -246,10 +260,10 @@ def revoke(
 @router.get(
     "/v1/proofs/{proof_id}/elm",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(401, 403, 404, 422, 503)},
 )
 def read_proof_elm(
-    proof_id: str, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
+    proof_id: IdPath, store: StoreDep, issuer: IssuerDep, reference: ReferenceDep, actor: ActorDep
 ) -> JSONResponse:
     """Return the same achievement as an unsigned European Learning Model credential."""
     proof = get_proof(store, proof_id, actor=actor, base_iri=issuer.base_iri)
@@ -260,9 +274,11 @@ def read_proof_elm(
 @router.get(
     "/v1/status-lists/{number}",
     response_class=JSONResponse,
-    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 503)},
+    responses={200: {"content": {JSON_LD: {}}}, **responses(404, 422, 503)},
 )
-def read_status_list(number: int, store: StoreDep, issuer: IssuerDep) -> JSONResponse:
+def read_status_list(
+    number: Annotated[int, Path(ge=0, le=MAX_STATUS_LIST)], store: StoreDep, issuer: IssuerDep
+) -> JSONResponse:
     """Return the signed BitstringStatusListCredential of a status list."""
     document = signed_status_list(store, number=number, issuer=issuer)
     return JSONResponse(document, media_type=JSON_LD)

@@ -35,7 +35,14 @@ __all__ = [
 
 Name = Annotated[str, StringConstraints(min_length=2, max_length=63)]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-GrantText = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+GrantText = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=2000,
+        pattern=r"^(admin|member|(issuer|assessor|advisor|mentor|learner):\S+)$",
+    ),
+]
 
 
 class _Request(BaseModel):

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.common import MAX_LANG
 from api.schemas.common import Public as _Public
 from graph.model.concepts import Concept
 from graph.search import SearchMatch
-from graph.services.concepts import ConceptDetail, MappedText
+from graph.services.concepts import MAX_QUERY_CHARS, ConceptDetail, MappedText
 
 __all__ = [
     "ConceptPublic",
@@ -80,10 +81,14 @@ class MatchRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    texts: list[str] = Field(min_length=1, max_length=200, description="Sentences or phrases")
+    texts: list[Annotated[str, StringConstraints(max_length=MAX_QUERY_CHARS)]] = Field(
+        min_length=1, max_length=200, description="Sentences or phrases"
+    )
     kind: ConceptKindName = "skill"
     top: int = Field(default=5, ge=1, le=100)
-    lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+    lang: str | None = Field(
+        default=None, max_length=MAX_LANG, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$"
+    )
 
 
 class MappedTextPublic(_Public):

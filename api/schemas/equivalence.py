@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.common import MAX_AMOUNT, MAX_IRI, MAX_NAME, MAX_TEXT
 from api.schemas.common import Public as _Public
 from graph.model.credentials import Credits, Money
 from graph.services.crosswalk.ranking import Crosswalk
@@ -48,6 +49,15 @@ class CreditsModel(_Public):
     def of(cls, credits: Credits | None) -> CreditsModel | None:
         """Build from domain credits (None stays None)."""
         return None if credits is None else cls(value=credits.value, unit=credits.unit)
+
+
+class CreditsIn(BaseModel):
+    """A credit volume, as a request gives it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    value: float = Field(ge=0.0, le=MAX_AMOUNT)
+    unit: str = Field(min_length=1, max_length=MAX_NAME)
 
 
 class MoneyModel(_Public):
@@ -144,24 +154,42 @@ class RecognitionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = Field(default=None, description="Omit to derive one from the content")
-    authority: str = Field(min_length=1, description="The recognising authority's IRI")
-    authority_name: str | None = None
-    credential: str = Field(min_length=1, description="The recognised credential")
-    outcome: Literal["full", "partial", "conditional"]
-    to_jurisdiction: str = Field(min_length=1, description="Where it is recognised")
-    from_jurisdiction: str | None = Field(
-        default=None, description="Where it was awarded (default: the credential's)"
+    id: str | None = Field(
+        default=None, max_length=MAX_IRI, description="Omit to derive one from the content"
     )
-    target: str | None = Field(default=None, description="A credential it is recognised toward")
-    credits: CreditsModel | None = None
-    conditions: list[str] = Field(default_factory=list)
+    authority: str = Field(
+        min_length=1, max_length=MAX_IRI, description="The recognising authority's IRI"
+    )
+    authority_name: str | None = Field(default=None, max_length=MAX_NAME)
+    credential: str = Field(
+        min_length=1, max_length=MAX_IRI, description="The recognised credential"
+    )
+    outcome: Literal["full", "partial", "conditional"]
+    to_jurisdiction: str = Field(
+        min_length=1, max_length=MAX_NAME, description="Where it is recognised"
+    )
+    from_jurisdiction: str | None = Field(
+        default=None,
+        max_length=MAX_NAME,
+        description="Where it was awarded (default: the credential's)",
+    )
+    target: str | None = Field(
+        default=None, max_length=MAX_IRI, description="A credential it is recognised toward"
+    )
+    credits: CreditsIn | None = None
+    conditions: list[Annotated[str, StringConstraints(max_length=MAX_TEXT)]] = Field(
+        default_factory=list, max_length=100
+    )
     valid_from: date | None = None
     valid_until: date | None = None
     decided_at: datetime | None = None
-    source: str | None = Field(default=None, description="Link to the published decision")
-    note: str | None = None
-    supersedes: str | None = Field(default=None, description="The decision this one replaces")
+    source: str | None = Field(
+        default=None, max_length=MAX_IRI, description="Link to the published decision"
+    )
+    note: str | None = Field(default=None, max_length=MAX_TEXT)
+    supersedes: str | None = Field(
+        default=None, max_length=MAX_IRI, description="The decision this one replaces"
+    )
 
     def to_domain(self) -> RecognitionDecision:
         """The decision to check and record."""
@@ -327,8 +355,8 @@ class EquivalenceRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    a: str = Field(min_length=1, description="Credential IRI")
-    b: str = Field(min_length=1, description="Credential IRI")
+    a: str = Field(min_length=1, max_length=MAX_IRI, description="Credential IRI")
+    b: str = Field(min_length=1, max_length=MAX_IRI, description="Credential IRI")
 
 
 class EquivalentsPublic(_Public):

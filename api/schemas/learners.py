@@ -6,11 +6,11 @@ Requests follow the project's own learner format (``ontologies/schemas/learner.s
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.schemas.common import Public
+from api.schemas.common import MAX_IRI, MAX_TEXT, Public
 from graph.algorithms.gaps import Coverage, SkillGap
 from graph.model.learners import (
     AssessmentResult,
@@ -30,6 +30,7 @@ __all__ = [
     "ErasurePublic",
     "GapItemPublic",
     "GapsPublic",
+    "LearnerAssessmentPublic",
     "LearnerCreate",
     "LearnerPublic",
     "RelatedPublic",
@@ -37,7 +38,9 @@ __all__ = [
 ]
 
 Level = Field(default=None, ge=1, le=8, description="A level on the scale 1-8 (EQF-like)")
-Jurisdiction = Field(default=None, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
+Jurisdiction = Field(default=None, max_length=7, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$")
+SkillIri = Field(min_length=1, max_length=MAX_IRI, description="The skill's IRI (ESCO)")
+Evidence = Field(default=None, min_length=1, max_length=MAX_TEXT)
 Source = Literal["assessment", "credential", "self_declared", "endorsed"]
 
 
@@ -46,11 +49,11 @@ class CompetenceIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    skill: str = Field(min_length=1, description="The skill's IRI (ESCO)")
+    skill: str = SkillIri
     level: int | None = Level
     source: Source = "self_declared"
     date: dt.date | None = None
-    evidence: str | None = Field(default=None, min_length=1)
+    evidence: str | None = Evidence
 
     def to_domain(self) -> Competence:
         """The domain competence."""
@@ -64,7 +67,7 @@ class _ResultFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    skill: str = Field(min_length=1, max_length=2000)
+    skill: str = SkillIri
     level: int = Field(ge=1, le=8)
     date: dt.date
     passed: bool | None = None
@@ -77,7 +80,7 @@ class AssessmentResultIn(_ResultFields):
     Posted by an assessor: the result is recorded as the signed-in user's.
     """
 
-    evidence: str | None = Field(default=None, min_length=1, max_length=2000)
+    evidence: str | None = Evidence
 
     def to_domain(self) -> AssessmentResult:
         """The domain result (its assessor is set by the service: the acting user)."""
@@ -89,8 +92,8 @@ class AssessmentResultIn(_ResultFields):
 class AssessmentIn(_ResultFields):
     """A result as a learner's record holds it: with the assessor who recorded it."""
 
-    assessor: str | None = Field(default=None, min_length=1, max_length=2000)
-    evidence: str | None = Field(default=None, min_length=1, max_length=2000)
+    assessor: str | None = Field(default=None, min_length=1, max_length=MAX_IRI)
+    evidence: str | None = Evidence
 
     def to_domain(self) -> AssessmentResult:
         """The domain result."""
@@ -110,11 +113,13 @@ class LearnerCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str = Field(min_length=3, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+    id: str = Field(min_length=3, max_length=MAX_IRI, pattern=r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
     jurisdiction: str | None = Jurisdiction
     target_jurisdiction: str | None = Jurisdiction
     competences: list[CompetenceIn] = Field(default_factory=list, max_length=5000)
-    credentials: list[str] = Field(default_factory=list, max_length=1000)
+    credentials: list[Annotated[str, StringConstraints(max_length=MAX_IRI)]] = Field(
+        default_factory=list, max_length=1000
+    )
     assessments: list[AssessmentIn] = Field(default_factory=list, max_length=10000)
 
     def to_domain(self) -> Learner:
@@ -148,6 +153,18 @@ class CompetencePublic(Public):
     score: float | None = Field(description="Level decayed by age (graph/learners.py); null: any")
 
 
+class LearnerAssessmentPublic(Public):
+    """A stored assessment result (as stored: the bounds are those of a request)."""
+
+    skill: str
+    level: int
+    date: dt.date
+    passed: bool | None
+    score: float | None
+    assessor: str | None
+    evidence: str | None
+
+
 class LearnerPublic(Public):
     """A stored learner."""
 
@@ -156,7 +173,7 @@ class LearnerPublic(Public):
     target_jurisdiction: str | None
     competences: list[CompetencePublic]
     credentials: list[str]
-    assessments: list[AssessmentIn]
+    assessments: list[LearnerAssessmentPublic]
     unresolved_credentials: list[str] = Field(
         default_factory=list, description="Credentials held that the store does not hold"
     )
@@ -183,7 +200,7 @@ class LearnerPublic(Public):
             ],
             credentials=list(learner.credentials),
             assessments=[
-                AssessmentIn(
+                LearnerAssessmentPublic(
                     skill=a.skill,
                     level=a.level,
                     date=a.date,

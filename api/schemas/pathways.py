@@ -7,13 +7,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from api.schemas.common import Public
+from api.schemas.common import MAX_AMOUNT, MAX_IRI, MAX_LANG, MAX_TARGET, Public
 from api.schemas.learners import GapsPublic, LearnerCreate
-from graph.algorithms.pathways import Constraints, Method, Objective
+from graph.algorithms.pathways import MAX_OBJECTIVE_WEIGHT, Constraints, Method, Objective
 from graph.errors import InvalidInputError
 from graph.services.pathways.planning import PathwayPlan, PathwayReport, PathwayRequest
 from graph.services.pathways.targets import (
@@ -43,8 +43,8 @@ class ObjectiveWeights(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    cost: float = Field(default=1.0, ge=0.0)
-    hours: float = Field(default=0.0, ge=0.0)
+    cost: float = Field(default=1.0, ge=0.0, le=MAX_OBJECTIVE_WEIGHT)
+    hours: float = Field(default=0.0, ge=0.0, le=MAX_OBJECTIVE_WEIGHT)
 
 
 class SkillLevelIn(BaseModel):
@@ -52,7 +52,7 @@ class SkillLevelIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    uri: str = Field(min_length=1)
+    uri: str = Field(min_length=1, max_length=MAX_IRI)
     level: int | None = Field(default=None, ge=1, le=8)
 
 
@@ -62,7 +62,7 @@ class TargetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["occupation", "credential", "skills"]
-    id: str | None = Field(default=None, min_length=1)
+    id: str | None = Field(default=None, min_length=1, max_length=MAX_IRI)
     skills: list[SkillLevelIn] = Field(default_factory=list, max_length=200)
 
     def to_domain(self) -> Target:
@@ -80,32 +80,39 @@ class TargetIn(BaseModel):
         return parse_target(f"{self.kind}:{self.id}")
 
 
+LearnerIri = Annotated[str, StringConstraints(min_length=1, max_length=MAX_IRI)]
+TargetText = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TARGET)]
+
+
 class PathwaySearch(BaseModel):
     """A pathway search: who, to what, within which limits, optimising what."""
 
     model_config = ConfigDict(extra="forbid")
 
-    learner: str | LearnerCreate = Field(
+    learner: LearnerIri | LearnerCreate = Field(
         description="A stored learner's IRI, or a learner (checked, not stored)"
     )
-    target: str | TargetIn = Field(
+    target: TargetText | TargetIn = Field(
         description="occupation:URI, credential:ID or skills:URI[@LEVEL][,...], or an object"
     )
     jurisdiction: str | None = Field(
         default=None,
+        max_length=7,
         pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,3})?$",
         description="Where credentials must be recognised (default: the learner's target)",
     )
-    language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$")
+    language: str | None = Field(
+        default=None, max_length=MAX_LANG, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)?$"
+    )
     objective: Literal["cost", "hours"] | ObjectiveWeights = "cost"
-    max_cost: float | None = Field(default=None, ge=0.0)
-    max_hours: float | None = Field(default=None, ge=0.0)
+    max_cost: float | None = Field(default=None, ge=0.0, le=MAX_AMOUNT)
+    max_hours: float | None = Field(default=None, ge=0.0, le=MAX_AMOUNT)
     max_eqf_level: int | None = Field(default=None, ge=1, le=8)
     alternatives: int = Field(default=3, ge=1, le=20)
     method: Literal["auto", "exact", "heuristic"] = "auto"
     optional_weight: float = Field(default=DEFAULT_OPTIONAL_WEIGHT, ge=0.0, le=10.0)
     allow_partial: bool = False
-    currency: str = Field(default="EUR", pattern=r"^[A-Z]{3}$")
+    currency: str = Field(default="EUR", max_length=3, pattern=r"^[A-Z]{3}$")
     as_of: dt.date | None = Field(default=None, description="Date competence scores are taken at")
 
     def to_target(self) -> Target:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from api.schemas.common import MAX_IRI
 from api.schemas.common import Public as _Public
 from graph.model.proofs import ProofRecord
 from graph.model.submissions import (
@@ -64,7 +65,7 @@ class AssessorIn(_Request):
     )
     kind: Literal["results", "endorsement"] = "results"
     required: bool = True
-    skills: list[str] = Field(
+    skills: list[Annotated[str, StringConstraints(max_length=MAX_IRI)]] = Field(
         default_factory=list, max_length=500, description="Skills it assesses (empty: all)"
     )
 

@@ -22,8 +22,10 @@ __all__ = [
     "DELETE_RECORDS",
     "FULLTEXT_INDEX",
     "KIND_LABEL",
+    "LOCK_NODES",
     "LOCK_VERSIONS",
     "REL_TYPE",
+    "RESTORE_RECORDS",
     "TEXT_LABEL",
     "VECTOR_INDEX",
     "create_vector_index",
@@ -135,6 +137,30 @@ SET n += row.fields
     for kind, label in KIND_LABEL.items()
     if kind not in CONCEPT_KINDS
 }
+
+#: Records written back from a backup: created (an existing one fails the uniqueness
+#: constraint) with the version they had.
+RESTORE_RECORDS = {
+    kind: f"""
+UNWIND $rows AS row
+CREATE (n:Node:Record:{label} {{ns: $ns, uri: row.uri}})
+SET n.kind = row.kind, n.doc = row.doc, n.idx = row.idx, n.version = row.version
+SET n += row.fields
+"""
+    for kind, label in KIND_LABEL.items()
+    if kind not in CONCEPT_KINDS
+}
+
+#: Write-lock nodes, one after the other in the order given (sorted by the caller), without
+#: changing them: a write locks every node it will touch first, in one global order, so that
+#: two writes wait for each other instead of deadlocking (Neo4j locks both ends of a
+#: relationship it creates or deletes, in whatever order the rows come).
+LOCK_NODES = """
+UNWIND $uris AS uri
+MATCH (n:Node {ns: $ns, uri: uri})
+SET n._lock = true
+REMOVE n._lock
+"""
 
 #: The versions of records a conditional write is based on, write-locked until it commits:
 #: a concurrent writer of the same record waits here, then reads the version this one wrote.
@@ -393,6 +419,61 @@ CALL (term) {
   RETURN count(node) AS df
 }
 RETURN term.term AS term, df
+"""
+
+# -- backup ------------------------------------------------------------------------------------
+
+IS_EMPTY = """
+RETURN NOT (EXISTS { MATCH (n:Node {ns: $ns}) } OR EXISTS { MATCH (s:Scheme {ns: $ns}) }
+         OR EXISTS { MATCH (t:Text {ns: $ns}) } OR EXISTS { MATCH (m:Meta {ns: $ns}) }) AS empty
+"""
+
+#: What a dump is about to read: counts, and the stored vectors' model and length.
+DUMP_CONTENTS = """
+CALL () { MATCH (s:Scheme {ns: $ns}) RETURN count(s) AS schemes }
+CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Concept RETURN count(n) AS concepts }
+CALL () { MATCH (t:Text {ns: $ns}) RETURN count(t) AS texts }
+CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Record RETURN count(n) AS records }
+CALL () { MATCH (:Node {ns: $ns})-[e]->(:Node {ns: $ns}) RETURN count(e) AS relations }
+CALL () {
+  OPTIONAL MATCH (t:Text {ns: $ns}) WHERE t.embedding IS NOT NULL
+  RETURN size(t.embedding) AS dimension LIMIT 1
+}
+CALL () { OPTIONAL MATCH (m:Meta {ns: $ns, key: 'embedding_model'}) RETURN m.value AS model }
+RETURN schemes, concepts, texts, records, relations, dimension, model
+"""
+
+DUMP_SCHEMES = "MATCH (s:Scheme {ns: $ns}) RETURN s.doc AS doc ORDER BY s.uri"
+
+DUMP_CONCEPTS = """
+MATCH (n:Node {ns: $ns})
+WHERE n:Concept
+RETURN n.doc AS doc
+ORDER BY n.uri
+"""
+
+#: Texts by concept IRI; the backend orders the texts of one concept.
+DUMP_TEXTS = """
+MATCH (t:Text {ns: $ns})
+WITH t ORDER BY t.uri
+RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
+       t.embedding AS embedding
+"""
+
+DUMP_RECORDS = """
+MATCH (n:Node {ns: $ns})
+WHERE n:Record
+RETURN n.uri AS uri, n.kind AS kind, n.doc AS doc, n.idx AS idx,
+       coalesce(n.version, 1) AS version
+ORDER BY n.uri
+"""
+
+#: Relations by source IRI; the backend orders the edges of one source by (type, target), as
+#: relationship type names are the types' values upper-cased, which sort otherwise.
+DUMP_RELATIONS = """
+MATCH (a:Node {ns: $ns})-[e]->(b:Node {ns: $ns})
+WITH a, e, b ORDER BY a.uri
+RETURN a.uri AS source, type(e) AS type, b.uri AS target, e.props AS props
 """
 
 PING = "RETURN 1 AS ok"

@@ -12,21 +12,24 @@ and the next read reloads.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from operator import attrgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self
 
-import numpy as np
-
 if TYPE_CHECKING:
     import networkx as nx
+
+    # The text index (and numpy with it) is imported on the first search, not here: a command
+    # that reads a concept or writes records (``credwalk concept URI``) never needs it.
+    from .text_index import TextIndex
 
 from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.model.concept_documents import (
@@ -41,11 +44,14 @@ from graph.model.concept_documents import (
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
     Direction,
+    DumpItem,
     GraphBatch,
     GraphStore,
     IndexedText,
     Record,
+    StoreContents,
     StoreStats,
+    TextField,
     TextHit,
     TextTable,
     Vector,
@@ -54,7 +60,6 @@ from graph.store import (
 )
 
 from .memory import MemoryGraph
-from .text_index import TextIndex
 
 __all__ = ["EmbeddedStore"]
 
@@ -62,6 +67,11 @@ logger = logging.getLogger(__name__)
 
 _SCHEMA_VERSION = 3
 _KINDS = {kind.value: kind for kind in NodeKind}
+_FIELDS = {f.value: f for f in TextField}
+#: Every table that holds what a store holds (its contents and meta), for clear() and is_empty().
+_TABLES = ("meta", "schemes", "concepts", "records", "relations", "texts")
+_DUMP_PAGE = 1_000  # rows a dump reads at a time
+_DUMP_TEXT_URIS = 200  # concepts whose texts a dump reads at a time
 # Batches larger than this drop the in-memory graph (reloaded on the next read) instead of
 # patching it.
 _PATCH_LIMIT = 20_000
@@ -89,6 +99,9 @@ CREATE INDEX IF NOT EXISTS texts_by_uri ON texts (uri);
 _UPGRADES = "DROP INDEX IF EXISTS relations_by_target;"
 # v3: records count their writes, for conditional writes (ETag / If-Match); older ones are 1.
 _RECORD_VERSION = "ALTER TABLE records ADD COLUMN version INTEGER NOT NULL DEFAULT 1"
+
+#: Runs a read of a dump: (SQL, parameters) -> rows.
+_Read = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 
 class EmbeddedStore(GraphStore):
@@ -272,6 +285,8 @@ class EmbeddedStore(GraphStore):
         Called through ``memory.index``, which only reads under ``_reading()``: the store lock
         is held, so two searches load it once and no write runs meanwhile.
         """
+        from .text_index import TextIndex
+
         index = TextIndex()
         for uri, concept in memory.concepts.items():
             index.set_kind(uri, concept.kind)
@@ -328,6 +343,22 @@ class EmbeddedStore(GraphStore):
             records=len(batch.records),
             deleted_records=len(batch.delete_records),
         )
+
+    def _clear(self) -> None:
+        with self._lock:
+            db = self._db
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                for table in _TABLES:
+                    db.execute(f"DELETE FROM {table}")
+                db.execute("COMMIT")
+            except sqlite3.Error as e:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise BackendUnavailableError(f"the embedded store failed to clear: {e}") from e
+            self._memory = None
+            self._data_version = db.execute("PRAGMA data_version").fetchone()[0]
+        logger.info("embedded store %s cleared", self._path or ":memory:")
 
     def _after_commit(
         self,
@@ -452,6 +483,62 @@ class EmbeddedStore(GraphStore):
         with self._reading() as memory:
             return memory.records_of(kind, where)
 
+    # -- backup ------------------------------------------------------------------------------
+
+    def _is_empty(self) -> bool:
+        anything = " OR ".join(f"EXISTS (SELECT 1 FROM {table})" for table in _TABLES)
+        with self._lock:
+            return not self._db.execute(f"SELECT {anything}").fetchone()[0]
+
+    def _shared_vector_dimension(self) -> int | None:
+        # A store file is a store of its own: only its own vectors fix a length.
+        return None
+
+    def _dump(self) -> Generator[DumpItem, None, None]:
+        with self._dump_reader() as read:
+            yield _dump_contents(read)
+            for _, body in _paged(read, "SELECT uri, body FROM schemes", ("uri",)):
+                yield scheme_from_json(body)
+            for _, body in _paged(read, "SELECT uri, body FROM concepts", ("uri",)):
+                yield concept_from_json(body)
+            yield from _dump_texts(read)
+            for uri, kind, body, idx, version in _paged(
+                read, "SELECT uri, kind, body, idx, version FROM records", ("uri",)
+            ):
+                yield Record(uri, _KINDS[kind], json.loads(body), json.loads(idx), version=version)
+            for row in _paged(
+                read,
+                "SELECT source, type, target, props FROM relations",
+                ("source", "type", "target"),
+            ):
+                yield relation_from_json(*row)
+
+    @contextlib.contextmanager
+    def _dump_reader(self) -> Iterator[_Read]:
+        """Reads for a dump: from one snapshot of the file, in a connection of its own.
+
+        The snapshot (a read transaction of WAL mode) makes the counts and every page agree
+        while writers go on. An in-memory database has no second connection: its pages are
+        read one at a time under the store lock, with no snapshot.
+        """
+        if self._path is None:
+
+            def read_shared(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+                with self._lock:
+                    return _fetch(self._db, sql, params)
+
+            yield read_shared
+            return
+        try:
+            conn = sqlite3.connect(str(self._path), isolation_level=None, timeout=30.0)
+            conn.execute("BEGIN")
+        except sqlite3.Error as e:
+            raise BackendUnavailableError(f"the embedded store cannot be read: {e}") from e
+        try:
+            yield lambda sql, params: _fetch(conn, sql, params)
+        finally:
+            conn.close()
+
     # -- search support ----------------------------------------------------------------------
 
     def _nearest_texts(
@@ -500,8 +587,72 @@ class EmbeddedStore(GraphStore):
             return memory.index.concepts_with_terms(terms, kinds=kinds)
 
 
+def _fetch(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    try:
+        return conn.execute(sql, params).fetchall()
+    except sqlite3.Error as e:
+        raise BackendUnavailableError(f"the embedded store failed to read: {e}") from e
+
+
+def _paged(read: _Read, select: str, key: Sequence[str]) -> Iterator[tuple[Any, ...]]:
+    """The rows of ``select`` (which starts with the ``key`` columns) in key order, by pages.
+
+    Each page starts after the key of the last row of the one before (keyset pagination), so
+    a page costs an index seek, whatever the offset.
+    """
+    order = ", ".join(key)
+    after = f"({order}) > ({', '.join('?' * len(key))})"
+    rows = read(f"{select} ORDER BY {order} LIMIT ?", (_DUMP_PAGE,))
+    while rows:
+        yield from rows
+        if len(rows) < _DUMP_PAGE:
+            return
+        last = rows[-1][: len(key)]
+        rows = read(f"{select} WHERE {after} ORDER BY {order} LIMIT ?", (*last, _DUMP_PAGE))
+
+
+def _dump_contents(read: _Read) -> StoreContents:
+    counts = {
+        table: read(f"SELECT count(*) FROM {table}", ())[0][0]
+        for table in ("schemes", "concepts", "texts", "records", "relations")
+    }
+    vector = read("SELECT length(vector) FROM texts WHERE vector IS NOT NULL LIMIT 1", ())
+    model = read("SELECT value FROM meta WHERE key = 'embedding_model'", ())
+    return StoreContents(
+        **counts,
+        embedding_model=model[0][0] if vector and model else None,
+        dimension=vector[0][0] // 4 if vector else None,
+    )
+
+
+def _dump_texts(read: _Read) -> Iterator[IndexedText]:
+    """The texts by concept, and for one concept in (field, lang, text) order."""
+    import numpy as np  # not at start-up: a CLI command that reads no vector never loads it
+
+    uris = (uri for (uri,) in _paged(read, "SELECT DISTINCT uri FROM texts", ("uri",)))
+    while chunk := list(itertools.islice(uris, _DUMP_TEXT_URIS)):
+        marks = ",".join("?" * len(chunk))
+        rows = read(
+            f"SELECT uri, field, lang, text, terms, vector FROM texts WHERE uri IN ({marks})",
+            chunk,
+        )
+        rows.sort(key=lambda row: row[:4])
+        for uri, field, lang, text, terms, vector in rows:
+            yield IndexedText(
+                uri=uri,
+                field=_FIELDS[field],
+                lang=lang,
+                text=text,
+                terms=tuple(terms.split()),
+                vector=None if vector is None else np.frombuffer(vector, dtype=np.float32),
+            )
+
+
 def _versioned(db: sqlite3.Connection, batch: GraphBatch) -> GraphBatch:
-    """Check ``batch.expect`` and number its records, in the open (exclusive) transaction."""
+    """Check ``batch.expect`` and number its records, in the open (exclusive) transaction.
+
+    A restore keeps the records' own versions; none of them may exist yet.
+    """
     uris = sorted(set(batch.expect) | {r.uri for r in batch.records})
     current: dict[str, int | None] = {}
     for start in range(0, len(uris), 500):
@@ -510,6 +661,9 @@ def _versioned(db: sqlite3.Connection, batch: GraphBatch) -> GraphBatch:
         current.update(
             db.execute(f"SELECT uri, version FROM records WHERE uri IN ({marks})", chunk)
         )
+    if batch.restore:
+        expect_versions(current, dict.fromkeys(uris))
+        return batch
     expect_versions(current, batch.expect)
     records = [replace(r, version=(current.get(r.uri) or 0) + 1) for r in batch.records]
     return replace(batch, records=records)
@@ -553,7 +707,8 @@ def _insert_batch(
                 t.lang,
                 t.text,
                 " ".join(t.terms),
-                None if t.vector is None else t.vector.astype(np.float32).tobytes(),
+                # The dtype by name: the array brings its numpy, this module imports none.
+                None if t.vector is None else t.vector.astype("float32", copy=False).tobytes(),
             )
             for t in sorted(batch.texts, key=attrgetter("uri"))
         ],

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import networkx as nx
 
+    # Imported when an index is made: it brings numpy, which reading concepts never needs.
+    from .text_index import TextIndex
+
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import Direction, IndexedText, Record
-
-from .text_index import TextIndex
 
 __all__ = ["MemoryGraph"]
 
@@ -40,7 +41,11 @@ class MemoryGraph:
         self.kinds: dict[str, NodeKind] = {}
         self.out_edges: dict[str, dict[_EdgeKey, Relation]] = {}
         self.in_edges: dict[str, dict[_EdgeKey, Relation]] = {}
-        self._index: TextIndex | None = None if load_texts else TextIndex()
+        self._index: TextIndex | None = None
+        if load_texts is None:
+            from .text_index import TextIndex
+
+            self._index = TextIndex()
         self._load_texts = load_texts
         self.embedding_model: str | None = None
         self._kind_counts: Counter[NodeKind] | None = None

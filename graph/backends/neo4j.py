@@ -14,20 +14,20 @@ relations. Every statement is an idempotent ``MERGE`` or a replace.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import math
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import numpy as np
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
 from neo4j.exceptions import ConstraintError, DriverError, Neo4jError
-from pydantic import SecretStr
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -46,10 +46,12 @@ from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, Rel
 from graph.store import (
     LABEL_FIELDS,
     Direction,
+    DumpItem,
     GraphBatch,
     GraphStore,
     IndexedText,
     Record,
+    StoreContents,
     StoreStats,
     TextField,
     TextHit,
@@ -65,6 +67,14 @@ __all__ = ["Neo4jStore"]
 logger = logging.getLogger(__name__)
 
 _NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+class _Secret(Protocol):
+    """A password that prints as asterisks (``graph.settings.Secret``, pydantic's ``SecretStr``)."""
+
+    def get_secret_value(self) -> str: ...
+
+
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/])')
 _TYPES = {cypher.REL_TYPE[t]: t for t in RelationType}
 _FIELDS = {f.value: f for f in TextField}
@@ -79,6 +89,8 @@ _ROW_CHUNK = 5_000
 # Relation MERGEs are smaller still and their commits a good part of their cost: all of ESCO's
 # 154,027 in 7.6-8.6 s against 8.8-9.1 s in chunks of 5,000 (same server, alternated).
 _RELATION_CHUNK = 20_000
+# Records a dump's results fetch at a time (texts carry their vectors).
+_DUMP_FETCH = 1_000
 # The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
 _OVERFETCH = 4
 _MIN_FETCH = 100
@@ -92,7 +104,8 @@ class Neo4jStore(GraphStore):
     url : str
         ``neo4j://``, ``bolt://`` (or ``+s``/``+ssc``) URL.
     user, password : str, optional
-        Credentials; none when the server has authentication off.
+        Credentials (the password plain or as a secret); none when the server has
+        authentication off.
     database : str
         The database (community has one user database, ``neo4j``).
     namespace : str
@@ -104,7 +117,7 @@ class Neo4jStore(GraphStore):
         url: str,
         *,
         user: str | None = None,
-        password: SecretStr | str | None = None,
+        password: _Secret | str | None = None,
         database: str = "neo4j",
         namespace: str = "default",
     ) -> None:
@@ -116,7 +129,9 @@ class Neo4jStore(GraphStore):
         self._url = url
         self._user = user
         self._password = (
-            password.get_secret_value() if isinstance(password, SecretStr) else password
+            password
+            if password is None or isinstance(password, str)
+            else password.get_secret_value()
         )
         self._database = database
         self._ns = namespace
@@ -282,21 +297,30 @@ class Neo4jStore(GraphStore):
             return
         driver = self._session_driver()
         uris = sorted(set(batch.expect) | {r.uri for r in batch.records})
+        ends = _ends(batch) if with_relations else set()
+        locked = sorted(ends | set(uris))
 
         def work(tx: ManagedTransaction) -> None:
+            if locked:
+                tx.run(cypher.LOCK_NODES, ns=self._ns, uris=locked).consume()
             versions: dict[str, int | None] = {}
             if uris:
                 for row in tx.run(cypher.LOCK_VERSIONS, ns=self._ns, uris=uris):
                     versions[row["uri"]] = row["version"]
-            expect_versions(versions, batch.expect)
+            # A restore creates every record (with its own version): none may exist yet.
+            expect_versions(versions, dict.fromkeys(uris) if batch.restore else batch.expect)
             if batch.delete_records:
-                tx.run(cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records))
+                tx.run(
+                    cypher.DELETE_RECORDS, ns=self._ns, uris=list(batch.delete_records)
+                ).consume()
             for kind in cypher.CREATE_RECORDS:
                 self._run_records(tx, batch, kind)
             if with_relations:
                 for query, rows in _relation_queries(batch.relations, batch.delete_relations):
                     for start in range(0, len(rows), _RELATION_CHUNK):
-                        tx.run(query, ns=self._ns, rows=rows[start : start + _RELATION_CHUNK])
+                        tx.run(
+                            query, ns=self._ns, rows=rows[start : start + _RELATION_CHUNK]
+                        ).consume()
 
         def call() -> None:
             with driver.session(database=self._database) as session:
@@ -306,14 +330,19 @@ class Neo4jStore(GraphStore):
 
     def _run_records(self, tx: ManagedTransaction, batch: GraphBatch, kind: NodeKind) -> None:
         mine = [r for r in batch.records if r.kind is kind]
+        if batch.restore:
+            if mine:
+                rows = [{**_record_row(r), "version": r.version} for r in mine]
+                tx.run(cypher.RESTORE_RECORDS[kind], ns=self._ns, rows=rows)
+            return
         created = [
             _record_row(r) for r in mine if r.uri in batch.expect and batch.expect[r.uri] is None
         ]
         merged = [_record_row(r) for r in mine if batch.expect.get(r.uri, 0) is not None]
         if created:
-            tx.run(cypher.CREATE_RECORDS[kind], ns=self._ns, rows=created)
+            tx.run(cypher.CREATE_RECORDS[kind], ns=self._ns, rows=created).consume()
         if merged:
-            tx.run(cypher.MERGE_RECORDS[kind], ns=self._ns, rows=merged)
+            tx.run(cypher.MERGE_RECORDS[kind], ns=self._ns, rows=merged).consume()
 
     def _write_concepts(
         self, concepts: Sequence[Concept], texts_by_uri: Mapping[str, list[IndexedText]]
@@ -426,6 +455,59 @@ class Neo4jStore(GraphStore):
                 seconds=3600,
             )
         self._vector_dimension = dimension
+
+    def _clear(self) -> None:
+        self.drop_namespace()
+        logger.info("neo4j store namespace %s cleared", self._ns)
+
+    # -- backup ------------------------------------------------------------------------------
+
+    def _is_empty(self) -> bool:
+        return bool(self._read(cypher.IS_EMPTY)[0]["empty"])
+
+    def _shared_vector_dimension(self) -> int | None:
+        # Read again: another process may have created the indexes since this store opened.
+        self._vector_dimension = self._index_dimension()
+        return self._vector_dimension
+
+    def _dump(self) -> Generator[DumpItem, None, None]:
+        """Everything in one read transaction, each result streamed before the next query."""
+        driver = self._session_driver()
+        try:
+            with (
+                driver.session(database=self._database, fetch_size=_DUMP_FETCH) as session,
+                session.begin_transaction() as tx,
+            ):
+                yield from self._dump_items(tx)
+        except (DriverError, Neo4jError, OSError) as e:
+            raise BackendUnavailableError(
+                f"Neo4j at {self._safe_url()} failed: {type(e).__name__}: {e}"
+            ) from e
+
+    def _dump_items(self, tx: Transaction) -> Iterator[DumpItem]:
+        row = tx.run(cypher.DUMP_CONTENTS, ns=self._ns).single(strict=True)
+        dimension = row["dimension"]
+        yield StoreContents(
+            schemes=row["schemes"],
+            concepts=row["concepts"],
+            texts=row["texts"],
+            records=row["records"],
+            relations=row["relations"],
+            embedding_model=row["model"] if dimension is not None else None,
+            dimension=dimension,
+        )
+        for row in tx.run(cypher.DUMP_SCHEMES, ns=self._ns):
+            yield scheme_from_json(row["doc"])
+        for row in tx.run(cypher.DUMP_CONCEPTS, ns=self._ns):
+            yield concept_from_json(row["doc"])
+        texts = tx.run(cypher.DUMP_TEXTS, ns=self._ns)
+        for _, rows in itertools.groupby(texts, key=lambda r: r["uri"]):
+            yield from sorted(map(_stored_text, rows), key=_text_order)
+        for row in tx.run(cypher.DUMP_RECORDS, ns=self._ns):
+            yield _record(row, _KINDS[row["kind"]])
+        relations = tx.run(cypher.DUMP_RELATIONS, ns=self._ns)
+        for _, rows in itertools.groupby(relations, key=lambda r: r["source"]):
+            yield from sorted(map(_relation, rows), key=lambda r: (r.type.value, r.target))
 
     # -- reads -------------------------------------------------------------------------------
 
@@ -652,26 +734,31 @@ def _groups(texts_by_uri: Mapping[str, list[IndexedText]], size: int) -> list[li
     return groups
 
 
-def _bolt_vector(vector: Vector) -> tuple[list[int], float]:
+def _bolt_vector(vector: Vector) -> tuple[list[int] | list[float], float]:
     """Return ``vector`` as 64-bit integers and the power of two that scales them back.
 
     Neo4j 5.26 decodes a Bolt list of floats about three times slower than a list of integers
     of the same length (2,000 vectors of 384: 0.8-1.1 s against 0.24-0.38 s; creating their
-    nodes 0.7-1.4 s against 0.4-0.5 s), and the server's decoding dominated a full ingest. The
-    round trip is exact: a float32 times a power of two is an integer of at most 24 significant
-    bits, which a double holds exactly; only components 2^38 times smaller than the largest
-    lose bits, below 2^-61 of it.
+    nodes 0.7-1.4 s against 0.4-0.5 s), and the server's decoding dominated a full ingest. A
+    float32 times a power of two is an integer of at most 24 significant bits, which a double
+    holds exactly; only a component 2^38 times smaller than the largest would lose bits, and a
+    vector with one goes as floats instead (scale 1), so the round trip is always exact.
 
     Examples
     --------
     >>> _bolt_vector(np.array([0.5, -0.25, 0.0], np.float32))
     ([2305843009213693952, -1152921504606846976, 0], 4.611686018427388e+18)
+    >>> _bolt_vector(np.array([0.5, 1e-30], np.float32))[1]
+    1.0
     """
     values = np.asarray(vector, np.float64)
     largest = float(np.abs(values).max(initial=0.0))
     # Scale the largest component just below 2**62: int64 holds it, with a bit to spare.
     shift = 62 - math.frexp(largest)[1] if largest else 0
-    return np.rint(np.ldexp(values, shift)).astype(np.int64).tolist(), math.ldexp(1.0, shift)
+    scaled = np.rint(np.ldexp(values, shift))
+    if not np.array_equal(np.ldexp(scaled, -shift), values):
+        return values.tolist(), 1.0
+    return scaled.astype(np.int64).tolist(), math.ldexp(1.0, shift)
 
 
 def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
@@ -687,6 +774,14 @@ def _text_row(text: IndexedText, kind: NodeKind, seq: int) -> dict[str, Any]:
         "embedding": embedding,
         "scale": scale,
     }
+
+
+def _ends(batch: GraphBatch) -> set[str]:
+    """The nodes at the ends of the relations a batch writes or deletes."""
+    ends = {r.source for r in batch.relations} | {r.target for r in batch.relations}
+    return (
+        ends | {s for s, _, _ in batch.delete_relations} | {t for _, _, t in batch.delete_relations}
+    )
 
 
 def _relation_queries(
@@ -725,6 +820,23 @@ def _record(row: Mapping[str, Any], kind: NodeKind) -> Record:
     return Record(
         row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]), version=row["version"]
     )
+
+
+def _stored_text(row: Mapping[str, Any]) -> IndexedText:
+    """A text as a dump reads it: the stored float32 vector comes back exactly."""
+    embedding = row["embedding"]
+    return IndexedText(
+        uri=row["uri"],
+        field=_FIELDS[row["field"]],
+        lang=row["lang"],
+        text=row["text"],
+        terms=tuple(row["terms"].split()),
+        vector=None if embedding is None else np.asarray(embedding, dtype=np.float32),
+    )
+
+
+def _text_order(text: IndexedText) -> tuple[str, str, str]:
+    return (text.field.value, text.lang, text.text)
 
 
 def _relation(row: Mapping[str, Any]) -> Relation:

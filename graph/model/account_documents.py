@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from graph.errors import InvalidInputError
 from graph.model._documents import drop_none
 from graph.model.accounts import ApiKey, Consent, ConsentScope, Grant, Role, User
 
@@ -32,9 +33,21 @@ def grant_from_text(text: str) -> Grant:
     Grant(role=<Role.ISSUER: 'issuer'>, object='https://www.liffey-tu.example')
     >>> grant_from_text("admin")
     Grant(role=<Role.ADMIN: 'admin'>, object=None)
+
+    Raises
+    ------
+    InvalidInputError
+        For a role credwalk does not know.
     """
     role, _, obj = text.partition(":")
-    return Grant(Role(role), obj or None)
+    try:
+        return Grant(Role(role), obj or None)
+    except ValueError as e:
+        roles = ", ".join(r.value for r in Role)
+        raise InvalidInputError(
+            f"grant {text[:100]!r}: the role is none of {roles}",
+            details={"field": "grants", "value": text[:100]},
+        ) from e
 
 
 def user_to_document(user: User) -> dict[str, Any]:

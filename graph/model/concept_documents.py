@@ -24,11 +24,16 @@ from graph.model.concepts import (
 )
 
 __all__ = [
+    "concept_document",
+    "concept_from_document",
     "concept_from_json",
     "concept_to_json",
     "dumps",
     "relation_from_json",
+    "relation_from_props",
     "relation_props",
+    "relation_props_document",
+    "scheme_document",
     "scheme_from_json",
     "scheme_to_json",
 ]
@@ -41,6 +46,11 @@ def dumps(document: Any) -> str:
 
 def concept_to_json(concept: Concept) -> str:
     """Return the JSON document of ``concept``."""
+    return dumps(concept_document(concept))
+
+
+def concept_document(concept: Concept) -> dict[str, Any]:
+    """Return the document of ``concept`` (what :func:`concept_to_json` serialises)."""
     document: dict[str, Any] = {
         "uri": concept.uri,
         "kind": concept.kind.value,
@@ -61,12 +71,16 @@ def concept_to_json(concept: Concept) -> str:
         "framework_version": concept.framework_version,
     }
     document.update({key: value for key, value in optional.items() if value is not None})
-    return dumps(document)
+    return document
 
 
 def concept_from_json(text: str) -> Concept:
     """Rebuild a concept from its JSON document."""
-    d = json.loads(text)
+    return concept_from_document(json.loads(text))
+
+
+def concept_from_document(d: dict[str, Any]) -> Concept:
+    """Rebuild a concept from its document (see :func:`concept_document`)."""
     return Concept(
         uri=d["uri"],
         kind=NodeKind(d["kind"]),
@@ -88,16 +102,19 @@ def concept_from_json(text: str) -> Concept:
 
 def scheme_to_json(scheme: ConceptScheme) -> str:
     """Return the JSON document of ``scheme``."""
-    return dumps(
-        {
-            "uri": scheme.uri,
-            "framework": scheme.framework,
-            "title": scheme.title,
-            "version": scheme.version,
-            "publisher": scheme.publisher,
-            "jurisdiction": scheme.jurisdiction,
-        }
-    )
+    return dumps(scheme_document(scheme))
+
+
+def scheme_document(scheme: ConceptScheme) -> dict[str, Any]:
+    """Return the document of ``scheme`` (every field, None included)."""
+    return {
+        "uri": scheme.uri,
+        "framework": scheme.framework,
+        "title": scheme.title,
+        "version": scheme.version,
+        "publisher": scheme.publisher,
+        "jurisdiction": scheme.jurisdiction,
+    }
 
 
 def scheme_from_json(text: str) -> ConceptScheme:
@@ -114,6 +131,11 @@ def relation_props(relation: Relation) -> str:
         and relation.provenance is None
     ):
         return "{}"
+    return dumps(relation_props_document(relation))
+
+
+def relation_props_document(relation: Relation) -> dict[str, Any]:
+    """Return a relation's optional properties as a document (empty when it has none)."""
     props: dict[str, Any] = {}
     if relation.level is not None:
         props["level"] = relation.level
@@ -135,7 +157,7 @@ def relation_props(relation: Relation) -> str:
             )
             if value is not None
         }
-    return dumps(props)
+    return props
 
 
 _RELATION_TYPES = {t.value: t for t in RelationType}
@@ -146,7 +168,11 @@ def relation_from_json(source: str, type_: str, target: str, props: str) -> Rela
     if not props or props == "{}":
         # Most edges (all of ESCO's) have no properties; skip the JSON parser for them.
         return Relation(source, _RELATION_TYPES[type_], target)
-    d = json.loads(props)
+    return relation_from_props(source, type_, target, json.loads(props))
+
+
+def relation_from_props(source: str, type_: str, target: str, d: dict[str, Any]) -> Relation:
+    """Rebuild a relation from its key and its properties (see :func:`relation_props_document`)."""
     provenance = None
     if "provenance" in d:
         p = d["provenance"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from graph import audit
@@ -11,7 +12,7 @@ from graph.model.concepts import NodeKind
 from graph.services import policy
 from graph.store import GraphBatch, GraphStore, Record
 
-__all__ = ["read_audit", "record_refusal"]
+__all__ = ["append_entry", "read_audit", "record_operation", "record_refusal"]
 
 
 def read_audit(
@@ -56,8 +57,24 @@ def record_refusal(store: GraphStore, error: CredwalkError) -> bool:
     context = audit.current()
     if context is None:
         return False
-    entry = audit.refusal(context, code=error.code, message=error.message)
-    record = Record(entry.uri, NodeKind.AUDIT, entry.body, entry.index)
-    with audit.suspended():  # the refusal is its own entry, not a write to be audited
-        store.write(GraphBatch(records=[record], expect={entry.uri: None}))
+    append_entry(store, audit.refusal(context, code=error.code, message=error.message))
     return True
+
+
+def record_operation(store: GraphStore, details: Mapping[str, Any]) -> bool:
+    """Write one entry for the action under way as a whole (a backup, a restore).
+
+    Returns whether one was written: only when an edge declared who acts.
+    """
+    context = audit.current()
+    if context is None:
+        return False
+    append_entry(store, audit.entry(context, outcome="ok", details=details))
+    return True
+
+
+def append_entry(store: GraphStore, entry: audit.AuditEntry) -> None:
+    """Write ``entry`` to the log on its own (a refusal, an operation made of many writes)."""
+    record = Record(entry.uri, NodeKind.AUDIT, entry.body, entry.index)
+    with audit.suspended():  # the entry is its own write, not a write to be audited
+        store.write(GraphBatch(records=[record], expect={entry.uri: None}))

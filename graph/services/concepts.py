@@ -85,7 +85,7 @@ def _query_vectors(
         return [None] * len(texts)
     if len(texts) == 1:
         return [allowed.embed_one(texts[0])]
-    return list(allowed.embed(texts))
+    return list(allowed.embed_queries(texts))
 
 
 def search_concepts(

@@ -36,6 +36,17 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
 
 
 @pytest.fixture
+def other_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """A second fresh, open, empty store of the backend of ``store`` (to restore into)."""
+    if request.node.callspec.params["store"] == "embedded":
+        with create_store(f"sqlite:///{tmp_path / 'other.db'}") as the_store:
+            yield the_store
+    else:
+        with neo4j_namespace(request, "o") as the_store:
+            yield the_store
+
+
+@pytest.fixture
 def loaded_store(store: GraphStore, esco_slice: EscoPack) -> GraphStore:
     """A store holding the real ESCO slice, indexed with the hashing embedder."""
     import_concepts(store, esco_import(esco_slice), embedder=HashingEmbedder())

@@ -8,7 +8,7 @@ import pytest
 
 from graph.errors import InvalidInputError, NotFoundError
 from graph.model.concepts import Provenance, ProvenanceKind, Relation, RelationType
-from graph.services.crosswalk.ranking import crosswalk, store_crosswalk
+from graph.services.crosswalk.ranking import CrosswalkWeights, crosswalk, store_crosswalk
 from graph.services.ingestion import import_concepts
 from graph.store import GraphBatch, GraphStore
 from ingest.demo import read_demo_slice
@@ -85,3 +85,29 @@ def test_stored_top_matches_keep_declared_links(both: GraphStore) -> None:
     assert computed.score == entry.matches[0].score
     assert store_crosswalk(both, result) == len(CODES)
     assert len(both.relations(cook, types=[RelationType.CLOSE_MATCH])) == 2
+
+
+def test_a_target_another_source_fits_better_gives_way(both: GraphStore) -> None:
+    weights = CrosswalkWeights(competition=2.0)
+    full = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=3, weights=weights)
+    plain = crosswalk(
+        both, HashingEmbedder(), source="onet", target="esco", top=3,
+        weights=CrosswalkWeights(competition=0.0),
+    )  # fmt: skip
+    assert full.weights.competition == 2.0
+    for with_competition, without in zip(full.results, plain.results, strict=True):
+        for match in with_competition.matches:
+            same = next((m for m in without.matches if m.uri == match.uri), None)
+            if same is not None:
+                assert match.score <= same.score + 1e-6  # competition only ever takes off
+    contested = [m for e in full.results for m in e.matches if "fits it better" in m.explanation]
+    assert contested, "some demo occupation is contested by a closer O*NET occupation"
+    # The competition is read over every source occupation, named or not.
+    named = crosswalk(
+        both, HashingEmbedder(), source="onet", target="esco", top=3, weights=weights,
+        sources=["35-2014.00"],
+    )  # fmt: skip
+    whole = next(e for e in full.results if e.code == "35-2014.00")
+    assert [(m.uri, m.score) for m in named.results[0].matches] == [
+        (m.uri, m.score) for m in whole.matches
+    ]

@@ -24,25 +24,11 @@ from graph.services.catalogue.credentials import get_issuer, save_catalogue
 from graph.services.proofs.verification import Trust, verify_document
 from graph.store import GraphStore
 from tests.fixtures.actors import ADMIN
+from tests.fixtures.full_store import example_credential as credential
 
 UCD = Issuer("https://www.ucd.ie", "University College Dublin", IssuerType.INSTITUTION, "IE")
 UCD_WEB = "did:web:www.ucd.ie#key-1"
 STATUS_URL = "https://www.ucd.ie/status/1"
-
-
-def credential(issuer: str, **extra: Any) -> dict[str, Any]:
-    return {
-        "@context": [
-            "https://www.w3.org/ns/credentials/v2",
-            "https://www.w3.org/ns/credentials/examples/v2",
-        ],
-        "id": "urn:uuid:6e1d1b4c-0f6a-4c0b-9d55-5d3f2f2b9a01",
-        "type": ["VerifiableCredential", "ExampleDegreeCredential"],
-        "issuer": issuer,
-        "validFrom": "2025-01-01T00:00:00Z",
-        "credentialSubject": {"id": "did:example:learner", "degree": "BSc Data Science"},
-        **extra,
-    }
 
 
 def register(store: GraphStore, *keys: IssuerKey) -> None:

@@ -164,6 +164,30 @@ def test_search_json(credwalk: Run) -> None:
     assert all({"uri", "label", "score"} <= set(r) for r in body["results"])
 
 
+@pytest.mark.parametrize(
+    ("uri", "lang"), [(PYTHON, None), (SOFTWARE_DEVELOPER, None), (DATA_ANALYST, "fr")]
+)
+def test_concept_text_says_what_its_json_says(credwalk: Run, uri: str, lang: str | None) -> None:
+    # The text is printed from the concept, the JSON from the API schema: they must agree.
+    options = () if lang is None else ("--lang", lang)
+    body = _json(credwalk, "concept", uri, *options)
+    status, stdout, stderr = credwalk("concept", uri, *options)
+    assert status == 0, stderr
+    descriptions = body["descriptions"]
+    assert body["related"] and descriptions
+    expected = [
+        f"{body['label']} ({body['kind']}, {body['framework']} {body['framework_version'] or ''})",
+        body["uri"],
+        descriptions.get(lang or "en") or next(iter(descriptions.values())),
+        *(
+            f"{r['relation']} {'->' if r['direction'] == 'out' else '<-'} {r['label']}"
+            for r in body["related"][:50]
+        ),
+    ]
+    # rich wraps long lines at the console's width: compare the words.
+    assert stdout.split() == " ".join(expected).split()
+
+
 def test_map_json_has_the_design_shape(credwalk: Run) -> None:
     body = _json(credwalk, "map", "Develop Python scripts", "Weld steel", "--top", "4")
     assert [r["text"] for r in body["results"]] == ["Develop Python scripts", "Weld steel"]

@@ -22,10 +22,9 @@ Site = tuple[TestClient, dict[str, dict[str, Any]], Settings]
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     settings = demo_settings(tmp_path_factory.mktemp("pages"))
-    with (
-        pytest.MonkeyPatch.context() as monkeypatch,
-        TestClient(demo_app(settings, monkeypatch)) as client,
-    ):
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app = demo_app(settings, monkeypatch)  # the patch must not outlive the app's building
+    with TestClient(app) as client:
         yield client, demo_users(settings), settings
 
 

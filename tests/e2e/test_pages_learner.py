@@ -436,3 +436,27 @@ def test_a_consent_opens_only_its_scopes_and_ends_when_revoked(
     _api(client, users["learner"], "DELETE", f"/v1/consents/{consent['id']}")
     assert client.get(f"/mentees/{ADA}").status_code == 403
     assert f'href="/mentees/{ADA}"' not in client.get("/mentees").text
+
+
+def test_a_proof_verifies_by_upload_too(
+    client: TestClient, users: dict[str, dict[str, Any]]
+) -> None:
+    proof = _issue_a_proof(client, users)
+    signed = client.get(
+        f"/v1/proofs/{proof['id']}/credential", headers=_key(users["learner"])
+    ).content
+    token = _token(client.get("/verify").text)
+    checked = client.post(
+        "/verify",
+        data={"csrf_token": token, "document": ""},
+        files={"file": ("proof.json", signed, "application/json")},
+    )
+    assert checked.status_code == 200 and 'data-verified="true"' in checked.text
+    tampered = signed.replace(b'"level"', b'"levels"', 1)
+    assert tampered != signed
+    refused = client.post(
+        "/verify",
+        data={"csrf_token": token, "document": ""},
+        files={"file": ("proof.json", tampered, "application/json")},
+    )
+    assert refused.status_code == 200 and 'data-verified="false"' in refused.text

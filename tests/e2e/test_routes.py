@@ -4,6 +4,10 @@ Objects are addressed by IRIs, which hold slashes, so an ``{id:path}`` route mat
 below it. The app lists its routers in an order that keeps sub-resources reachable
 (``api.routes.ROUTERS``); this test asks the app every operation of its OpenAPI document, with
 a value for each parameter, and checks which route answered.
+
+And every route documents, in its ``responses=``, the errors it can answer whatever its
+endpoint does (a malformed or too large body, a refused key, a missing CSRF token, a stale
+If-Match, a store that does not answer), each with the one error body.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
+from api.deps import get_if_match, get_store
 from api.main import create_app
-from api.routes import credentials, equivalence
+from api.routes import ROUTERS, credentials, equivalence
+from api.security import get_actor
 from graph.settings import load_settings
 
 
@@ -91,3 +98,109 @@ def test_routers_in_the_wrong_order_are_caught() -> None:
     with TestClient(recording, raise_server_exceptions=False) as client:
         handled_by = recording.handler(client, "GET", "/v1/credentials/{credential_id}/equivalents")
     assert handled_by[0] == "/v1/credentials/{credential_id}"
+
+
+def _calls(route: APIRoute) -> set[Any]:
+    """Every dependency the route runs, its own endpoint included."""
+    found: set[Any] = set()
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        found.add(dependant.call)
+        stack.extend(dependant.dependencies)
+    return found
+
+
+def _can_answer(route: APIRoute) -> set[int]:
+    """The error statuses a route can answer whatever its endpoint does."""
+    calls = _calls(route)
+    statuses: set[int] = set()
+    if route.body_field is not None:
+        # Not JSON, larger than the limit, or not what the schema says.
+        statuses |= {400, 413, 422}
+    if route.dependant.path_params or route.dependant.query_params:
+        statuses.add(422)
+    if route.dependant.path_params:
+        # A value no route matches: a "/" in a {name} parameter, a line break in an {id:path}
+        # one (its pattern is ".*"): the router answers 404 before the route runs.
+        statuses.add(404)
+    if get_actor in calls:
+        # A key that is unknown or revoked; the store that holds keys not answering.
+        statuses |= {401, 503}
+        if set(route.methods or ()) - {"GET", "HEAD", "OPTIONS"}:
+            # A change made with a session but without its CSRF token.
+            statuses.add(403)
+    if get_store in calls:
+        statuses.add(503)
+    if get_if_match in calls:
+        statuses |= {412, 422}
+    return statuses
+
+
+ROUTES = [
+    route
+    for router in ROUTERS
+    for route in router.routes
+    if isinstance(route, APIRoute) and route.include_in_schema
+]
+
+
+@pytest.mark.parametrize(
+    "route", ROUTES, ids=[f"{','.join(sorted(r.methods or ()))} {r.path}" for r in ROUTES]
+)
+def test_each_route_documents_the_errors_it_can_answer(route: APIRoute) -> None:
+    documented = {int(status) for status in route.responses}
+    missing = _can_answer(route) - documented
+    assert not missing, f"{route.path} does not document {sorted(missing)} in responses="
+
+
+def test_every_documented_error_is_the_one_error_body() -> None:
+    spec = APP.openapi()
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            for status, response in operation["responses"].items():
+                if int(status) >= 400:
+                    schema = response["content"]["application/json"]["schema"]
+                    assert schema == {"$ref": "#/components/schemas/ErrorBody"}, (
+                        f"{method.upper()} {path} {status}"
+                    )
+
+
+def _unbounded(schema: dict[str, Any], where: str, spec: dict[str, Any]) -> Iterator[str]:
+    """The places below ``schema`` (of a request) that no maximum bounds."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        yield from _unbounded(spec["components"]["schemas"][name], f"{where}<{name}>", spec)
+        return
+    for part in schema.get("anyOf", []) + schema.get("oneOf", []) + schema.get("allOf", []):
+        yield from _unbounded(part, where, spec)
+    kind = schema.get("type")
+    free = "enum" not in schema and "const" not in schema
+    dated = schema.get("format") in ("date", "date-time")
+    if kind == "string" and free and not dated and "maxLength" not in schema:
+        yield f"{where}: a string without maxLength"
+    if kind in ("integer", "number") and free and "maximum" not in schema:
+        yield f"{where}: a number without maximum"
+    if kind == "array":
+        if "maxItems" not in schema:
+            yield f"{where}: an array without maxItems"
+        yield from _unbounded(schema.get("items", {}), f"{where}[]", spec)
+    for name, field in schema.get("properties", {}).items():
+        yield from _unbounded(field, f"{where}.{name}", spec)
+
+
+def test_every_string_list_and_number_a_request_holds_is_bounded() -> None:
+    # Documents of the project's own format (free objects) are bounded by the body limit and
+    # their JSON Schema; every field a route declares has a maximum the client can read.
+    spec = APP.openapi()
+    found: list[str] = []
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            label = f"{method.upper()} {path}"
+            for parameter in operation.get("parameters", []):
+                where = f"{label} {parameter['in']} {parameter['name']}"
+                found += _unbounded(parameter["schema"], where, spec)
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                found += _unbounded(content["schema"], f"{label} body", spec)
+    assert not found, "\n".join(found)

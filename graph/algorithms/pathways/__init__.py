@@ -9,6 +9,7 @@ credentials, constraints and an objective into an integer program;
 from graph.algorithms.pathways.optimiser import (
     EXACT_LIMIT,
     MAX_ALTERNATIVES,
+    MAX_OBJECTIVE_WEIGHT,
     REDUCE_ABOVE,
     Bound,
     CandidateCredential,
@@ -24,6 +25,7 @@ from graph.algorithms.pathways.optimiser import (
 __all__ = [
     "EXACT_LIMIT",
     "MAX_ALTERNATIVES",
+    "MAX_OBJECTIVE_WEIGHT",
     "REDUCE_ABOVE",
     "Bound",
     "CandidateCredential",

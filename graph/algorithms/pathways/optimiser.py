@@ -48,6 +48,7 @@ from enum import StrEnum
 from graph.algorithms.gaps import Requirement
 from graph.algorithms.pathways.problem import (
     MAX_ALTERNATIVES,
+    MAX_OBJECTIVE_WEIGHT,
     REDUCE_ABOVE,
     CandidateCredential,
     Constraints,
@@ -74,6 +75,7 @@ from graph.errors import NoPathwayError
 __all__ = [
     "EXACT_LIMIT",
     "MAX_ALTERNATIVES",
+    "MAX_OBJECTIVE_WEIGHT",
     "REDUCE_ABOVE",
     "Bound",
     "CandidateCredential",

@@ -24,6 +24,7 @@ from graph.errors import InvalidInputError, NoPathwayError
 
 __all__ = [
     "MAX_ALTERNATIVES",
+    "MAX_OBJECTIVE_WEIGHT",
     "REDUCE_ABOVE",
     "CandidateCredential",
     "Constraints",
@@ -40,6 +41,9 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 MAX_ALTERNATIVES = 20
+#: The largest weight of cost or hours in an objective (weights compare with each other and
+#: with optional skills' weight, so no real one comes near).
+MAX_OBJECTIVE_WEIGHT = 100.0
 #: Above this many candidates, dominated ones are left out before solving.
 REDUCE_ABOVE = 150
 _LEVELS = (1, 8)
@@ -90,7 +94,8 @@ class Objective:
     """Weights of total cost and total hours.
 
     Each is divided by the mean of the positive stated amounts over all candidates, so that
-    one unit of the objective is one average credential, whatever the currency.
+    one unit of the objective is one average credential, whatever the currency. Each is at
+    most :data:`MAX_OBJECTIVE_WEIGHT`.
     """
 
     cost: float = 1.0
@@ -132,6 +137,9 @@ def check_options(constraints: Constraints, objective: Objective, alternatives: 
         raise fail("max_eqf_level", f"must be an EQF level 1-8, got {level}")
     if objective.cost < 0 or objective.hours < 0 or objective.cost + objective.hours <= 0:
         raise fail("objective", "weights must not be negative and must not both be 0")
+    if not (objective.cost <= MAX_OBJECTIVE_WEIGHT and objective.hours <= MAX_OBJECTIVE_WEIGHT):
+        # Beyond it the solver's coefficients lose precision, then overflow (no answer at all).
+        raise fail("objective", f"weights must be at most {MAX_OBJECTIVE_WEIGHT:g}")
     if not 1 <= alternatives <= MAX_ALTERNATIVES:
         raise fail("alternatives", f"must be between 1 and {MAX_ALTERNATIVES}")
 

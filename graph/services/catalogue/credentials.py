@@ -13,7 +13,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from graph.errors import ConflictError, InvalidInputError, NotFoundError, StaleVersionError
+from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.model.accounts import Actor
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.model.credential_documents import (
@@ -26,6 +26,7 @@ from graph.model.credentials import Credential, Issuer
 from graph.proofs.issuer_keys import check_issuer_keys
 from graph.reference import ReferenceData
 from graph.services import policy
+from graph.services.races import redo_on_race
 from graph.store import Direction, GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -216,10 +217,6 @@ def credential_relations(credential: Credential, known: set[str]) -> list[Relati
     return list({r.key: r for r in edges}.values())
 
 
-#: Attempts of a save whose credentials another writer changed between its read and its write.
-_ATTEMPTS = 5
-
-
 def save_catalogue(
     store: GraphStore,
     *,
@@ -248,20 +245,21 @@ def save_catalogue(
     StaleVersionError
         When a record of ``if_match`` has another version; nothing is written.
     """
-    for attempt in range(_ATTEMPTS):
-        try:
-            return _save_once(
-                store,
-                actor=actor,
-                issuers=issuers,
-                credentials=credentials,
-                reference=reference,
-                if_match=if_match or {},
-            )
-        except ConflictError:  # a StaleVersionError, or a credential created meanwhile
-            if if_match or attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+
+    def attempt() -> SaveReport:
+        return _save_once(
+            store,
+            actor=actor,
+            issuers=issuers,
+            credentials=credentials,
+            reference=reference,
+            if_match=if_match or {},
+        )
+
+    if if_match:
+        return attempt()
+    # A StaleVersionError, or a credential created meanwhile: redone on what is there now.
+    return redo_on_race(attempt, races=ConflictError)
 
 
 def _owners(
@@ -387,22 +385,20 @@ def update_credential(
     UnauthenticatedError, ForbiddenError
         For anyone but its issuer's staff.
     """
-    for attempt in range(_ATTEMPTS):
+
+    def attempt() -> Credential:
         record = store.get_record(credential_id, kind=NodeKind.CREDENTIAL)
         updated = change(credential_from_document(record.body))
-        try:
-            save_catalogue(
-                store,
-                actor=actor,
-                credentials=[updated],
-                reference=reference,
-                if_match={credential_id: record.version or 1},
-            )
-            return updated
-        except StaleVersionError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        save_catalogue(
+            store,
+            actor=actor,
+            credentials=[updated],
+            reference=reference,
+            if_match={credential_id: record.version or 1},
+        )
+        return updated
+
+    return redo_on_race(attempt)
 
 
 def credential_version(store: GraphStore, credential_id: str) -> int:

@@ -30,6 +30,7 @@ from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
 from graph.services import policy
 from graph.services.catalogue.credentials import get_credential
+from graph.services.races import redo_on_race
 from graph.store import Direction, GraphBatch, GraphStore, Record, guard
 
 __all__ = [
@@ -48,9 +49,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Attempts of a decision whose authority recorded another one on the credential meanwhile.
-_ATTEMPTS = 5
 
 CREDIT_UNITS = ("ECTS", "credit_hours", "notional_hours")
 #: Status of the edge from a decision to the credential it recognises toward.
@@ -259,13 +257,13 @@ def record_decision(
     by = policy.require_user(actor, action="record a recognition decision")
     policy.require_advisor(actor, decision.authority, action="record a decision of this authority")
     decision = replace(decision, decided_by=by)
-    for attempt in range(_ATTEMPTS):
-        try:
-            return _record_once(store, decision, reference=reference, base_iri=base_iri)
-        except _RaceLostError as lost:
-            if attempt == _ATTEMPTS - 1:
-                raise lost.error from None
-    raise AssertionError("unreachable")
+    try:
+        return redo_on_race(
+            lambda: _record_once(store, decision, reference=reference, base_iri=base_iri),
+            races=_RaceLostError,
+        )
+    except _RaceLostError as lost:
+        raise lost.error from None
 
 
 class _RaceLostError(Exception):

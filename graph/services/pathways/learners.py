@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from graph.algorithms.gaps import Held
-from graph.errors import ConflictError, InvalidInputError, StaleVersionError
+from graph.errors import ConflictError, InvalidInputError
 from graph.model.accounts import Actor, ConsentScope
 from graph.model.concepts import NodeKind
 from graph.model.learner_documents import learner_from_document, learner_to_document
@@ -37,6 +37,7 @@ from graph.reference import ReferenceData
 from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credentials
+from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -341,10 +342,6 @@ def read_learner(
     return learner_from_document(record.body), record.version or 1
 
 
-#: Attempts of an import whose learner another request changed between read and write.
-_ATTEMPTS = 5
-
-
 def import_assessments(
     store: GraphStore,
     learner_id: str,
@@ -373,20 +370,18 @@ def import_assessments(
         raise _fail("results", "at least one assessment result is needed")
     _check_results(results, _known_skills(store, {r.skill for r in results}), field="results")
     mine = [replace(r, assessor=by) for r in results]
-    for attempt in range(_ATTEMPTS):
+
+    def attempt() -> Learner:
         record = store.get_record(learner_id, kind=NodeKind.LEARNER)
         updated = learner_from_document(record.body).with_assessments(mine, rule=rule)
-        try:
-            store.write(
-                GraphBatch(records=[learner_record(updated)], expect={learner_id: record.version})
-            )
-        except StaleVersionError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-            continue
-        logger.info("learner %s: %d assessment results imported", learner_id, len(results))
+        store.write(
+            GraphBatch(records=[learner_record(updated)], expect={learner_id: record.version})
+        )
         return updated
-    raise AssertionError("unreachable")
+
+    updated = redo_on_race(attempt)
+    logger.info("learner %s: %d assessment results imported", learner_id, len(results))
+    return updated
 
 
 def held_skills(

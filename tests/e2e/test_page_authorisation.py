@@ -1,0 +1,234 @@
+"""Who may open which page, through the pages: every page route, every demo user, own or other.
+
+The API's matrix (``test_authorisation.py``) holds the rules of the services; the pages call
+the same services, and this matrix shows the rules hold through them too. Each row of
+:data:`PAGES` is one page route with the users who may use it: a page is open to everyone,
+or to the users named (on their own objects); any other signed-in user gets the 403 page and
+an anonymous visitor is sent to sign in. ``bea`` is a second learner, made here, so that a
+learner's objects are tried by another learner too. A POST is sent with the session's CSRF
+token and an empty form: those allowed get past the rule to the form's own check (422) or
+its answer, the others the 403 page, and nothing is written.
+:func:`test_every_page_has_a_row` fails when a page is added without a row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.pages import PAGE_ROUTERS
+from tests.e2e.test_pages import Site, _token, client, sign_in, site
+from tests.e2e.test_pages_learner import _issue_a_proof
+
+__all__ = ["client", "site"]  # the demo of the pages' tests, one for this module
+
+ADA = "https://credwalk.org/id/learner/ada-walsh"
+BEA = "https://credwalk.org/id/learner/bea-other"
+PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
+PYTHON_SKILL = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
+EVERYONE = frozenset(
+    {"anonymous", "admin", "issuer", "assessor", "advisor", "mentor", "learner", "member", "bea"}
+)
+SIGNED_IN = EVERYONE - {"anonymous"}
+
+
+@dataclass(frozen=True)
+class Objects:
+    """The demo's objects the pages are tried on."""
+
+    submission: str  # Ada's, at the Python course's panel
+    proof: str  # Ada's
+    decision: str  # the Irish recognition office's
+
+
+@dataclass(frozen=True)
+class Row:
+    """A page route: the URL to try and who may use it."""
+
+    url: Callable[[Objects], str]
+    allowed: frozenset[str]
+
+
+def _fixed(url: str) -> Callable[[Objects], str]:
+    return lambda _: url
+
+
+def _row(url: str | Callable[[Objects], str], *allowed: str) -> Row:
+    return Row(_fixed(url) if isinstance(url, str) else url, frozenset(allowed))
+
+
+_EDIT = f"?id={PYTHON_COURSE}"
+#: (method, route path) -> the row. ``allowed`` are the users who pass the rule.
+PAGES: dict[tuple[str, str], Row] = {
+    ("GET", "/"): _row("/", *EVERYONE),
+    ("GET", "/login"): _row("/login", *EVERYONE),
+    ("POST", "/login"): _row("/login", *EVERYONE),
+    ("POST", "/logout"): _row("/logout", *EVERYONE),
+    ("GET", "/search"): _row("/search?q=python", *EVERYONE),
+    ("GET", "/concepts/{uri:path}"): _row(f"/concepts/{PYTHON_SKILL}", *EVERYONE),
+    ("GET", "/credentials"): _row("/credentials", *EVERYONE),
+    ("GET", "/credentials/{credential_id:path}"): _row(f"/credentials/{PYTHON_COURSE}", *EVERYONE),
+    ("GET", "/verify"): _row("/verify", *EVERYONE),
+    ("POST", "/verify"): _row("/verify", *EVERYONE),
+    ("GET", "/suggest"): _row("/suggest?q=python", *EVERYONE),
+    ("GET", "/compare"): _row(f"/compare?c={PYTHON_COURSE}", *EVERYONE),
+    ("GET", "/recognitions/{decision_id:path}"): _row(
+        lambda o: f"/recognitions/{o.decision}", *EVERYONE
+    ),
+    # The learner's own pages: a learner (Ada or Bea), each on their own record.
+    ("GET", "/me"): _row("/me", "learner", "bea"),
+    ("POST", "/me/competences"): _row("/me/competences", "learner", "bea"),
+    ("GET", "/me/pathway"): _row("/me/pathway", "learner", "bea"),
+    ("GET", "/me/submissions"): _row("/me/submissions", "learner", "bea"),
+    ("POST", "/me/submissions"): _row("/me/submissions", "learner", "bea"),
+    ("GET", "/me/submissions/{submission_id}"): _row(
+        lambda o: f"/me/submissions/{o.submission}", "learner"
+    ),
+    ("GET", "/me/proofs"): _row("/me/proofs", "learner", "bea"),
+    ("GET", "/me/proofs/{proof_id}/download"): _row(
+        lambda o: f"/me/proofs/{o.proof}/download", "learner"
+    ),
+    # Whom learners shared their data with (anyone may be shown an empty list), and a
+    # learner's data read by others: the mentor under Ada's consent, Ada herself, an
+    # administrator, and whoever else the services let read the object (the course's issuer
+    # reads its proofs and submissions, the panel's assessor the submission).
+    ("GET", "/mentees"): _row("/mentees", *SIGNED_IN),
+    ("GET", "/mentees/{learner_id:path}"): _row(f"/mentees/{ADA}", "mentor", "learner", "admin"),
+    ("GET", "/mentees/submissions/{submission_id}"): _row(
+        lambda o: f"/mentees/submissions/{o.submission}",
+        *("mentor", "learner", "admin", "issuer", "assessor"),
+    ),
+    ("GET", "/mentees/proofs/{proof_id}/download"): _row(
+        lambda o: f"/mentees/proofs/{o.proof}/download", "mentor", "learner", "admin", "issuer"
+    ),
+    # The issuer's staff (and administrators), on the Liffey university's credential.
+    ("GET", "/catalogue"): _row("/catalogue", "issuer", "admin"),
+    ("GET", "/catalogue/new"): _row("/catalogue/new", "issuer", "admin"),
+    ("POST", "/catalogue/new"): _row("/catalogue/new", "issuer", "admin"),
+    ("GET", "/catalogue/edit"): _row(f"/catalogue/edit{_EDIT}", "issuer", "admin"),
+    ("POST", "/catalogue/edit"): _row(f"/catalogue/edit{_EDIT}", "issuer", "admin"),
+    ("GET", "/catalogue/mapping"): _row(f"/catalogue/mapping{_EDIT}", "issuer", "admin"),
+    ("POST", "/catalogue/mapping"): _row(f"/catalogue/mapping{_EDIT}", "issuer", "admin"),
+    ("POST", "/catalogue/mapping/decisions"): _row(
+        f"/catalogue/mapping/decisions{_EDIT}", "issuer", "admin"
+    ),
+    ("GET", "/catalogue/export"): _row(f"/catalogue/export{_EDIT}", "issuer", "admin"),
+    ("GET", "/catalogue/equivalents"): _row(f"/catalogue/equivalents{_EDIT}", "issuer", "admin"),
+    # The assessor on the panel of Ada's submission.
+    # (An administrator reads them; only a panel member records an assessment, as themself.)
+    ("GET", "/assess"): _row("/assess", "assessor", "admin"),
+    ("GET", "/assess/{submission_id}"): _row(
+        lambda o: f"/assess/{o.submission}", "assessor", "admin"
+    ),
+    ("POST", "/assess/{submission_id}"): _row(lambda o: f"/assess/{o.submission}", "assessor"),
+    # The advisor of the Irish recognition office.
+    ("GET", "/recognitions"): _row("/recognitions", "advisor"),
+    ("GET", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+    ("POST", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+}
+
+
+def _page_routes() -> set[tuple[str, str]]:
+    return {
+        (method, getattr(route, "path", ""))
+        for router in PAGE_ROUTERS
+        for route in router.routes
+        for method in getattr(route, "methods", ())
+        if method != "HEAD"
+    }
+
+
+def test_every_page_has_a_row() -> None:
+    missing = _page_routes() - set(PAGES)
+    assert not missing, f"page routes without a row in PAGES: {sorted(missing)}"
+    assert not set(PAGES) - _page_routes(), "rows of pages that no longer exist"
+
+
+def _key(user: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {user['api_key']}"}
+
+
+@pytest.fixture(scope="module")
+def users(site: Site) -> dict[str, dict[str, Any]]:
+    """The demo's users and Bea, a second learner."""
+    the_client, demo_users, _ = site
+    made = the_client.post(
+        "/v1/users",
+        json={"name": "bea", "password": "a long password", "grants": [f"learner:{BEA}"]},
+        headers=_key(demo_users["admin"]),
+    )
+    assert made.status_code == 201, made.text
+    return {**demo_users, "bea": {"name": "bea", "password": "a long password"}}
+
+
+@pytest.fixture(scope="module")
+def objects(site: Site, users: dict[str, dict[str, Any]]) -> Objects:
+    the_client = site[0]
+    proof = _issue_a_proof(the_client, users)
+    submissions = the_client.get(
+        "/v1/submissions", params={"learner": ADA}, headers=_key(users["learner"])
+    ).json()["data"]
+    decision = the_client.post(
+        "/v1/recognitions",
+        json={
+            "authority": "https://recognition.example.ie",
+            "credential": "https://www.greatlakes-cc.example/credentials/python-programming-1",
+            "outcome": "partial",
+            "to_jurisdiction": "IE",
+            "note": "tried by the pages' matrix",
+        },
+        headers=_key(users["advisor"]),
+    )
+    assert decision.status_code == 201, decision.text
+    return Objects(
+        submission=next(s["id"] for s in submissions if s["credential"] == PYTHON_COURSE),
+        proof=proof["id"],
+        decision=decision.json()["id"],
+    )
+
+
+def _changes_since(client: TestClient, users: dict[str, dict[str, Any]], since: str) -> int:
+    """How many changes the audit log holds since ``since`` (every change is audited)."""
+    entries = client.get(
+        "/v1/audit", params={"since": since, "outcome": "ok"}, headers=_key(users["admin"])
+    )
+    assert entries.status_code == 200, entries.text
+    return len(entries.json()["data"])
+
+
+@pytest.mark.parametrize("who", sorted(EVERYONE))
+def test_each_user_reaches_only_their_pages(
+    client: TestClient, users: dict[str, dict[str, Any]], objects: Objects, who: str
+) -> None:
+    if who != "anonymous":
+        sign_in(client, users[who])
+    token = _token(client.get("/login").text)
+    wrong: list[str] = []
+    for (method, path), row in sorted(PAGES.items()):
+        if path in ("/login", "/logout"):
+            continue  # signing in and out: their own tests
+        url = row.url(objects)
+        if method == "GET":
+            response = client.get(url, follow_redirects=False)
+        else:
+            since = datetime.now(UTC).isoformat()
+            response = client.post(url, data={"csrf_token": token}, follow_redirects=False)
+        status = response.status_code
+        if who in row.allowed:
+            # Past the rule: the answer, or the form's own check (422; 409 for a change the
+            # object's state refuses, such as a second assessment of the same seat).
+            ok = status < 400 or status in (409, 422)
+        elif who == "anonymous":
+            ok = status == 303 and response.headers["location"].startswith("/login?next=")
+        else:
+            ok = status == 403 and "text/html" in response.headers["content-type"]
+        if method == "POST" and who not in row.allowed:
+            ok = ok and _changes_since(client, users, since) == 0
+        if not ok:
+            wrong.append(f"{method} {url} -> {status}")
+    assert not wrong, f"{who}: " + "; ".join(wrong)
