@@ -126,7 +126,7 @@ BAD_DUMPS = {
         _edit(6, _set(kind="widget")),
         6,
         "kind",
-        "expected one of account, audit",
+        "expected one of account, ",
     ),
     "an unknown item": (_edit(7, _set(item="widget")), 7, "item", "expected one of scheme"),
     "a missing field": (
