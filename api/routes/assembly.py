@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import ReferenceDep, SettingsDep, StoreDep
+from api.deps import IdPath, ReferenceDep, SettingsDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.assembly import (
     AnswerCreate,
@@ -51,7 +51,7 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["assembly"], route_class=CheckedRoute)
 
-_WRITE = responses(401, 403, 404, 413, 422, 503)
+_WRITE = responses(400, 401, 403, 404, 413, 422, 503)
 
 
 def _limits(settings: Settings) -> PostLimits:
@@ -66,7 +66,7 @@ def _iri(post_id: str, settings: Settings, kind: NodeKind | None = None) -> tupl
     "/questions",
     response_model=QuestionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 413, 422, 429, 503),
 )
 def ask(
     request: QuestionCreate,
@@ -89,7 +89,7 @@ def ask(
     return QuestionPublic.from_domain(question)
 
 
-@router.get("/questions", response_model=QuestionsPublic, responses=responses(404, 422, 503))
+@router.get("/questions", response_model=QuestionsPublic, responses=responses(401, 404, 422, 503))
 def questions_about(
     store: StoreDep,
     actor: ActorDep,
@@ -101,9 +101,13 @@ def questions_about(
     return QuestionsPublic(questions=[QuestionPublic.from_domain(q) for q in found])
 
 
-@router.get("/questions/{question_id}", response_model=ThreadPublic, responses=responses(404, 503))
+@router.get(
+    "/questions/{question_id}",
+    response_model=ThreadPublic,
+    responses=responses(401, 404, 422, 503),
+)
 def thread(
-    question_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    question_id: IdPath, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> ThreadPublic:
     """A question with its answers (public; hidden posts for their authors and moderators)."""
     _, iri = _iri(question_id, settings, NodeKind.QUESTION)
@@ -116,7 +120,11 @@ def thread(
 
 @router.put("/questions/{question_id}", response_model=QuestionPublic, responses=_WRITE)
 def edit_question(
-    question_id: str, request: QuestionEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    question_id: IdPath,
+    request: QuestionEdit,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
 ) -> QuestionPublic:
     """Edit a question (its author); the earlier text is kept in its history."""
     kind, iri = _iri(question_id, settings, NodeKind.QUESTION)
@@ -129,10 +137,14 @@ def edit_question(
     "/questions/{question_id}/answers",
     response_model=AnswerPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 404, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 404, 413, 422, 429, 503),
 )
 def answer(
-    question_id: str, request: AnswerCreate, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    question_id: IdPath,
+    request: AnswerCreate,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
 ) -> AnswerPublic:
     """Answer a question (signed-in users)."""
     _, iri = _iri(question_id, settings, NodeKind.QUESTION)
@@ -149,7 +161,7 @@ def answer(
 
 @router.put("/answers/{answer_id}", response_model=AnswerPublic, responses=_WRITE)
 def edit_answer(
-    answer_id: str, request: AnswerEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    answer_id: IdPath, request: AnswerEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> AnswerPublic:
     """Edit an answer (its author); the earlier text is kept in its history."""
     kind, iri = _iri(answer_id, settings, NodeKind.ANSWER)
@@ -161,10 +173,10 @@ def edit_answer(
 @router.put(
     "/answers/{answer_id}/vote",
     response_model=AnswerPublic,
-    responses=responses(401, 404, 422, 503),
+    responses=responses(400, 401, 403, 404, 413, 422, 503),
 )
 def vote_answer(
-    answer_id: str, request: VoteRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    answer_id: IdPath, request: VoteRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> AnswerPublic:
     """Vote on an answer: one vote per user, replaced when voting again (0 takes it back)."""
     _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
@@ -174,10 +186,10 @@ def vote_answer(
 @router.post(
     "/answers/{answer_id}/accept",
     response_model=QuestionPublic,
-    responses=responses(401, 403, 404, 503),
+    responses=responses(401, 403, 404, 422, 503),
 )
 def accept(
-    answer_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    answer_id: IdPath, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> QuestionPublic:
     """Accept an answer to one's own question."""
     _, iri = _iri(answer_id, settings, NodeKind.ANSWER)
@@ -186,7 +198,7 @@ def accept(
 
 @router.post("/answers/{answer_id}/verify", response_model=QuestionPublic, responses=_WRITE)
 def verify(
-    answer_id: str,
+    answer_id: IdPath,
     request: AnswerVerifyRequest,
     store: StoreDep,
     settings: SettingsDep,
@@ -205,7 +217,7 @@ def _state(post: Question | Answer) -> PostStatePublic:
 
 @router.post("/posts/{post_id}/reports", response_model=PostStatePublic, responses=_WRITE)
 def report(
-    post_id: str, request: ReportRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    post_id: IdPath, request: ReportRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> PostStatePublic:
     """Report a post (once per user); enough reports hide it until a moderator looks."""
     kind, iri = _iri(post_id, settings)
@@ -214,7 +226,7 @@ def report(
 
 @router.put("/posts/{post_id}/hidden", response_model=PostStatePublic, responses=_WRITE)
 def hide(
-    post_id: str, request: HiddenRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    post_id: IdPath, request: HiddenRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> PostStatePublic:
     """Hide a post or show it again (a moderator)."""
     kind, iri = _iri(post_id, settings)
@@ -228,10 +240,10 @@ def hide(
     "/answers/{answer_id}/decision",
     response_model=RecognitionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 404, 409, 422, 503),
+    responses=responses(400, 401, 403, 404, 409, 413, 422, 503),
 )
 def decision_from_answer(
-    answer_id: str,
+    answer_id: IdPath,
     request: RecognitionCreate,
     store: StoreDep,
     settings: SettingsDep,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.schemas.common import Public
+from api.schemas.common import MAX_IRI, Public
 from graph.model.assembly import Answer, Question, Revision
 from graph.services.assembly.markdown import render_markdown
 
@@ -39,7 +41,9 @@ class QuestionCreate(_Request):
 
     title: str = Field(max_length=_TEXT)
     body: str = Field(max_length=_TEXT, description="Markdown; raw HTML is shown as text.")
-    about: list[str] = Field(max_length=50, description="Node IRIs, or a jurisdiction code.")
+    about: list[Annotated[str, Field(min_length=1, max_length=MAX_IRI)]] = Field(
+        max_length=50, description="Node IRIs, or a jurisdiction code."
+    )
 
 
 class QuestionEdit(_Request):
