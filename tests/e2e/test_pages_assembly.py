@@ -126,6 +126,8 @@ def test_a_member_asks_from_the_credential_page_and_the_thread_shows_it_inert(
     )
     front = client.get("/assembly").text
     assert front.count(f"/assembly/questions/{question_id}") == 2  # newest and "your questions"
+    home = client.get("/").text
+    assert "Your questions to the Assembly" in home and f"/assembly/questions/{question_id}" in home
 
 
 def test_a_skill_page_lists_its_questions_and_asks_about_it(site: Site, client: TestClient) -> None:
