@@ -8,6 +8,7 @@ photographed and checked by axe-core. Script typed into a post stays text.
 from __future__ import annotations
 
 import re
+from typing import Any
 from urllib.parse import quote
 
 from tests.e2e.browser.conftest import Visitor
@@ -24,7 +25,12 @@ def _as(visitor: Visitor, name: str) -> None:
 def test_ask_answer_accept_verify_and_decide(visitor: Visitor) -> None:
     page = visitor.page
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dialog(shown: Any) -> None:
+        dialogs.append(shown.message)
+        shown.dismiss()
+
+    page.on("dialog", dialog)
     # A member asks about the credential, from its page.
     _as(visitor, "member")
     visitor.visit(f"/credentials/{quote(PYTHON_IE, safe=':/')}")
