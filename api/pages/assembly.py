@@ -355,6 +355,14 @@ def _answer_action(
     return RedirectResponse(_thread_href(question, f"a-{answer_id}"), status_code=303)
 
 
+@router.get("/assembly/answers/{answer_id}", response_class=HTMLResponse)
+def answer_link(answer_id: str, runtime: RuntimeDep, actor: ActorDep) -> Response:
+    """An answer, in its thread (where a decision citing it links to)."""
+    _, iri = _iri(runtime.settings, answer_id, NodeKind.ANSWER)
+    question = get_answer(runtime.open_store(), iri, actor=actor).question
+    return RedirectResponse(_thread_href(question, f"a-{answer_id}"), status_code=303)
+
+
 @router.post("/assembly/answers/{answer_id}/vote", response_class=HTMLResponse)
 def vote_page(
     request: Request, answer_id: str, form: FormDep, runtime: RuntimeDep, actor: ActorDep

@@ -283,6 +283,7 @@ PAGES.update(
         ("POST", "/assembly/ask"): _row("/assembly/ask", *SIGNED_IN),
         ("GET", "/assembly/questions/{question_id}"): _row(_q(), *EVERYONE),
         ("POST", "/assembly/questions/{question_id}/answers"): _row(_q("/answers"), *SIGNED_IN),
+        ("GET", "/assembly/answers/{answer_id}"): _row(_a(""), *EVERYONE),
         ("POST", "/assembly/answers/{answer_id}/vote"): _row(_a("/vote"), *SIGNED_IN),
         ("POST", "/assembly/answers/{answer_id}/accept"): _row(_a("/accept"), "member", "admin"),
         ("POST", "/assembly/answers/{answer_id}/verify"): _row(

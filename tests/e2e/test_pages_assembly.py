@@ -407,3 +407,7 @@ def test_the_advisor_turns_the_verified_answer_into_a_decision_citing_it(
     decisions = client.get("/v1/recognitions", params={"credential": PYTHON_COURSE}).json()["data"]
     cited = [d for d in decisions if d["source"] and d["source"].endswith(answer)]
     assert len(cited) == 1 and cited[0]["authority"] == AUTHORITY
+    shown = client.get(recorded.headers["location"]).text
+    assert f'href="/assembly/answers/{answer}"' in shown  # the decision links its source
+    back = client.get(f"/assembly/answers/{answer}", follow_redirects=False)
+    assert back.headers["location"] == f"/assembly/questions/{question}#a-{answer}"

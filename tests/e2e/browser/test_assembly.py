@@ -11,6 +11,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import httpx
+
 from tests.e2e.browser.conftest import Visitor
 
 PYTHON_IE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
@@ -89,6 +91,10 @@ def test_ask_answer_accept_verify_and_decide(visitor: Visitor) -> None:
     page.wait_for_url("**/recognitions/**?recorded=1")
     visitor.check()
     assert "Assembly" in page.locator("main").inner_text()  # the note cites the question
+    page.get_by_role("link", name="An answer verified in the Assembly").click()
+    page.wait_for_url("**/assembly/questions/q*#a-*")
+    visitor.check()
+    assert page.url.removeprefix(visitor.site.url).startswith(thread)
     # Back on the credential's page, the question is listed, with its verified answer.
     visitor.visit(f"/credentials/{quote(PYTHON_IE, safe=':/')}")
     listed = page.locator("[data-node-questions] li", has_text=TITLE)
@@ -114,3 +120,53 @@ def test_a_bad_question_is_shown_again_with_the_message_beside_the_field(
     assert "no node https://example.org/no-such-node" in page.locator("#f-more-error").inner_text()
     assert page.get_by_label("Your question, in one line").input_value() == "About nothing at all?"
     assert page.get_by_label(re.compile("^Details")).input_value() == "Typed details stay."
+
+
+def _api_question(visitor: Visitor, title: str) -> str:
+    """A member's question about the Python course, asked through the API."""
+    key = visitor.site.users["member"]["api_key"]
+    asked = httpx.post(
+        f"{visitor.site.url}/v1/questions",
+        json={"title": title, "body": "First text.", "about": [PYTHON_IE]},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert asked.status_code == 201, asked.text
+    return f"/assembly/questions/{asked.json()['id']}"
+
+
+def test_the_author_edits_with_history_and_a_moderator_hides_and_shows(visitor: Visitor) -> None:
+    page = visitor.page
+    thread = _api_question(visitor, "Which modules does the course have?")
+    _as(visitor, "member")
+    visitor.visit(thread)
+    page.locator("[data-question] .post-tools").get_by_role("link", name="Edit").click()
+    page.wait_for_url("**/edit")
+    visitor.check()
+    page.get_by_label(re.compile("^Text")).fill("Second text, *edited*.")
+    page.get_by_role("button", name="Save the new text").click()
+    page.wait_for_url("**/assembly/questions/q*")
+    visitor.check()
+    assert page.locator("[data-question] [data-body] em").inner_text() == "edited"
+    page.locator("[data-question] [data-history] summary").click()
+    assert "First text." in page.locator("[data-question] [data-history]").inner_text()
+    # A moderator hides it with a reason: gone for others, kept for its author.
+    _as(visitor, "admin")
+    visitor.visit(thread)
+    page.locator("[data-question] summary", has_text="Hide").click()
+    page.get_by_label("Why hide it?").fill("Duplicate of another question")
+    page.get_by_role("button", name="Hide it").click()
+    page.wait_for_selector("[data-hidden]")
+    visitor.check()
+    page.context.clear_cookies()
+    assert visitor.visit(thread).status == 404
+    _as(visitor, "member")
+    visitor.visit(thread)
+    assert page.locator("[data-hidden]").is_visible()
+    _as(visitor, "admin")
+    visitor.visit(thread)
+    page.locator("[data-question] summary", has_text="show again").click()
+    page.get_by_role("button", name="Show it again").click()
+    page.wait_for_load_state()
+    visitor.check()
+    page.context.clear_cookies()
+    assert visitor.visit(thread).status == 200
