@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
@@ -18,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from graph.model.assembly import MAX_BODY
 from tests.e2e.test_pages import Site, _token, client, sign_in, site
+from tests.fixtures.demo_site import demo_app, demo_settings, demo_users
 
 __all__ = ["client", "site"]  # the fixtures of the pages' tests, one demo per module
 
@@ -411,3 +413,25 @@ def test_the_advisor_turns_the_verified_answer_into_a_decision_citing_it(
     assert f'href="/assembly/answers/{answer}"' in shown  # the decision links its source
     back = client.get(f"/assembly/answers/{answer}", follow_redirects=False)
     assert back.headers["location"] == f"/assembly/questions/{question}#a-{answer}"
+
+
+def test_a_user_over_the_post_limit_is_told_so_and_keeps_what_was_typed(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    # A demo of its own whose users may post twice an hour.
+    settings = replace(demo_settings(tmp_path_factory.mktemp("limited")), assembly_posts_per_hour=2)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        app = demo_app(settings, monkeypatch)
+    with TestClient(app) as limited:
+        sign_in(limited, demo_users(settings)["member"])
+        form = {"title": "Typed title", "body": "Typed body", "about": PYTHON_COURSE}
+        assert _ask(limited, form).status_code == 303
+        thread = _ask(limited, form).headers["location"]
+        answered = _post(limited, f"{thread}/answers", {"body": "My third post"}, thread)
+        assert answered.status_code == 429
+        assert "at most 2 are allowed" in answered.text and "My third post" in answered.text
+        refused = _ask(limited, form)
+        assert refused.status_code == 429 and "try again later" in refused.text
+        assert 'value="Typed title"' in refused.text and "Typed body" in refused.text
+        listed = limited.get("/v1/questions", params={"about": PYTHON_COURSE}).json()
+        assert len(listed["questions"]) == 2
