@@ -26,6 +26,7 @@ __all__ = ["client", "site"]  # the fixtures of the pages' tests, one demo per m
 PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
 PYTHON_SKILL = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 AUTHORITY = "https://recognition.example.ie"
+DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2"
 
 
 def _key(site: Site, name: str) -> dict[str, str]:
@@ -135,6 +136,7 @@ def test_a_member_asks_from_the_credential_page_and_the_thread_shows_it_inert(
 def test_a_skill_page_lists_its_questions_and_asks_about_it(site: Site, client: TestClient) -> None:
     concept = client.get(f"/concepts/{PYTHON_SKILL}").text
     assert "Questions about this" in concept
+    assert "Questions about this" in client.get(f"/concepts/{DATA_ANALYST}").text
     sign_in(client, site[1]["learner"])
     response = _ask(
         client,
@@ -167,6 +169,7 @@ def test_a_skill_page_lists_its_questions_and_asks_about_it(site: Site, client: 
         ),
         ({"jurisdiction": "ZZ"}, "jurisdiction", "ZZ"),
         ({"more": PYTHON_COURSE}, "more", "named twice"),
+        ({"credential": "", "credential_q": ""}, "about", "name 1 to 10 nodes"),
     ],
 )
 def test_bad_questions_say_what_is_wrong_beside_the_field_keep_it_and_write_nothing(
