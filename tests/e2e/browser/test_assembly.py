@@ -170,3 +170,15 @@ def test_the_author_edits_with_history_and_a_moderator_hides_and_shows(visitor: 
     visitor.check()
     page.context.clear_cookies()
     assert visitor.visit(thread).status == 200
+
+
+def test_a_thread_reads_on_a_phone(phone_visitor: Visitor) -> None:
+    page = phone_visitor.page
+    thread = _api_question(phone_visitor, "Can I take the course part-time?")
+    phone_visitor.visit("/assembly")
+    page.get_by_role("link", name="Can I take the course part-time?").first.click()
+    page.wait_for_url(f"**{thread}")
+    phone_visitor.check()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the thread is {width}px wide on a 390px screen"
+    assert page.get_by_role("link", name="Sign in to answer").is_visible()
