@@ -18,6 +18,7 @@ from types import ModuleType
 
 from api.cli import (
     accounts,
+    assembly,
     backup,
     concepts,
     credentials,
@@ -40,6 +41,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     equivalence,
     pathways,
     proofs,
+    assembly,  # the Assembly: questions and answers on graph nodes
     accounts,
     backup,
     serve,

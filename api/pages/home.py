@@ -16,6 +16,7 @@ from graph.model.accounts import Actor, Role
 from graph.model.credentials import SkillStatus
 from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
+from graph.services.assembly.listing import recent_questions
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
 from graph.services.pathways.learners import learner_exists
@@ -147,6 +148,22 @@ _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] =
 )
 
 
+def _assembly(store: GraphStore, actor: Actor) -> HomeSection:
+    """The Assembly (every signed-in user): a way to ask, and the user's newest questions."""
+    mine = recent_questions(store, actor=actor, limit=SHOWN - 1, author=actor.user)
+    items = [HomeItem("/assembly/ask", "Ask the Assembly a question", "about the graph")]
+    items += [
+        HomeItem(
+            f"/assembly/questions/{q.id.rpartition('/')[2]}",
+            q.title,
+            "verified answer" if q.verified else "accepted answer" if q.accepted else "asked",
+        )
+        for q in mine
+    ]
+    return HomeSection("Your questions to the Assembly", "", "/assembly", items)
+
+
 def home_sections(store: GraphStore, actor: Actor) -> list[HomeSection]:
     """The sections of the user's roles, in a fixed order (none for a visitor)."""
-    return [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
+    sections = [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
+    return [*sections, _assembly(store, actor)] if actor.authenticated else sections

@@ -51,6 +51,8 @@ _PUBLIC_NAV = (
     NavItem("/credentials", "Credentials"),
     NavItem("/verify", "Verify"),
 )
+#: The Assembly, for signed-in users (its pages are public: a link for those who may post).
+_ASSEMBLY_NAV = NavItem("/assembly", "Assembly")
 
 
 def navigation(actor: Actor) -> tuple[NavItem, ...]:
@@ -59,6 +61,8 @@ def navigation(actor: Actor) -> tuple[NavItem, ...]:
     for role, links in _ROLE_NAV.items():
         if actor.holds(role) or (actor.is_admin and role is Role.ISSUER):
             items.extend(link for link in links if link not in items)
+    if actor.authenticated:
+        items.append(_ASSEMBLY_NAV)
     return (*items, *_PUBLIC_NAV)
 
 

@@ -232,3 +232,68 @@ def test_each_user_reaches_only_their_pages(
         if not ok:
             wrong.append(f"{method} {url} -> {status}")
     assert not wrong, f"{who}: " + "; ".join(wrong)
+
+
+# --- The Assembly (w-apages): questions, answers, moderation, decisions from answers ----------
+# A member's question about the Python course, answered by the learner, made once per module
+# (through the API) and tried by every user: the thread is public, posting needs a user, the
+# asker (or an administrator) accepts, an advisor, a mentor (or an administrator) verifies, an
+# administrator hides, the author edits, the authority's advisor decides from an answer.
+_ASSEMBLY: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def assembly_posts(site: Site) -> None:
+    the_client, demo_users, _ = site
+    asked = the_client.post(
+        "/v1/questions",
+        json={
+            "title": "Tried by the pages' matrix",
+            "body": "Does it count?",
+            "about": [PYTHON_COURSE],
+        },
+        headers=_key(demo_users["member"]),
+    )
+    assert asked.status_code == 201, asked.text
+    answered = the_client.post(
+        f"/v1/questions/{asked.json()['id']}/answers",
+        json={"body": "It does."},
+        headers=_key(demo_users["learner"]),
+    )
+    assert answered.status_code == 201, answered.text
+    _ASSEMBLY.update(question=asked.json()["id"], answer=answered.json()["id"])
+
+
+def _q(tail: str = "") -> Callable[[Objects], str]:
+    return lambda _: f"/assembly/questions/{_ASSEMBLY['question']}{tail}"
+
+
+def _a(tail: str) -> Callable[[Objects], str]:
+    return lambda _: f"/assembly/answers/{_ASSEMBLY['answer']}{tail}"
+
+
+def _p(tail: str, post: str = "question") -> Callable[[Objects], str]:
+    return lambda _: f"/assembly/posts/{_ASSEMBLY[post]}{tail}"
+
+
+PAGES.update(
+    {
+        ("GET", "/assembly"): _row("/assembly", *EVERYONE),
+        ("GET", "/assembly/ask"): _row(f"/assembly/ask?about={PYTHON_COURSE}", *SIGNED_IN),
+        ("POST", "/assembly/ask"): _row("/assembly/ask", *SIGNED_IN),
+        ("GET", "/assembly/questions/{question_id}"): _row(_q(), *EVERYONE),
+        ("POST", "/assembly/questions/{question_id}/answers"): _row(_q("/answers"), *SIGNED_IN),
+        ("GET", "/assembly/answers/{answer_id}"): _row(_a(""), *EVERYONE),
+        ("POST", "/assembly/answers/{answer_id}/vote"): _row(_a("/vote"), *SIGNED_IN),
+        ("POST", "/assembly/answers/{answer_id}/accept"): _row(_a("/accept"), "member", "admin"),
+        ("POST", "/assembly/answers/{answer_id}/verify"): _row(
+            _a("/verify"), "advisor", "mentor", "admin"
+        ),
+        ("POST", "/assembly/posts/{post_id}/report"): _row(_p("/report", "answer"), *SIGNED_IN),
+        ("POST", "/assembly/posts/{post_id}/hidden"): _row(_p("/hidden"), "admin"),
+        ("GET", "/assembly/posts/{post_id}/edit"): _row(_p("/edit"), "member", "admin"),
+        ("POST", "/assembly/posts/{post_id}/edit"): _row(_p("/edit"), "member", "admin"),
+        ("GET", "/assembly/answers/{answer_id}/decision"): _row(_a("/decision"), "advisor"),
+        ("POST", "/assembly/answers/{answer_id}/decision"): _row(_a("/decision"), "advisor"),
+    }
+)
