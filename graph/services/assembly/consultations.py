@@ -139,6 +139,7 @@ def share_consultation(
     InvalidInputError
         For a ``share_with`` item naming no user.
     """
+    policy.require_user(actor, action="share this consultation")
     found = get_question(store, uri, actor=actor)
     if found.consultation is None:
         raise InvalidInputError(
