@@ -16,17 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from graph.errors import InvalidInputError, NotFoundError
-from graph.model.accounts import Actor
+from graph.errors import InvalidInputError, NotFoundError, UnauthenticatedError
+from graph.model.accounts import Actor, Role
 from graph.model.assembly import Consultation, PostLimits, Question
 from graph.model.concepts import NodeKind, RelationType
 from graph.reference import ReferenceData
 from graph.services import policy
 from graph.services.assembly.posts import (
     DEFAULT_LIMITS,
+    Thread,
     ask_question,
     change_question,
     get_question,
+    get_thread,
+    node_questions,
 )
 from graph.services.catalogue.credentials import get_credential
 from graph.store import Direction, GraphStore
@@ -35,6 +38,9 @@ __all__ = [
     "MAX_SHARED",
     "ConsultationItem",
     "ask_issuer",
+    "consultation_thread",
+    "credential_consultations",
+    "inbox",
     "issuer_consultations",
     "my_consultations",
     "share_consultation",
@@ -201,3 +207,58 @@ def my_consultations(store: GraphStore, *, actor: Actor, limit: int = 50) -> lis
     user = policy.require_user(actor, action="list one's questions to issuers")
     records = store.list_records(kind=NodeKind.QUESTION, where={"author": user})
     return _items(store, actor, [r.uri for r in records if "consulted" in r.index], limit)
+
+
+def inbox(store: GraphStore, *, actor: Actor, limit: int = 50) -> list[ConsultationItem]:
+    """The questions put to the issuers the actor is staff of (to every issuer, for an admin).
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is staff of no issuer.
+    """
+    policy.require_user(actor, action="read the questions put to an issuer")
+    issuers = sorted(actor.objects(Role.ISSUER))
+    if not issuers and not actor.is_admin:
+        raise policy.refusal(actor, "read the questions put to an issuer", "staff of no issuer")
+    if not issuers:
+        records = store.list_records(kind=NodeKind.QUESTION)
+        uris = [r.uri for r in records if "consulted" in r.index]
+    else:
+        uris = [
+            r.uri
+            for issuer in issuers
+            for r in store.list_records(kind=NodeKind.QUESTION, where={"consulted": issuer})
+        ]
+    return _items(store, actor, uris, limit)
+
+
+def consultation_thread(store: GraphStore, uri: str, *, actor: Actor) -> Thread:
+    """A consultation with the answers the actor may see.
+
+    Raises
+    ------
+    UnauthenticatedError
+        For nobody, when the consultation is not public: whoever it is shared with signs in.
+    NotFoundError
+        For a question that is no consultation, or one the actor may not read.
+    """
+    try:
+        thread = get_thread(store, uri, actor=actor)
+    except NotFoundError:
+        if actor.user is None:
+            raise UnauthenticatedError(
+                "sign in to read this question to an issuer", details={"id": uri}
+            ) from None
+        raise
+    if thread.question.consultation is None:
+        raise NotFoundError(f"no question to an issuer {uri}", details={"id": uri})
+    return thread
+
+
+def credential_consultations(
+    store: GraphStore, credential: str, *, actor: Actor, limit: int = 20
+) -> list[Question]:
+    """The newest questions to the issuer about ``credential`` that the actor may read."""
+    found = node_questions(store, credential, actor=actor, limit=max(limit, 100))
+    return [q for q in found if q.consultation is not None][:limit]
