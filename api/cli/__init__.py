@@ -20,6 +20,7 @@ from api.cli import (
     accounts,
     backup,
     concepts,
+    consultations,
     credentials,
     equivalence,
     ingest,
@@ -43,6 +44,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     accounts,
     backup,
     serve,
+    consultations,  # issuer consultation (issue 17 point 2)
 )
 
 

@@ -220,6 +220,20 @@ def consultation(
     return _thread_page(request, store, actor, thread, notice=notice)
 
 
+def _thread_again(
+    request: Request,
+    store: GraphStore,
+    actor: Actor,
+    iri: str,
+    error: CredwalkError,
+    values: dict[str, str],
+) -> Response:
+    """The thread again, with what was typed and the error beside the field it names."""
+    thread = consultation_thread(store, iri, actor=actor)
+    errors = field_errors(error, {name: name for name in values if name != "public"})
+    return _thread_page(request, store, actor, thread, values=values, errors=errors)
+
+
 @router.post("/consultations/{question_id}/answers", response_class=HTMLResponse)
 def answer(
     request: Request,
@@ -244,9 +258,7 @@ def answer(
     except _PASSED:
         raise
     except CredwalkError as e:
-        thread = consultation_thread(store, iri, actor=actor)
-        errors = field_errors(e, {"body": "body"})
-        return _thread_page(request, store, actor, thread, values={"body": body}, errors=errors)
+        return _thread_again(request, store, actor, iri, e, {"body": body})
     return RedirectResponse(f"/consultations/{question_id}?answered=1", status_code=303)
 
 
@@ -273,9 +285,7 @@ def share(
     except _PASSED:
         raise
     except CredwalkError as e:
-        thread = consultation_thread(store, iri, actor=actor)
-        errors = field_errors(e, {"share_with": "share_with"})
-        return _thread_page(request, store, actor, thread, values=values, errors=errors)
+        return _thread_again(request, store, actor, iri, e, values)
     return RedirectResponse(f"/consultations/{question_id}?shared=1", status_code=303)
 
 

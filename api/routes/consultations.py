@@ -16,7 +16,6 @@ from api.errors import CheckedRoute, responses
 from api.schemas.assembly import QuestionPublic
 from api.schemas.consultations import (
     ConsultationCreate,
-    ConsultationItemPublic,
     ConsultationShare,
     ConsultationsPublic,
 )
@@ -24,7 +23,6 @@ from api.security import ActorDep
 from graph.model.assembly import PostLimits
 from graph.model.concepts import NodeKind
 from graph.services.assembly.consultations import (
-    ConsultationItem,
     ask_issuer,
     issuer_consultations,
     my_consultations,
@@ -35,11 +33,6 @@ from graph.services.assembly.posts import post_iri
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v1/consultations", tags=["assembly"], route_class=CheckedRoute)
-
-
-def _listed(items: list[ConsultationItem]) -> ConsultationsPublic:
-    data = [ConsultationItemPublic.from_domain(i) for i in items]
-    return ConsultationsPublic(data=data, count=len(data))
 
 
 @router.post(
@@ -79,7 +72,9 @@ def inbox(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> ConsultationsPublic:
     """The questions put to an issuer, newest first (its staff)."""
-    return _listed(issuer_consultations(store, issuer, actor=actor, limit=limit))
+    return ConsultationsPublic.from_items(
+        issuer_consultations(store, issuer, actor=actor, limit=limit)
+    )
 
 
 @router.get("/mine", response_model=ConsultationsPublic, responses=responses(401, 422, 503))
@@ -87,7 +82,7 @@ def mine(
     store: StoreDep, actor: ActorDep, limit: Annotated[int, Query(ge=1, le=200)] = 50
 ) -> ConsultationsPublic:
     """The questions the signed-in user put to issuers, newest first."""
-    return _listed(my_consultations(store, actor=actor, limit=limit))
+    return ConsultationsPublic.from_items(my_consultations(store, actor=actor, limit=limit))
 
 
 @router.put(

@@ -60,3 +60,9 @@ class ConsultationsPublic(Public):
 
     data: list[ConsultationItemPublic]
     count: int
+
+    @classmethod
+    def from_items(cls, items: list[ConsultationItem]) -> ConsultationsPublic:
+        """The list."""
+        data = [ConsultationItemPublic.from_domain(i) for i in items]
+        return cls(data=data, count=len(data))

@@ -1,4 +1,4 @@
-"""Issuer consultation in a real browser: a learner asks the issuer, its staff answer, she reads it."""
+"""Issuer consultation in a browser: a learner asks the issuer, its staff answer, she reads it."""
 
 from __future__ import annotations
 
