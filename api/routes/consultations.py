@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Path, Query, status
 
 from api.deps import ReferenceDep, SettingsDep, StoreDep
 from api.errors import CheckedRoute, responses
@@ -39,7 +39,7 @@ router = APIRouter(prefix="/v1/consultations", tags=["assembly"], route_class=Ch
     "",
     response_model=QuestionPublic,
     status_code=status.HTTP_201_CREATED,
-    responses=responses(401, 403, 413, 422, 429, 503),
+    responses=responses(400, 401, 403, 413, 422, 429, 503),
 )
 def ask(
     request: ConsultationCreate,
@@ -88,10 +88,10 @@ def mine(
 @router.put(
     "/{question_id}/sharing",
     response_model=QuestionPublic,
-    responses=responses(401, 403, 404, 422, 503),
+    responses=responses(400, 401, 403, 404, 413, 422, 503),
 )
 def share(
-    question_id: str,
+    question_id: Annotated[str, Path(max_length=100)],
     request: ConsultationShare,
     store: StoreDep,
     settings: SettingsDep,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.schemas.assembly import QuestionPublic
@@ -25,7 +27,7 @@ class ConsultationShare(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     public: bool = Field(default=False, description="Everyone reads it (answers stay theirs).")
-    share_with: list[str] = Field(
+    share_with: list[Annotated[str, Field(max_length=2000)]] = Field(
         default_factory=list, max_length=100, description="User IRIs (a mentor, an advisor)."
     )
 
