@@ -692,7 +692,9 @@ def _consultation_sharing(world: World) -> Target:
     """The caller's own consultation (own) or a stranger's, which the caller may not read."""
 
     def call(who: Who, own: bool) -> Call:
-        question = _consultation(world, _author(world, who, own))
+        # Another's: the operator's (an administrator, never rate-limited), not the caller's.
+        author = world.actor(who) if own and who.name else ADMIN
+        question = _consultation(world, author)
         body = {"public": False, "share_with": []}
         return Call("PUT", f"/v1/consultations/{_short(question)}/sharing", json=body)
 
