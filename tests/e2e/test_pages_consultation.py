@@ -187,3 +187,42 @@ def test_other_roles_are_refused_the_issuer_inbox_and_the_form(
     for path in ("/catalogue/questions", "/me/questions", "/consultations/new"):
         anonymous = client.get(path, follow_redirects=False)
         assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/login")
+
+
+def test_through_the_api_nothing_of_a_private_consultation_leaks(
+    site: Site, client: TestClient
+) -> None:
+    users = site[1]
+    asked = client.post(
+        "/v1/consultations",
+        json={"credential": PYTHON_COURSE, "title": "Part-time?", "body": "Evenings only?"},
+        headers=_key(users["learner"]),
+    )
+    assert asked.status_code == 201, asked.text
+    qid = asked.json()["id"]
+    answered = client.post(
+        f"/v1/questions/{qid}/answers", json={"body": "Yes."}, headers=_key(users["issuer"])
+    )
+    assert answered.status_code == 201, answered.text
+    aid = answered.json()["id"]
+    listed = client.get("/v1/questions", params={"about": PYTHON_COURSE, "limit": 100})
+    assert qid not in {q["id"] for q in listed.json()["questions"]}  # anonymous
+    for who in ("member", "mentor", "advisor", "assessor"):
+        headers = _key(users[who])
+        assert client.get(f"/v1/questions/{qid}", headers=headers).status_code == 404
+        listed = client.get(
+            "/v1/questions", params={"about": PYTHON_COURSE, "limit": 100}, headers=headers
+        )
+        assert qid not in {q["id"] for q in listed.json()["questions"]}
+        vote = client.put(f"/v1/answers/{aid}/vote", json={"value": 1}, headers=headers)
+        assert vote.status_code == 404, (who, vote.text)
+        # the same answer as for an answer that does not exist
+        assert vote.json()["error"]["code"] == "not_found" and "Yes." not in vote.text
+    refused = client.get(
+        "/v1/consultations",
+        params={"issuer": "https://www.greatlakes-cc.example"},
+        headers=_key(users["issuer"]),
+    )
+    assert refused.status_code == 403
+    thread = _thread(client, users["admin"], qid)
+    assert [a["votes"] for a in thread["answers"]] == [0]
