@@ -21,6 +21,7 @@ from api.cli import (
     assembly,
     backup,
     concepts,
+    consultations,
     credentials,
     equivalence,
     ingest,
@@ -45,6 +46,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     accounts,
     backup,
     serve,
+    consultations,  # issuer consultation (issue 17 point 2)
 )
 
 

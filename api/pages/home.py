@@ -16,6 +16,7 @@ from graph.model.accounts import Actor, Role
 from graph.model.credentials import SkillStatus
 from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
+from graph.services.assembly.consultations import ConsultationItem, inbox, my_consultations
 from graph.services.assembly.listing import recent_questions
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
@@ -139,12 +140,46 @@ def _learner(store: GraphStore, actor: Actor) -> HomeSection:
     return HomeSection("Your next step", "", "/me", items[:SHOWN])
 
 
+# -- issuer consultation (issue 17 point 2) --------------------------------------------------
+
+
+def _consultation_items(items: list[ConsultationItem]) -> list[HomeItem]:
+    return [
+        HomeItem(
+            f"/consultations/{i.question.id.rpartition('/')[2]}",
+            i.question.title,
+            "answered" if i.answered else "waiting for the issuer",
+        )
+        for i in items[:SHOWN]
+    ]
+
+
+def _questions_to_us(store: GraphStore, actor: Actor) -> HomeSection:
+    return HomeSection(
+        "Questions to us",
+        "No question from learners or mentors yet.",
+        "/catalogue/questions",
+        _consultation_items(inbox(store, actor=actor, limit=SHOWN)),
+    )
+
+
+def _my_questions(store: GraphStore, actor: Actor) -> HomeSection:
+    return HomeSection(
+        "Your questions to issuers",
+        "Ask an issuer from a credential's page.",
+        "/me/questions",
+        _consultation_items(my_consultations(store, actor=actor, limit=SHOWN)),
+    )
+
+
 _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] = (
     (Role.LEARNER, _learner),
     (Role.ASSESSOR, _assessor),
     (Role.ISSUER, _issuer),
     (Role.ADVISOR, _advisor),
     (Role.MENTOR, _mentor),
+    (Role.ISSUER, _questions_to_us),
+    (Role.LEARNER, _my_questions),
 )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EmbedderDep, IssuerDep, RuntimeDep, StoreDep
+from api.pages.consultations import credential_part
 from api.pages.forms import FormDep, ensure_csrf, field_errors
 from api.pages.home import home_sections
 from api.pages.render import render
@@ -212,6 +213,7 @@ def credential(request: Request, credential_id: str, store: StoreDep, actor: Act
             "labels": labels,
             "can_edit": actor.is_admin or actor.holds(Role.ISSUER, found.issuer),
             "questions": node_questions(store, found.id, actor=actor, limit=QUESTIONS),
+            **credential_part(store, found.id, actor),  # questions to its issuer
         },
     )
 

@@ -19,6 +19,7 @@ from api.routes import (
     accounts,
     assembly,
     concepts,
+    consultations,
     credentials,
     equivalence,
     health,
@@ -39,6 +40,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     learners.router,
     pathways.router,
     proofs.router,
+    consultations.router,  # issuer consultation (issue 17 point 2)
     # After every router: these end in an {id:path} parameter.
     accounts.items,
     concepts.items,

@@ -16,6 +16,7 @@ __all__ = [
     "AnswerPublic",
     "AnswerVerificationPublic",
     "AnswerVerifyRequest",
+    "ConsultationPublic",
     "HiddenRequest",
     "PostStatePublic",
     "QuestionCreate",
@@ -112,6 +113,15 @@ class AnswerVerificationPublic(Public):
     note: str | None
 
 
+class ConsultationPublic(Public):
+    """A question put to an issuer: about which credential, and who else reads it."""
+
+    issuer: str
+    credential: str
+    public: bool
+    shared_with: list[str]
+
+
 class _PostPublic(Public):
     id: str
     iri: str
@@ -148,11 +158,14 @@ class QuestionPublic(_PostPublic):
     jurisdiction: str | None
     accepted: str | None
     verified: AnswerVerificationPublic | None
+    consultation: ConsultationPublic | None = Field(
+        default=None, description="Set when the question is put to a credential's issuer."
+    )
 
     @classmethod
     def from_domain(cls, q: Question) -> QuestionPublic:
         """The question."""
-        v = q.verified
+        v, c = q.verified, q.consultation
         return cls.model_validate(
             {
                 **_post(q),
@@ -164,6 +177,14 @@ class QuestionPublic(_PostPublic):
                 if v is None
                 else AnswerVerificationPublic(
                     answer=v.answer, by=v.by, role=v.role, at=v.at, note=v.note
+                ),
+                "consultation": None
+                if c is None
+                else ConsultationPublic(
+                    issuer=c.issuer,
+                    credential=c.credential,
+                    public=c.public,
+                    shared_with=list(c.shared_with),
                 ),
             }
         )

@@ -9,6 +9,11 @@ history; anyone signed in may report a post, and a moderator may hide it.
 Questions and answers are stored as records of their own kinds; a question is linked to the
 nodes it is about (``about``), an answer to its question (``answers``). Their ids sort by the
 time they were posted, so the newest posts of a node are found without reading the older ones.
+
+A **consultation** is a question put to the issuer of a credential (fit, prerequisites,
+recognition): it is about that credential, only the asker and the issuer's staff answer it, and
+it is seen by them, by the users the asker shares it with, or by everyone if the asker makes it
+public (``graph.services.policy.may_see_consultation``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ __all__ = [
     "MAX_REASON",
     "MAX_TITLE",
     "Answer",
+    "Consultation",
     "Hidden",
     "PostLimits",
     "Question",
@@ -93,6 +99,16 @@ class Verification:
 
 
 @dataclass(frozen=True, slots=True)
+class Consultation:
+    """A question put to ``issuer`` about its ``credential``, and who else may read it."""
+
+    issuer: str
+    credential: str
+    public: bool = False
+    shared_with: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     """A question of the Assembly, about graph nodes (IRIs) and at most one jurisdiction."""
 
@@ -109,6 +125,7 @@ class Question:
     history: tuple[Revision, ...] = ()
     reports: tuple[Report, ...] = ()
     hidden: Hidden | None = None
+    consultation: Consultation | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +187,26 @@ def question_to_document(q: Question) -> dict[str, Any]:
         doc["verified"] = {"answer": v.answer, "by": v.by, "role": v.role, "at": v.at}
         if v.note:
             doc["verified"]["note"] = v.note
+    if q.consultation is not None:
+        doc["consultation"] = _consultation_doc(q.consultation)
     return doc
+
+
+def _consultation_doc(c: Consultation) -> dict[str, Any]:
+    return {
+        "issuer": c.issuer,
+        "credential": c.credential,
+        "public": c.public,
+        "shared_with": list(c.shared_with),
+    }
+
+
+def _consultation(doc: Mapping[str, Any]) -> Consultation | None:
+    c = doc.get("consultation")
+    if c is None:
+        return None
+    shared = tuple(c.get("shared_with", ()))
+    return Consultation(c["issuer"], c["credential"], bool(c.get("public", False)), shared)
 
 
 def answer_to_document(a: Answer) -> dict[str, Any]:
@@ -221,6 +257,7 @@ def question_from_document(doc: Mapping[str, Any]) -> Question:
         history=_history(doc),
         reports=_reports(doc),
         hidden=_hidden(doc),
+        consultation=_consultation(doc),
     )
 
 

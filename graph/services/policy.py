@@ -18,7 +18,10 @@ The rules (ARCHITECTURE.md and the trust issue):
   learner's data only under the learner's active consent for that part of it;
 - the Assembly is public to read; any signed-in user asks, answers, votes and reports; only a
   post's author edits it, only the asker accepts an answer, only an advisor or a mentor
-  verifies one, only an administrator (the moderator) hides a post or sees a hidden one.
+  verifies one, only an administrator (the moderator) hides a post or sees a hidden one;
+- a consultation (a question to an issuer) is asked by a learner or a mentor, answered by the
+  asker and the issuer's staff only, and read by them, by whom the asker shares it with, or by
+  everyone once the asker makes it public.
 """
 
 from __future__ import annotations
@@ -31,11 +34,14 @@ from graph.model.accounts import Actor, Consent, ConsentScope, Role
 __all__ = [
     "assessor_identity",
     "may_read_learner",
+    "may_see_consultation",
     "may_see_post",
     "refusal",
     "require_admin",
     "require_advisor",
     "require_assessor_role",
+    "require_consultation_asker",
+    "require_consultation_party",
     "require_issuer_staff",
     "require_learner_owner",
     "require_learner_reader",
@@ -228,3 +234,49 @@ def require_verifier(actor: Actor, *, action: str) -> str:
 def may_see_post(actor: Actor, author: str, *, hidden: bool) -> bool:
     """Whether the actor sees a post: everyone a visible one, its author and admins a hidden one."""
     return not hidden or actor.is_admin or (actor.user is not None and actor.user == author)
+
+
+# -- issuer consultations (issue 17 point 2) ----------------------------------------------------
+
+
+def may_see_consultation(
+    actor: Actor, *, asker: str, issuer: str, public: bool, shared_with: Iterable[str]
+) -> bool:
+    """Whether the actor reads a consultation (everyone a public one).
+
+    A private one is read by its asker, the issuer's staff, the users the asker shares it
+    with, and administrators.
+    """
+    if public or actor.is_admin:
+        return True
+    if actor.user is None:
+        return False
+    return actor.user == asker or actor.holds(Role.ISSUER, issuer) or actor.user in shared_with
+
+
+def require_consultation_asker(actor: Actor, *, action: str) -> str:
+    """Pass a learner or a mentor (or an administrator), who ask issuers; the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for a user who is neither a learner nor a mentor.
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or actor.holds(Role.LEARNER) or actor.holds(Role.MENTOR)):
+        raise _refuse(actor, action, None, "only a learner or a mentor asks an issuer")
+    return user
+
+
+def require_consultation_party(actor: Actor, *, asker: str, issuer: str, action: str) -> str:
+    """Pass the asker of a consultation and the staff of its issuer (who alone answer); the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone else (a user it is shared with reads it, but does not answer).
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or user == asker or actor.holds(Role.ISSUER, issuer)):
+        raise _refuse(actor, action, issuer, "only the asker and the issuer's staff answer it")
+    return user

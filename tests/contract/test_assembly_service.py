@@ -258,6 +258,7 @@ def test_a_verified_answer_becomes_a_decision_citing_it(
             replace(
                 decision,
                 credential="https://www.sla-ruhr.example/credentials/mag-schweissen-kehlnaehte",
+                target=None,
             ),
             actor=advisor,
             reference=reference,

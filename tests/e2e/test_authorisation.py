@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.runtime import Runtime
 from graph.model.accounts import Actor, ConsentScope, Grant, Role
+from graph.model.assembly import Consultation
 from graph.model.credentials import CredentialSkill, SkillStatus
 from graph.model.learners import Learner
 from graph.model.submissions import (
@@ -670,6 +671,85 @@ def _decision_from_answer(world: World) -> Target:
     return Target(Owners(authority=AUTHORITY), lambda who, own: Call("POST", path, json=body))
 
 
+# --- issuer consultation (issue 17 point 2): questions to an issuer, private to the parties ---
+
+
+def _consultation(world: World, author: Actor) -> str:
+    """A private question to the own course's issuer, asked by ``author`` (any role, for setup)."""
+    return ask_question(
+        world.store,
+        actor=author,
+        title="Do I need Python first?",
+        body="Asked privately.",
+        about=[OWN_COURSE],
+        reference=world.reference,
+        base_iri=world.base,
+        consultation=Consultation(OWN_ISSUER, OWN_COURSE),
+    ).id
+
+
+def _consultation_sharing(world: World) -> Target:
+    """The caller's own consultation (own) or a stranger's, which the caller may not read."""
+
+    def call(who: Who, own: bool) -> Call:
+        # Another's: the operator's (an administrator, never rate-limited), not the caller's.
+        author = world.actor(who) if own and who.name else ADMIN
+        question = _consultation(world, author)
+        body = {"public": False, "share_with": []}
+        return Call("PUT", f"/v1/consultations/{_short(question)}/sharing", json=body)
+
+    return Target(Owners(), call)
+
+
+def _sharing_expected(role: str, own: bool) -> int:
+    if role == "anonymous":
+        return 401
+    return 200 if own or role == "admin" else 404  # another's private consultation: not there
+
+
+CONSULTATION_ROWS: list[Row] = [
+    Row(
+        "POST",
+        "/v1/consultations",
+        201,
+        _same(
+            Call(
+                "POST",
+                "/v1/consultations",
+                json={"credential": OWN_COURSE, "title": "Fit?", "body": "Does it fit me?"},
+            )
+        ),
+        owners=frozenset({"learner", "mentor"}),
+        others=frozenset({"learner", "mentor"}),
+    ),
+    Row(
+        "GET",
+        "/v1/consultations",
+        200,
+        lambda world: Target(
+            Owners(issuer=OWN_ISSUER),
+            lambda who, own: Call("GET", "/v1/consultations", params={"issuer": OWN_ISSUER}),
+        ),
+        owners=frozenset({"issuer"}),
+    ),
+    Row(
+        "GET",
+        "/v1/consultations/mine",
+        200,
+        _same(Call("GET", "/v1/consultations/mine")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/consultations/{question_id}/sharing",
+        200,
+        _consultation_sharing,
+        expect=_sharing_expected,
+    ),
+]
+
+
 LEARNER_READERS = frozenset({"learner", "mentor"})
 PROOF_READERS = frozenset({"learner", "mentor", "issuer"})
 
@@ -1064,6 +1144,7 @@ ROWS: list[Row] = [
         200,
         _fresh_post_call("PUT", "/v1/posts/{id}/hidden", json={"hidden": True, "reason": "spam"}),
     ),
+    *CONSULTATION_ROWS,
 ]
 
 

@@ -13,6 +13,7 @@ its answer, the others the 403 page, and nothing is written.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ class Objects:
     submission: str  # Ada's, at the Python course's panel
     proof: str  # Ada's
     decision: str  # the Irish recognition office's
+    consultation: str = ""  # Ada's private question to the Liffey university (short id)
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Row:
 
     url: Callable[[Objects], str]
     allowed: frozenset[str]
+    #: Whether a refused user may get the 404 page instead of the 403 one (an object they
+    #: may not even know of, such as a private question to an issuer).
+    unseen: bool = False
 
 
 def _fixed(url: str) -> Callable[[Objects], str]:
@@ -130,6 +135,25 @@ PAGES: dict[tuple[str, str], Row] = {
     ("GET", "/recognitions"): _row("/recognitions", "advisor"),
     ("GET", "/recognitions/new"): _row("/recognitions/new", "advisor"),
     ("POST", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+    # Issuer consultation (issue 17 point 2): Ada asks the Liffey university privately.
+    ("GET", "/consultations/new"): _row(
+        f"/consultations/new?credential={PYTHON_COURSE}", "learner", "bea", "mentor", "admin"
+    ),
+    ("POST", "/consultations"): _row("/consultations", "learner", "bea", "mentor", "admin"),
+    ("GET", "/consultations/{question_id}"): dataclasses.replace(
+        _row(lambda o: f"/consultations/{o.consultation}", "learner", "issuer", "admin"),
+        unseen=True,
+    ),
+    ("POST", "/consultations/{question_id}/answers"): dataclasses.replace(
+        _row(lambda o: f"/consultations/{o.consultation}/answers", "learner", "issuer", "admin"),
+        unseen=True,
+    ),
+    ("POST", "/consultations/{question_id}/sharing"): dataclasses.replace(
+        _row(lambda o: f"/consultations/{o.consultation}/sharing", "learner", "admin"),
+        unseen=True,
+    ),
+    ("GET", "/catalogue/questions"): _row("/catalogue/questions", "issuer", "admin"),
+    ("GET", "/me/questions"): _row("/me/questions", *SIGNED_IN),
 }
 
 
@@ -185,10 +209,17 @@ def objects(site: Site, users: dict[str, dict[str, Any]]) -> Objects:
         headers=_key(users["advisor"]),
     )
     assert decision.status_code == 201, decision.text
+    asked = the_client.post(
+        "/v1/consultations",
+        json={"credential": PYTHON_COURSE, "title": "Exam?", "body": "Is there one?"},
+        headers=_key(users["learner"]),
+    )
+    assert asked.status_code == 201, asked.text
     return Objects(
         submission=next(s["id"] for s in submissions if s["credential"] == PYTHON_COURSE),
         proof=proof["id"],
         decision=decision.json()["id"],
+        consultation=asked.json()["id"],
     )
 
 
@@ -226,7 +257,8 @@ def test_each_user_reaches_only_their_pages(
         elif who == "anonymous":
             ok = status == 303 and response.headers["location"].startswith("/login?next=")
         else:
-            ok = status == 403 and "text/html" in response.headers["content-type"]
+            refusals = {403, 404} if row.unseen else {403}
+            ok = status in refusals and "text/html" in response.headers["content-type"]
         if method == "POST" and who not in row.allowed:
             ok = ok and _changes_since(client, users, since) == 0
         if not ok:

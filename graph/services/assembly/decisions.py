@@ -31,10 +31,11 @@ def decide_from_answer(
 ) -> RecognitionDecision:
     """Record ``decision`` citing the verified answer ``answer`` as its source.
 
-    The answer must be its question's verified answer, and the decision's credential one of
-    the nodes the question is about. The decision is then checked and recorded as
-    :func:`~graph.services.equivalence.recognition.record_decision` does, with ``source`` the
-    answer's IRI.
+    The answer must be its question's verified answer, and the decision's credential or its
+    target one of the nodes the question is about (a question to an issuer is about the
+    issuer's credential, which a decision recognises another one toward). The decision is
+    then checked and recorded as :func:`~graph.services.equivalence.recognition.record_decision`
+    does, with ``source`` the answer's IRI.
 
     Raises
     ------
@@ -45,7 +46,8 @@ def decide_from_answer(
     ConflictError
         When the answer is not the verified answer of its question.
     InvalidInputError
-        When the credential is not one the question is about, or the decision is malformed.
+        When neither the credential nor the target is one the question is about, or the
+        decision is malformed.
     """
     policy.require_advisor(actor, decision.authority, action="record a decision of this authority")
     cited = get_answer(store, answer, actor=actor)
@@ -56,9 +58,10 @@ def decide_from_answer(
             "verifies it first",
             details={"answer": cited.id, "verified": getattr(question.verified, "answer", None)},
         )
-    if decision.credential not in question.about:
+    if decision.credential not in question.about and decision.target not in question.about:
         raise InvalidInputError(
-            f"credential: {decision.credential} is not one of the nodes the question is about",
+            f"credential: {decision.credential} (nor its target) is not one of the nodes the "
+            "question is about",
             details={"field": "credential", "about": list(question.about)},
         )
     note = decision.note or f"From the Assembly: {question.title}"

@@ -1,8 +1,8 @@
 """The Assembly's front page: the newest questions the reader may see, and a user's own.
 
 Question ids sort by the time they were posted (:mod:`graph.model.assembly`), so the newest
-are the last IRIs; hidden questions are listed only for their author and moderators, as
-:func:`~graph.services.policy.may_see_post` says.
+are the last IRIs; hidden questions are listed only for their author and moderators, and a
+consultation only for its parties, as :func:`~graph.services.assembly.posts.may_read_post` says.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from graph.model.accounts import Actor
 from graph.model.assembly import Question, question_from_document
 from graph.model.concepts import NodeKind
-from graph.services import policy
+from graph.services.assembly.posts import may_read_post
 from graph.store import GraphStore
 
 __all__ = ["recent_questions"]
@@ -30,7 +30,7 @@ def recent_questions(
     found: list[Question] = []
     for record in newest:
         question = question_from_document(record.body)
-        if policy.may_see_post(actor, question.author, hidden=question.hidden is not None):
+        if may_read_post(actor, question):
             found.append(question)
             if len(found) >= limit:
                 break

@@ -30,6 +30,7 @@ from graph.model.assembly import (
     MAX_REASON,
     MAX_TITLE,
     Answer,
+    Consultation,
     Hidden,
     PostLimits,
     Question,
@@ -53,10 +54,12 @@ __all__ = [
     "accept_answer",
     "answer_question",
     "ask_question",
+    "change_question",
     "edit_post",
     "get_answer",
     "get_question",
     "get_thread",
+    "may_read_post",
     "node_questions",
     "post_iri",
     "report_post",
@@ -207,6 +210,8 @@ def _question_record(q: Question) -> Record:
     }
     if q.jurisdiction is not None:
         index["jurisdiction"] = q.jurisdiction
+    if q.consultation is not None:
+        index["consulted"] = q.consultation.issuer
     return Record(q.id, NodeKind.QUESTION, question_to_document(q), index)
 
 
@@ -228,8 +233,12 @@ def ask_question(
     base_iri: str,
     limits: PostLimits = DEFAULT_LIMITS,
     now: datetime | None = None,
+    consultation: Consultation | None = None,
 ) -> Question:
     """Post a question about graph nodes (and a jurisdiction) as the acting user.
+
+    ``consultation`` makes it a question to an issuer
+    (:func:`graph.services.assembly.consultations.ask_issuer` checks it first).
 
     Raises
     ------
@@ -247,7 +256,9 @@ def ask_question(
     nodes, jurisdiction = resolve_about(store, about, reference=reference)
     _check_rate(store, actor, user, limits, at)
     iri = f"{base_iri.rstrip('/')}/question/{_new_id(NodeKind.QUESTION, at)}"
-    question = Question(iri, user, title, body, nodes, _stamp(at), jurisdiction=jurisdiction)
+    question = Question(
+        iri, user, title, body, nodes, _stamp(at), jurisdiction, consultation=consultation
+    )
     edges = [Relation(iri, RelationType.ABOUT, node) for node in nodes]
     store.write(
         GraphBatch(records=[_question_record(question)], relations=edges, expect={iri: None})
@@ -262,8 +273,41 @@ def _read(store: GraphStore, uri: str, kind: NodeKind) -> Record:
     return record
 
 
-def _visible(actor: Actor, post: P) -> P:
+def may_read_post(actor: Actor, post: Question | Answer) -> bool:
+    """Whether the actor may read the post (every listing and search of posts asks this).
+
+    Not when it is hidden from them, nor when it is a consultation they are no party to.
+    """
     if not policy.may_see_post(actor, post.author, hidden=post.hidden is not None):
+        return False
+    c = post.consultation if isinstance(post, Question) else None
+    return c is None or policy.may_see_consultation(
+        actor, asker=post.author, issuer=c.issuer, public=c.public, shared_with=c.shared_with
+    )
+
+
+def _check_audience(store: GraphStore, actor: Actor, uri: str, kind: NodeKind) -> None:
+    """Refuse (as unknown) an answer in a consultation the actor may not read."""
+    if kind is NodeKind.ANSWER:
+        answer = answer_from_document(_read(store, uri, kind).body)
+        question = question_from_document(_read(store, answer.question, NodeKind.QUESTION).body)
+        if question.consultation is not None and not may_read_post(actor, question):
+            raise NotFoundError(f"no answer {uri}", details={"id": uri})
+
+
+def _check_answerer(actor: Actor, question: Question) -> None:
+    """Only the asker and the issuer's staff answer a consultation."""
+    if question.consultation is not None:
+        policy.require_consultation_party(
+            actor,
+            asker=question.author,
+            issuer=question.consultation.issuer,
+            action="answer this question to an issuer",
+        )
+
+
+def _visible(actor: Actor, post: P) -> P:
+    if not may_read_post(actor, post):
         raise NotFoundError(f"no {type(post).__name__.lower()} {post.id}", details={"id": post.id})
     return post
 
@@ -287,6 +331,7 @@ def get_answer(store: GraphStore, uri: str, *, actor: Actor) -> Answer:
     NotFoundError
         When there is no such answer the actor may see.
     """
+    _check_audience(store, actor, uri, NodeKind.ANSWER)
     return _visible(actor, answer_from_document(_read(store, uri, NodeKind.ANSWER).body))
 
 
@@ -312,7 +357,7 @@ def answer_question(
     user = policy.require_user(actor, action="answer a question")
     at = _now(now)
     body = _text(body, "body", MAX_BODY)
-    get_question(store, question, actor=actor)
+    _check_answerer(actor, get_question(store, question, actor=actor))
     _check_rate(store, actor, user, limits, at)
     iri = f"{base_iri.rstrip('/')}/answer/{_new_id(NodeKind.ANSWER, at)}"
     answer = Answer(iri, question, user, body, _stamp(at))
@@ -377,6 +422,7 @@ def edit_post(
     body = _text(body, "body", MAX_BODY)
     new_title = None if title is None else _text(title, "title", MAX_TITLE)
     at = _stamp(_now(None))
+    _check_audience(store, actor, uri, kind)
 
     def change(record: Record) -> Record:
         post = _visible(actor, _from_record(record))
@@ -406,6 +452,7 @@ def vote(store: GraphStore, uri: str, *, actor: Actor, value: int) -> Answer:
     user = policy.require_user(actor, action="vote on an answer")
     if value not in (-1, 0, 1):
         raise InvalidInputError("value: must be 1, -1 or 0", details={"field": "value"})
+    _check_audience(store, actor, uri, NodeKind.ANSWER)
 
     def change(record: Record) -> Record | None:
         answer = _visible(actor, answer_from_document(record.body))
@@ -484,6 +531,7 @@ def report_post(
     user = policy.require_user(actor, action="report a post")
     reason = _text(reason, "reason", MAX_REASON)
     at = _stamp(_now(None))
+    _check_audience(store, actor, uri, kind)
 
     def change(record: Record) -> Record | None:
         post = _visible(actor, _from_record(record))
@@ -541,7 +589,7 @@ def get_thread(store: GraphStore, uri: str, *, actor: Actor) -> Thread:
     edges = store.relations(uri, direction=Direction.IN, types=[RelationType.ANSWERS])
     records = store.get_records([e.source for e in edges], kind=NodeKind.ANSWER)
     answers = [answer_from_document(r.body) for r in records.values()]
-    seen = [a for a in answers if policy.may_see_post(actor, a.author, hidden=a.hidden is not None)]
+    seen = [a for a in answers if may_read_post(actor, a)]
     return Thread(question, tuple(sorted(seen, key=_answer_order(question))))
 
 
@@ -564,7 +612,7 @@ def node_questions(
         for uri in chunk:
             if uri in records:
                 q = question_from_document(records[uri].body)
-                if policy.may_see_post(actor, q.author, hidden=q.hidden is not None):
+                if may_read_post(actor, q):
                     found.append(q)
         if len(found) >= limit:
             break
@@ -573,3 +621,19 @@ def node_questions(
 
 def _id_order(uri: str) -> str:
     return uri.rpartition("/")[2]
+
+
+def change_question(
+    store: GraphStore, uri: str, change: Callable[[Question], Question | None]
+) -> Question:
+    """Apply ``change`` to the question as stored now (``None``: nothing to write); redo on a race.
+
+    For use cases that change a question's other parts (a consultation's readers); ``change``
+    makes its checks on the question it is given.
+    """
+
+    def on_record(record: Record) -> Record | None:
+        changed = change(question_from_document(record.body))
+        return None if changed is None else _question_record(changed)
+
+    return question_from_document(_update(store, uri, NodeKind.QUESTION, on_record).body)
