@@ -26,6 +26,7 @@ from graph.services.assembly.consultations import (
     share_consultation,
 )
 from graph.services.assembly.decisions import decide_from_answer
+from graph.services.assembly.listing import recent_questions
 from graph.services.assembly.posts import (
     answer_question,
     get_answer,
@@ -107,6 +108,13 @@ def test_a_consultation_is_private_to_the_asker_and_the_issuers_staff(
         if [q.id for q in node_questions(store, CERT_SD, actor=who)] == [question.id]
     }
     assert listed == {"learner", "staff"}
+    # and on the Assembly's front page, likewise
+    front = {
+        name
+        for name, who in {**people, "anonymous": ANONYMOUS}.items()
+        if question.id in [q.id for q in recent_questions(store, actor=who)]
+    }
+    assert front == {"learner", "staff"}
     inbox = issuer_consultations(store, LTU, actor=people["staff"])
     assert [(i.question.id, i.answers, i.answered) for i in inbox] == [(question.id, 0, False)]
     assert [i.question.id for i in my_consultations(store, actor=people["learner"])] == [
