@@ -103,6 +103,10 @@ def _url(path: str, seed: Seed) -> str:
         **PATH_VALUES,
         "submission_id": seed.ids["submission"][0],
         "proof_id": seed.ids["proof"][0],
+        # the Assembly and consultations (issue 17): a question to an issuer and its answer
+        "question_id": seed.ids["question"][0],
+        "answer_id": seed.ids["answer"][0],
+        "post_id": seed.ids["answer"][0],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
