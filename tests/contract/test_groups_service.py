@@ -1,4 +1,4 @@
-"""Groups on both backends: a leader's group, mentors by consent and link, recommendations, progress."""
+"""Groups on both backends: leaders, mentors by consent and link, recommendations, progress."""
 
 from __future__ import annotations
 
