@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, issuer, learner, mentor, site
+from api.pages import advisor, assessor, groups, issuer, learner, mentor, site
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -27,4 +27,5 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     issuer.router,
     assessor.router,
     advisor.router,
+    groups.router,
 )

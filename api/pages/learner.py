@@ -34,6 +34,7 @@ from graph.services import policy
 from graph.services.catalogue.credentials import get_credentials
 from graph.services.concepts import concept_labels, search_concepts, skill_groups
 from graph.services.equivalence.recognition import decisions_for
+from graph.services.groups.recommendations import learner_target, list_recommendations
 from graph.services.pathways.learners import (
     declare_competence,
     get_learner,
@@ -491,13 +492,32 @@ def my_pathway(
 ) -> Response:
     """Pick a target and where it must count; see the gap and the best pathways to it."""
     learner_id = my_learner(actor)
-    form = PathwayForm.read(request.query_params, pathway_query(request))
+    recommended = recommendations_context(store, actor, learner_id)
+    form = PathwayForm.read(
+        recommended_query(request.query_params, recommended["target"]), pathway_query(request)
+    )
     context = pathway_context(
         store, actor=actor, learner_id=learner_id, form=form, embedder=embedder, reference=reference
     )
     context["action"] = "/me/pathway"
+    context |= recommended
     status = 422 if context.get("errors") else 200
     return render(request, "learner_pathway.html", actor, context, status_code=status)
+
+
+def recommendations_context(store: GraphStore, actor: Actor, learner_id: str) -> dict[str, Any]:
+    """The mentors' recommendations to the learner, and the target of the accepted one."""
+    found = list_recommendations(store, actor=actor, learner=learner_id)
+    chosen = learner_target(store, actor=actor, learner=learner_id)
+    return {"recommendations": found, "target": None if chosen is None else chosen.target}
+
+
+def recommended_query(query: Mapping[str, str], target: str | None) -> Mapping[str, str]:
+    """The pathway form's query, starting from the learner's target when nothing is asked."""
+    kind, _, uri = (target or "").partition(":")
+    if query.get("kind") or kind not in {"occupation", "credential"}:
+        return query
+    return {**query, "kind": kind, kind: uri, f"{kind}_label": uri}
 
 
 def pathway_query(request: Request) -> dict[str, list[str]]:

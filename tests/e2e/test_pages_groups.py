@@ -1,0 +1,117 @@
+"""The group pages on the demo: the leader's progress, the mentor's recommend form, the learner's
+decision beside their pathway, and who may see them."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from tests.e2e.test_pages import _token, client, sign_in, site
+
+__all__ = ["client", "site"]
+
+ADA = "https://credwalk.org/id/learner/ada-walsh"
+PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
+SQL_COURSE = "https://www.greatlakes-cc.example/credentials/introduction-to-sql"
+
+
+def _key(user: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {user['api_key']}"}
+
+
+def _recommendations(client: TestClient, users: dict[str, Any]) -> list[dict[str, Any]]:
+    found = client.get(
+        "/v1/recommendations", params={"learner": ADA}, headers=_key(users["learner"])
+    )
+    assert found.status_code == 200, found.text
+    return list(found.json()["recommendations"])
+
+
+def test_the_leader_sees_the_groups_progress_as_chart_and_table(
+    client: TestClient, site: Any
+) -> None:
+    users = site[1]
+    api = client.get("/v1/groups/dublin-data-cohort/progress", headers=_key(users["leader"])).json()
+    sign_in(client, users["leader"])
+    page = client.get("/groups/dublin-data-cohort")
+    assert page.status_code == 200
+    assert '<svg class="progress-chart"' in page.text and "data-coverage" in page.text
+    assert f"data-counted>{api['counted']}<" in page.text and api["counted"] == 1
+    for target in api["targets"]:
+        assert target["label"] in page.text
+        assert f"{target['points'][-1]['percent']} %" in page.text
+    assert "Dublin data cohort" in client.get("/groups").text
+
+
+def test_the_mentor_recommends_and_the_learner_accepts_beside_the_pathway(
+    client: TestClient, site: Any
+) -> None:
+    users = site[1]
+    before = _recommendations(client, users)
+    sign_in(client, users["mentor"])
+    form = client.get("/groups/dublin-data-cohort")
+    assert form.status_code == 200 and "Recommend to a learner" in form.text
+    bad = client.post(
+        "/groups/dublin-data-cohort/recommendations",
+        data={
+            "csrf_token": _token(form.text),
+            "learner": ADA,
+            "kind": "target",
+            "target": "credential:https://nowhere.example/x",
+            "reason": "Typed reason",
+        },
+    )
+    assert bad.status_code == 422
+    assert re.search(r'id="f-target-error"[^>]*>target: ', bad.text)
+    assert "Typed reason" in bad.text and "credential:https://nowhere.example/x" in bad.text
+    assert _recommendations(client, users) == before  # nothing written
+    sent = client.post(
+        "/groups/dublin-data-cohort/recommendations",
+        data={
+            "csrf_token": _token(form.text),
+            "learner": ADA,
+            "kind": "target",
+            "target": f"credential:{SQL_COURSE}",
+            "reason": "SQL first: the cohort's data work needs it.",
+        },
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    client.cookies.clear()
+    sign_in(client, users["learner"])
+    pathway = client.get("/me/pathway")
+    assert "SQL first: the cohort" in pathway.text and "From mentor" in pathway.text
+    (made,) = [r for r in _recommendations(client, users) if r["reason"].startswith("SQL first")]
+    decided = client.post(
+        f"/me/recommendations/{made['id'].rpartition('/')[2]}",
+        data={"csrf_token": _token(pathway.text), "decision": "accept"},
+        follow_redirects=False,
+    )
+    assert decided.status_code == 303
+    after = client.get("/me/pathway")
+    assert f"credential:{SQL_COURSE}" in after.text and "data-my-target" in after.text
+    assert "You accepted it" in after.text
+
+
+def test_other_roles_are_refused_the_group_and_anonymous_signs_in(
+    client: TestClient, site: Any
+) -> None:
+    users = site[1]
+    assert client.get("/groups/dublin-data-cohort", follow_redirects=False).status_code in {
+        302,
+        303,
+        307,
+    }
+    for name in ("learner", "issuer", "member", "advisor"):
+        client.cookies.clear()
+        sign_in(client, users[name])
+        assert client.get("/groups/dublin-data-cohort").status_code == 403, name
+    client.cookies.clear()
+    sign_in(client, users["leader"])
+    refused = client.post(
+        "/me/recommendations/abc",
+        data={"csrf_token": _token(client.get("/groups").text), "decision": "accept"},
+    )
+    assert refused.status_code in {403, 404}
