@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -288,7 +289,7 @@ def test_a_recommended_target_accepted_becomes_the_learners_target(
 def test_bad_recommendation_names_the_field_and_writes_nothing(
     world: World, group: str, kw: dict[str, object], field: str
 ) -> None:
-    fields: dict[str, object] = {"reason": "Because.", **kw}
+    fields: dict[str, Any] = {"reason": "Because.", **kw}
     with pytest.raises(InvalidInputError) as info:
         recommend(
             world.store,
@@ -297,7 +298,7 @@ def test_bad_recommendation_names_the_field_and_writes_nothing(
             learner=LEARNERS[0],
             base_iri=BASE_IRI,
             **fields,
-        )  # type: ignore[arg-type]
+        )
     assert info.value.details["field"] == field
     assert world.store.list_records(kind=NodeKind.RECOMMENDATION) == []
     with pytest.raises(NotFoundError):
