@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph.errors import ForbiddenError, InvalidInputError, NotFoundError, UnauthenticatedError
+from graph.errors import ForbiddenError, InvalidInputError, UnauthenticatedError
 from graph.jsonld import PinnedDocumentLoader
 from graph.model.accounts import ANONYMOUS, Actor, ConsentScope, Grant, Role
 from graph.model.concepts import NodeKind
@@ -301,7 +301,7 @@ def test_bad_recommendation_names_the_field_and_writes_nothing(
         )
     assert info.value.details["field"] == field
     assert world.store.list_records(kind=NodeKind.RECOMMENDATION) == []
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ForbiddenError):  # no group links anyone to a stranger
         recommend(
             world.store,
             actor=world.mentors[0],

@@ -33,6 +33,7 @@ PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundament
 PYTHON_SKILL = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 EVERYONE = frozenset(
     {"anonymous", "admin", "issuer", "assessor", "advisor", "mentor", "learner", "member", "bea"}
+    | {"leader"}  # groups: the demo's group leader
 )
 SIGNED_IN = EVERYONE - {"anonymous"}
 
@@ -130,6 +131,16 @@ PAGES: dict[tuple[str, str], Row] = {
     ("GET", "/recognitions"): _row("/recognitions", "advisor"),
     ("GET", "/recognitions/new"): _row("/recognitions/new", "advisor"),
     ("POST", "/recognitions/new"): _row("/recognitions/new", "advisor"),
+    # Groups: the demo group's leader and mentor (and administrators); a learner decides on
+    # the recommendations made to them.
+    ("GET", "/groups"): _row("/groups", *SIGNED_IN),
+    ("GET", "/groups/{slug}"): _row("/groups/dublin-data-cohort", "leader", "mentor", "admin"),
+    ("POST", "/groups/{slug}/recommendations"): _row(
+        # the leader is told the empty form names no learner; for a learner, only a mentor
+        # the group links to them passes (tests/contract/test_groups_service.py)
+        "/groups/dublin-data-cohort/recommendations", "mentor", "admin", "leader"
+    ),
+    ("POST", "/me/recommendations/{rec_id}"): _row("/me/recommendations/none", "learner", "bea"),
 }
 
 

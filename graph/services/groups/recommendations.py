@@ -128,19 +128,19 @@ def recommend(
     Raises
     ------
     NotFoundError
-        For no such group, or a learner who is not one of its learners.
+        For no such group.
     UnauthenticatedError, ForbiddenError
         For nobody, and for anyone the group does not link to the learner as mentor.
     InvalidInputError, PayloadTooLargeError
-        For an unknown kind, target or credential, no reason, an oversized text (naming the
-        field); nothing is written.
+        For a learner not of the group, an unknown kind, target or credential, no reason,
+        an oversized text (naming the field); nothing is written.
     """
     found, _ = read_group(store, group)
-    if learner not in found.learners:
-        raise NotFoundError(f"{learner} is not a learner of {group}", details={"field": "learner"})
-    user = policy.require_linked_mentor(
-        actor, learner, found.mentors_of(learner), action="recommend to this learner"
-    )
+    action = "recommend to this learner"
+    if learner not in found.learners:  # told only to those who see the group's learners
+        policy.require_group_staff(actor, group, found.mentors, action=action)
+        raise _fail("learner", f"{learner[:100]!r} is not a learner of this group")
+    user = policy.require_linked_mentor(actor, learner, found.mentors_of(learner), action=action)
     try:
         rec_kind = RecommendationKind(kind)
     except ValueError as e:
