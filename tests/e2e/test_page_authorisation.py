@@ -138,7 +138,10 @@ PAGES: dict[tuple[str, str], Row] = {
     ("POST", "/groups/{slug}/recommendations"): _row(
         # the leader is told the empty form names no learner; for a learner, only a mentor
         # the group links to them passes (tests/contract/test_groups_service.py)
-        "/groups/dublin-data-cohort/recommendations", "mentor", "admin", "leader"
+        "/groups/dublin-data-cohort/recommendations",
+        "mentor",
+        "admin",
+        "leader",
     ),
     ("POST", "/me/recommendations/{rec_id}"): _row("/me/recommendations/none", "learner", "bea"),
 }
