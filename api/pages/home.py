@@ -18,6 +18,7 @@ from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
+from graph.services.groups.groups import my_groups
 from graph.services.pathways.learners import learner_exists
 from graph.services.proofs.submissions import list_submissions
 from graph.store import GraphStore
@@ -138,12 +139,21 @@ def _learner(store: GraphStore, actor: Actor) -> HomeSection:
     return HomeSection("Your next step", "", "/me", items[:SHOWN])
 
 
+def _groups(store: GraphStore, actor: Actor) -> HomeSection:
+    items = [
+        HomeItem(f"/groups/{g.id.rpartition('/')[2]}", g.name, f"{len(g.members)} learners")
+        for g in my_groups(store, actor=actor)[:SHOWN]
+    ]
+    return HomeSection("Your groups", "You run no group yet.", "/groups", items)
+
+
 _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] = (
     (Role.LEARNER, _learner),
     (Role.ASSESSOR, _assessor),
     (Role.ISSUER, _issuer),
     (Role.ADVISOR, _advisor),
     (Role.MENTOR, _mentor),
+    (Role.GROUP_LEADER, _groups),
 )
 
 
