@@ -21,7 +21,7 @@ from graph.errors import InvalidInputError
 from graph.model.accounts import Actor
 from graph.model.groups import RecommendationKind
 from graph.services import policy
-from graph.services.groups.groups import get_group, group_iri, my_groups
+from graph.services.groups.groups import get_group, group_iri, my_groups, set_sharing
 from graph.services.groups.progress import GroupProgress, group_progress
 from graph.services.groups.recommendations import decide_recommendation, recommend
 from graph.store import GraphStore
@@ -113,6 +113,17 @@ def recommend_page(
         context |= {"values": values, "errors": field_errors(e, _FIELDS | {"steps": "target"})}
         return render(request, "groups/group.html", actor, context, status_code=422)
     return RedirectResponse(f"/groups/{slug}?recommended=1", status_code=303)
+
+
+@router.post("/me/groups/{slug}/sharing", response_class=HTMLResponse)
+def sharing_page(
+    slug: str, form: FormDep, store: StoreDep, settings: SettingsDep, actor: ActorDep
+) -> Response:
+    """The learner says whether the group counts their progress (a checkbox)."""
+    learner = my_learner(actor)
+    iri = group_iri(slug, base_iri=settings.base_iri)
+    set_sharing(store, iri, actor=actor, learner=learner, shares=form.get("shares") == "on")
+    return RedirectResponse("/me/pathway?shared=1", status_code=303)
 
 
 @router.post("/me/recommendations/{rec_id}", response_class=HTMLResponse)

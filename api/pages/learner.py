@@ -34,6 +34,7 @@ from graph.services import policy
 from graph.services.catalogue.credentials import get_credentials
 from graph.services.concepts import concept_labels, search_concepts, skill_groups
 from graph.services.equivalence.recognition import decisions_for
+from graph.services.groups.groups import my_groups
 from graph.services.groups.recommendations import learner_target, list_recommendations
 from graph.services.pathways.learners import (
     declare_competence,
@@ -509,7 +510,12 @@ def recommendations_context(store: GraphStore, actor: Actor, learner_id: str) ->
     """The mentors' recommendations to the learner, and the target of the accepted one."""
     found = list_recommendations(store, actor=actor, learner=learner_id)
     chosen = learner_target(store, actor=actor, learner=learner_id)
-    return {"recommendations": found, "target": None if chosen is None else chosen.target}
+    groups = [g for g in my_groups(store, actor=actor) if learner_id in g.learners]
+    return {
+        "recommendations": found,
+        "target": None if chosen is None else chosen.target,
+        "my_groups": [(g, next(m for m in g.members if m.learner == learner_id)) for g in groups],
+    }
 
 
 def recommended_query(query: Mapping[str, str], target: str | None) -> Mapping[str, str]:

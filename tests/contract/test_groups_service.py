@@ -51,6 +51,7 @@ from tests.fixtures.demo_catalogue import BASE_IRI, load_demo_catalogue
 
 COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
 SQL_COURSE = "https://www.greatlakes-cc.example/credentials/introduction-to-sql"
+DATA_ANALYST = "http://data.europa.eu/esco/occupation/d3edb8f8-3a06-47a0-8fb9-9b212c006aa2"
 SEAT = "https://www.liffey-tu.example/assessors/aoife-byrne"
 GROUP = f"{BASE_IRI}/group/cohort"
 OTHER_GROUP = f"{BASE_IRI}/group/other"
@@ -136,7 +137,9 @@ def test_only_the_leader_creates_and_changes_the_group(world: World) -> None:
     assert get_group(world.store, GROUP, actor=world.mentors[1]) == made
     with pytest.raises(ForbiddenError):
         get_group(world.store, GROUP, actor=world.stranger)
-    assert [g.id for g in my_groups(world.store, actor=world.learner(2))] == [GROUP]
+    (seen,) = my_groups(world.store, actor=world.learner(2))  # only themself in it
+    assert seen.id == GROUP and seen.learners == (LEARNERS[2],)
+    assert [k.learner for k in seen.links] == [LEARNERS[2]]
     assert my_groups(world.store, actor=world.stranger) == []
     with pytest.raises(ForbiddenError):
         replace_group(
@@ -261,6 +264,20 @@ def test_a_recommended_target_accepted_becomes_the_learners_target(
     chosen = learner_target(world.store, actor=world.learner(0), learner=LEARNERS[0])
     assert chosen is not None and chosen.target == f"credential:{COURSE}"
     decide_recommendation(world.store, step.id, actor=world.learner(0), accept=False)
+    pathway = recommend(
+        world.store,
+        actor=mentor0,
+        group=group,
+        learner=LEARNERS[0],
+        kind="pathway",
+        target=f"occupation:{DATA_ANALYST}",
+        steps=[SQL_COURSE, COURSE],
+        reason="SQL, then Python: the analyst's path.",
+        base_iri=BASE_IRI,
+    )
+    decide_recommendation(world.store, pathway.id, actor=world.learner(0), accept=True)
+    chosen = learner_target(world.store, actor=world.learner(0), learner=LEARNERS[0])
+    assert chosen is not None and chosen.id == pathway.id and chosen.steps == (SQL_COURSE, COURSE)
     mine = list_recommendations(world.store, actor=mentor0, learner=LEARNERS[0])
     assert {r.status for r in mine} == {
         RecommendationStatus.ACCEPTED,

@@ -144,6 +144,8 @@ PAGES: dict[tuple[str, str], Row] = {
         "leader",
     ),
     ("POST", "/me/recommendations/{rec_id}"): _row("/me/recommendations/none", "learner", "bea"),
+    # Ada is in the demo group (a POST without the box stops her sharing); Bea is not (403).
+    ("POST", "/me/groups/{slug}/sharing"): _row("/me/groups/dublin-data-cohort/sharing", "learner"),
 }
 
 

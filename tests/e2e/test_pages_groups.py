@@ -115,3 +115,32 @@ def test_other_roles_are_refused_the_group_and_anonymous_signs_in(
         data={"csrf_token": _token(client.get("/groups").text), "decision": "accept"},
     )
     assert refused.status_code in {403, 404}
+
+
+def test_a_learner_stops_and_resumes_sharing_and_the_progress_follows(
+    client: TestClient, site: Any
+) -> None:
+    users = site[1]
+
+    def counted() -> int:
+        found = client.get("/v1/groups/dublin-data-cohort/progress", headers=_key(users["leader"]))
+        return int(found.json()["counted"])
+
+    assert counted() == 1
+    sign_in(client, users["learner"])
+    page = client.get("/me/pathway")
+    assert 'data-sharing="on"' in page.text
+    stop = client.post(
+        "/me/groups/dublin-data-cohort/sharing",
+        data={"csrf_token": _token(page.text)},
+        follow_redirects=False,
+    )
+    assert stop.status_code == 303 and counted() == 0
+    assert 'data-sharing="off"' in client.get("/me/pathway").text
+    forged = client.post("/me/groups/dublin-data-cohort/sharing", data={"shares": "on"})
+    assert forged.status_code == 403 and counted() == 0  # no CSRF token: nothing written
+    client.post(
+        "/me/groups/dublin-data-cohort/sharing",
+        data={"csrf_token": _token(page.text), "shares": "on"},
+    )
+    assert counted() == 1

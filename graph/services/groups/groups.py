@@ -246,17 +246,17 @@ def set_sharing(store: GraphStore, iri: str, *, actor: Actor, learner: str, shar
     Raises
     ------
     NotFoundError
-        For no such group, or a learner who is not one of its learners.
+        For no such group.
     UnauthenticatedError, ForbiddenError
-        For nobody, and for anyone but the learner.
+        For nobody, anyone but the learner, and a learner who is not one of the group's.
     """
     policy.require_learner_owner(actor, learner, action="share progress with a group")
 
     def attempt() -> Group:
         current, version = read_group(store, iri)
         if learner not in current.learners:
-            raise NotFoundError(
-                f"{learner} is not a learner of {iri}", details={"field": "learner"}
+            raise policy.refusal(
+                actor, "share progress with a group", "not one of its learners", iri
             )
         members = tuple(
             Member(m.learner, shares) if m.learner == learner else m for m in current.members
@@ -269,14 +269,22 @@ def set_sharing(store: GraphStore, iri: str, *, actor: Actor, learner: str, shar
 
 
 def my_groups(store: GraphStore, *, actor: Actor) -> list[Group]:
-    """The groups the actor leads, mentors in, or learns in (every group, for an administrator)."""
+    """The groups the actor leads, mentors in, or learns in (every group, for an administrator).
+
+    A learner who neither leads nor mentors in a group sees only themself in it: their own
+    membership and links, never the other learners.
+    """
     user = policy.require_user(actor, action="list your groups")
     groups = [group_from_document(r.body) for r in store.list_records(kind=NodeKind.GROUP)]
     if actor.is_admin:
         return groups
     mine = actor.objects(Role.LEARNER)
-    return [
-        g
-        for g in groups
-        if actor.holds(Role.GROUP_LEADER, g.id) or user in g.mentors or mine & set(g.learners)
-    ]
+    found: list[Group] = []
+    for g in groups:
+        if actor.holds(Role.GROUP_LEADER, g.id) or user in g.mentors:
+            found.append(g)
+        elif mine & set(g.learners):
+            members = tuple(m for m in g.members if m.learner in mine)
+            links = tuple(k for k in g.links if k.learner in mine)
+            found.append(replace(g, members=members, links=links))
+    return found

@@ -226,7 +226,8 @@ def decide_recommendation(
     found, version = _read(store, uri)
     policy.require_learner_owner(actor, found.learner, action="decide on a recommendation")
     status = RecommendationStatus.ACCEPTED if accept else RecommendationStatus.DECLINED
-    at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    # To the microsecond: the latest decision is the learner's target, even within a second.
+    at = (now or datetime.now(UTC)).isoformat(timespec="microseconds")
     decided = replace(found, status=status, decided_at=at)
     store.write(GraphBatch(records=[_record(decided)], expect={uri: version}))
     return decided
