@@ -144,3 +144,36 @@ def test_a_learner_stops_and_resumes_sharing_and_the_progress_follows(
         data={"csrf_token": _token(page.text), "shares": "on"},
     )
     assert counted() == 1
+
+
+def test_the_mentor_loses_the_learner_when_the_consent_or_the_link_goes(
+    client: TestClient, site: Any
+) -> None:
+    """Last of the module: it withdraws Ada's consent to the demo mentor."""
+    users = site[1]
+    learner, leader = _key(users["learner"]), _key(users["leader"])
+    sign_in(client, users["mentor"])
+    assert client.get(f"/mentees/{ADA}").status_code == 200
+    consents = client.get(f"/v1/learners/{ADA}/consents", headers=learner).json()["data"]
+    for consent in consents:
+        revoked = client.delete(f"/v1/consents/{consent['id']}", headers=learner)
+        assert revoked.status_code == 200, revoked.text
+    refused = client.get(f"/mentees/{ADA}")  # the very next request
+    assert refused.status_code == 403 and "Python" not in refused.text
+    mentor_user = consents[0]["grantee"]
+    again = client.post(
+        f"/v1/learners/{ADA}/consents",
+        json={"grantee": mentor_user, "scopes": ["competences"]},
+        headers=learner,
+    )
+    assert again.status_code == 201, again.text
+    assert client.get(f"/mentees/{ADA}").status_code == 200
+    group = client.get("/v1/groups/dublin-data-cohort", headers=leader).json()
+    body = {k: group[k] for k in ("name", "kind", "mentors", "targets")}
+    unlinked = client.put(
+        "/v1/groups/dublin-data-cohort",
+        json={**body, "learners": [ADA], "links": []},
+        headers=leader,
+    )
+    assert unlinked.status_code == 200, unlinked.text
+    assert client.get(f"/mentees/{ADA}").status_code == 403  # a consent, but no link
