@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import IdPath, SettingsDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.common import MAX_IRI
 from api.schemas.groups import (
@@ -47,15 +47,15 @@ __all__ = ["router"]
 
 router = APIRouter(prefix="/v1", tags=["groups"], route_class=CheckedRoute)
 
-_WRITE = responses(401, 403, 404, 409, 413, 422, 503)
+_WRITE = responses(400, 401, 403, 404, 409, 413, 422, 503)
 _READ = responses(401, 403, 404, 422, 503)
 
 
-def _group(group_id: str, settings: Settings) -> str:
+def _group(group_id: IdPath, settings: Settings) -> str:
     return group_iri(group_id, base_iri=settings.base_iri)
 
 
-def _recommendation(rec_id: str, settings: Settings) -> str:
+def _recommendation(rec_id: IdPath, settings: Settings) -> str:
     return f"{settings.base_iri.rstrip('/')}/recommendation/{rec_id}"
 
 
@@ -79,14 +79,14 @@ def mine(store: StoreDep, actor: ActorDep) -> GroupsPublic:
 
 
 @router.get("/groups/{group_id}", response_model=GroupPublic, responses=_READ)
-def read(group_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep) -> GroupPublic:
+def read(group_id: IdPath, store: StoreDep, settings: SettingsDep, actor: ActorDep) -> GroupPublic:
     """A group (its leader, its mentors)."""
     return GroupPublic.from_domain(get_group(store, _group(group_id, settings), actor=actor))
 
 
 @router.put("/groups/{group_id}", response_model=GroupPublic, responses=_WRITE)
 def change(
-    group_id: str, request: GroupEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    group_id: IdPath, request: GroupEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> GroupPublic:
     """Change a group's name, kind, mentors, learners, links, targets (its leader)."""
     group = replace_group(
@@ -101,7 +101,11 @@ def change(
 
 @router.put("/groups/{group_id}/sharing", response_model=GroupPublic, responses=_WRITE)
 def sharing(
-    group_id: str, request: SharingRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    group_id: IdPath,
+    request: SharingRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
 ) -> GroupPublic:
     """Say whether the group counts me in its progress (the learner themself)."""
     group = set_sharing(
@@ -116,7 +120,7 @@ def sharing(
 
 @router.get("/groups/{group_id}/progress", response_model=ProgressPublic, responses=_READ)
 def progress(
-    group_id: str, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    group_id: IdPath, store: StoreDep, settings: SettingsDep, actor: ActorDep
 ) -> ProgressPublic:
     """The group's progress over the learners who share it (its leader, its mentors)."""
     found = group_progress(store, _group(group_id, settings), actor=actor)
@@ -130,7 +134,7 @@ def progress(
     responses=_WRITE,
 )
 def make_recommendation(
-    group_id: str,
+    group_id: IdPath,
     request: RecommendationCreate,
     store: StoreDep,
     settings: SettingsDep,
@@ -173,7 +177,11 @@ def recommendations(
     "/recommendations/{rec_id}/decision", response_model=RecommendationPublic, responses=_WRITE
 )
 def decide(
-    rec_id: str, request: DecisionRequest, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    rec_id: IdPath,
+    request: DecisionRequest,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
 ) -> RecommendationPublic:
     """Accept or decline a recommendation (the learner it is for)."""
     decided = decide_recommendation(

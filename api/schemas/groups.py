@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,6 +31,10 @@ __all__ = [
 _ITEMS = MAX_GROUP_ITEMS * 2
 
 
+_Iri = Annotated[str, Field(max_length=MAX_IRI)]
+_TargetText = Annotated[str, Field(max_length=MAX_TARGET)]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -48,10 +53,10 @@ class GroupEdit(_Request):
     kind: str = Field(
         default="cohort", max_length=MAX_NAME, description="cohort, apprenticeship, programme"
     )
-    mentors: list[str] = Field(default_factory=list, max_length=_ITEMS)
-    learners: list[str] = Field(default_factory=list, max_length=_ITEMS)
+    mentors: list[_Iri] = Field(default_factory=list, max_length=_ITEMS)
+    learners: list[_Iri] = Field(default_factory=list, max_length=_ITEMS)
     links: list[LinkPublic] = Field(default_factory=list, max_length=_ITEMS)
-    targets: list[str] = Field(
+    targets: list[_TargetText] = Field(
         default_factory=list, max_length=_ITEMS, description="occupation:IRI or credential:IRI"
     )
 
@@ -63,7 +68,7 @@ class GroupEdit(_Request):
             mentors=self.mentors,
             learners=self.learners,
             links=[(k.mentor, k.learner) for k in self.links],
-            targets=[t[:MAX_TARGET] for t in self.targets],
+            targets=self.targets,
         )
 
 
@@ -200,7 +205,7 @@ class RecommendationCreate(_Request):
     kind: str = Field(max_length=MAX_NAME, description="target, pathway or step")
     reason: str = Field(max_length=MAX_TEXT * 10)
     target: str | None = Field(default=None, max_length=MAX_TARGET)
-    steps: list[str] = Field(default_factory=list, max_length=100)
+    steps: list[_Iri] = Field(default_factory=list, max_length=100)
     step: str | None = Field(default=None, max_length=MAX_IRI)
     before: str | None = Field(default=None, max_length=MAX_IRI)
     note: str | None = Field(default=None, max_length=MAX_TEXT * 10)
