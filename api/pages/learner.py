@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter, Request
@@ -494,9 +495,7 @@ def my_pathway(
     """Pick a target and where it must count; see the gap and the best pathways to it."""
     learner_id = my_learner(actor)
     recommended = recommendations_context(store, actor, learner_id)
-    form = PathwayForm.read(
-        recommended_query(request.query_params, recommended["target"]), pathway_query(request)
-    )
+    form = PathwayForm.read(request.query_params, pathway_query(request))
     context = pathway_context(
         store, actor=actor, learner_id=learner_id, form=form, embedder=embedder, reference=reference
     )
@@ -514,16 +513,17 @@ def recommendations_context(store: GraphStore, actor: Actor, learner_id: str) ->
     return {
         "recommendations": found,
         "target": None if chosen is None else chosen.target,
+        "target_href": target_href(None if chosen is None else chosen.target),
         "my_groups": [(g, next(m for m in g.members if m.learner == learner_id)) for g in groups],
     }
 
 
-def recommended_query(query: Mapping[str, str], target: str | None) -> Mapping[str, str]:
-    """The pathway form's query, starting from the learner's target when nothing is asked."""
+def target_href(target: str | None) -> str | None:
+    """The pathway form's URL asking for ``target`` (an occupation or a credential), if any."""
     kind, _, uri = (target or "").partition(":")
-    if query.get("kind") or kind not in {"occupation", "credential"}:
-        return query
-    return {**query, "kind": kind, kind: uri, f"{kind}_label": uri}
+    if kind not in {"occupation", "credential"}:
+        return None
+    return "/me/pathway?" + urlencode({"kind": kind, kind: uri, f"{kind}_label": uri})
 
 
 def pathway_query(request: Request) -> dict[str, list[str]]:

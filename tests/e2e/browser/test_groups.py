@@ -77,5 +77,9 @@ def test_the_mentor_recommends_and_the_learner_accepts(visitor: Visitor) -> None
     page.wait_for_url("**/me/pathway?decided=1")
     visitor.check()
     assert SQL_COURSE in page.locator("[data-my-target]").inner_text()
+    page.get_by_role("link", name="show the gap and pathway to it").click()
+    page.wait_for_url("**/me/pathway?kind=credential**")
+    visitor.check()
+    assert page.get_by_role("radio", name="a credential").is_checked()
     found = _api(visitor, "learner", "GET", "/v1/recommendations", params={"learner": ADA})
     assert found["target"] == f"credential:{SQL_COURSE}"
