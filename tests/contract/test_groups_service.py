@@ -318,17 +318,19 @@ def test_bad_recommendation_names_the_field_and_writes_nothing(
         )
     assert info.value.details["field"] == field
     assert world.store.list_records(kind=NodeKind.RECOMMENDATION) == []
-    with pytest.raises(ForbiddenError):  # no group links anyone to a stranger
-        recommend(
-            world.store,
-            actor=world.mentors[0],
-            group=group,
-            learner=f"{BASE_IRI}/learner/ghost",
-            kind="target",
-            target=f"credential:{COURSE}",
-            reason="r",
-            base_iri=BASE_IRI,
-        )
+    ghost: dict[str, Any] = {
+        "group": group,
+        "learner": f"{BASE_IRI}/learner/ghost",
+        "kind": "target",
+        "target": f"credential:{COURSE}",
+        "reason": "r",
+        "base_iri": BASE_IRI,
+    }
+    with pytest.raises(InvalidInputError) as outside:  # the group's mentor is told which field
+        recommend(world.store, actor=world.mentors[0], **ghost)
+    assert outside.value.details["field"] == "learner"
+    with pytest.raises(ForbiddenError):  # a stranger learns nothing of who is in the group
+        recommend(world.store, actor=world.stranger, **ghost)
 
 
 def _proof(world: World, learner: int, tmp_path: Path, loader: PinnedDocumentLoader) -> None:
