@@ -24,6 +24,7 @@ from api.cli import (
     consultations,
     credentials,
     equivalence,
+    groups,
     ingest,
     pathways,
     proofs,
@@ -43,6 +44,7 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     pathways,
     proofs,
     assembly,  # the Assembly: questions and answers on graph nodes
+    groups,
     accounts,
     backup,
     serve,

@@ -14,7 +14,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assembly, assessor, consultations, issuer, learner, mentor, site
+from api.pages import (
+    advisor,
+    assembly,
+    assessor,
+    consultations,
+    groups,
+    issuer,
+    learner,
+    mentor,
+    site,
+)
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -29,4 +39,5 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     advisor.router,
     assembly.router,  # the Assembly: questions and answers on graph nodes
     consultations.router,  # issuer consultation (issue 17 point 2)
+    groups.router,
 )

@@ -20,6 +20,7 @@ from graph.services.assembly.consultations import ConsultationItem, inbox, my_co
 from graph.services.assembly.listing import recent_questions
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
+from graph.services.groups.groups import my_groups
 from graph.services.pathways.learners import learner_exists
 from graph.services.proofs.submissions import list_submissions
 from graph.store import GraphStore
@@ -172,6 +173,14 @@ def _my_questions(store: GraphStore, actor: Actor) -> HomeSection:
     )
 
 
+def _groups(store: GraphStore, actor: Actor) -> HomeSection:
+    items = [
+        HomeItem(f"/groups/{g.id.rpartition('/')[2]}", g.name, f"{len(g.members)} learners")
+        for g in my_groups(store, actor=actor)[:SHOWN]
+    ]
+    return HomeSection("Your groups", "You run no group yet.", "/groups", items)
+
+
 _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] = (
     (Role.LEARNER, _learner),
     (Role.ASSESSOR, _assessor),
@@ -180,6 +189,7 @@ _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] =
     (Role.MENTOR, _mentor),
     (Role.ISSUER, _questions_to_us),
     (Role.LEARNER, _my_questions),
+    (Role.GROUP_LEADER, _groups),
 )
 
 

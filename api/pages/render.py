@@ -44,7 +44,8 @@ _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
     Role.ISSUER: (NavItem("/catalogue", "Catalogue"),),
     Role.ASSESSOR: (NavItem("/assess", "To assess"),),
     Role.ADVISOR: (NavItem("/compare", "Compare"), NavItem("/recognitions/new", "Decide")),
-    Role.MENTOR: (NavItem("/mentees", "My learners"),),
+    Role.MENTOR: (NavItem("/mentees", "My learners"), NavItem("/groups", "My groups")),
+    Role.GROUP_LEADER: (NavItem("/groups", "My groups"),),
 }
 _PUBLIC_NAV = (
     NavItem("/search", "Skills & occupations"),

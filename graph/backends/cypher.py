@@ -53,6 +53,8 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.GUARD: "Guard",
     NodeKind.QUESTION: "Question",
     NodeKind.ANSWER: "Answer",
+    NodeKind.GROUP: "Group",
+    NodeKind.RECOMMENDATION: "Recommendation",
 }
 #: Concept kind -> label of its texts, each with its own vector index.
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}

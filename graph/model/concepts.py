@@ -51,6 +51,9 @@ class NodeKind(StrEnum):
     #: The Assembly's posts (graph.model.assembly).
     QUESTION = "question"
     ANSWER = "answer"
+    #: Groups of learners and mentors' recommendations (graph.model.groups).
+    GROUP = "group"
+    RECOMMENDATION = "recommendation"
 
     @property
     def is_concept(self) -> bool:

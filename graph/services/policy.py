@@ -15,7 +15,11 @@ The rules (ARCHITECTURE.md and the trust issue):
 - assessors assess only submissions of panels they sit on, as themselves;
 - advisors record and supersede decisions only for their own authority;
 - learners read and write only their own record, submissions and proofs; another user sees a
-  learner's data only under the learner's active consent for that part of it;
+  learner's data only under the learner's active consent for that part of it, and a mentor
+  only while a group links them to the learner;
+- a group is run by its leader (or an administrator); its leader and mentors see its progress,
+  counted over the learners who share it; a mentor recommends only to learners the group links
+  them to; a recommendation is read by its learner and its mentor, decided by the learner;
 - the Assembly is public to read; any signed-in user asks, answers, votes and reports; only a
   post's author edits it, only the asker accepts an answer, only an advisor or a mentor
   verifies one, only an administrator (the moderator) hides a post or sees a hidden one;
@@ -42,10 +46,14 @@ __all__ = [
     "require_assessor_role",
     "require_consultation_asker",
     "require_consultation_party",
+    "require_group_leader",
+    "require_group_staff",
     "require_issuer_staff",
     "require_learner_owner",
     "require_learner_reader",
+    "require_linked_mentor",
     "require_post_author",
+    "require_recommendation_reader",
     "require_user",
     "require_verifier",
 ]
@@ -171,13 +179,25 @@ def require_learner_owner(actor: Actor, learner: str, *, action: str) -> None:
 
 
 def may_read_learner(
-    actor: Actor, learner: str, *, scope: ConsentScope, consents: Iterable[Consent]
+    actor: Actor,
+    learner: str,
+    *,
+    scope: ConsentScope,
+    consents: Iterable[Consent],
+    mentors: Iterable[str] = (),
 ) -> bool:
-    """Whether the actor may see ``scope`` of a learner's data (owner, admin, or by consent)."""
+    """Whether the actor may see ``scope`` of a learner's data (owner, admin, or by consent).
+
+    A user holding the mentor role reads by consent only while a group links them to the
+    learner as mentor (``mentors``: the users linked so, see ``graph.services.groups.links``):
+    a consent alone, or a link alone, opens nothing to a mentor.
+    """
     if actor.user is None:
         return False
     if actor.is_admin or actor.holds(Role.LEARNER, learner):
         return True
+    if actor.objects(Role.MENTOR) and actor.user not in set(mentors):
+        return False
     return any(
         c.active and c.learner == learner and c.grantee == actor.user and scope in c.scopes
         for c in consents
@@ -185,17 +205,24 @@ def may_read_learner(
 
 
 def require_learner_reader(
-    actor: Actor, learner: str, *, scope: ConsentScope, consents: Iterable[Consent], action: str
+    actor: Actor,
+    learner: str,
+    *,
+    scope: ConsentScope,
+    consents: Iterable[Consent],
+    action: str,
+    mentors: Iterable[str] = (),
 ) -> None:
     """Pass whoever may see ``scope`` of the learner's data.
 
     Raises
     ------
     UnauthenticatedError, ForbiddenError
-        For nobody, and for a user who is neither the learner nor holds their consent.
+        For nobody, and for a user who is neither the learner nor holds their consent (and,
+        for a mentor, is not linked to the learner in a group).
     """
     require_user(actor, action=action)
-    if not may_read_learner(actor, learner, scope=scope, consents=consents):
+    if not may_read_learner(actor, learner, scope=scope, consents=consents, mentors=mentors):
         raise _refuse(actor, action, learner, f"no consent of this learner for {scope.value}")
 
 
@@ -280,3 +307,61 @@ def require_consultation_party(actor: Actor, *, asker: str, issuer: str, action:
     if not (actor.is_admin or user == asker or actor.holds(Role.ISSUER, issuer)):
         raise _refuse(actor, action, issuer, "only the asker and the issuer's staff answer it")
     return user
+
+
+# --- groups (graph.services.groups) --------------------------------------------------------
+
+
+def require_group_leader(actor: Actor, group: str, *, action: str) -> str:
+    """Pass the leader of ``group`` (``group_leader`` of its IRI) or an administrator; the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone who does not lead this group.
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or actor.holds(Role.GROUP_LEADER, group)):
+        raise _refuse(actor, action, group, "not the leader of this group")
+    return user
+
+
+def require_group_staff(actor: Actor, group: str, mentors: Iterable[str], *, action: str) -> str:
+    """Pass the group's leader, one of its ``mentors`` (user IRIs), an administrator; the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone who neither leads nor mentors in this group.
+    """
+    user = require_user(actor, action=action)
+    if actor.is_admin or actor.holds(Role.GROUP_LEADER, group) or user in set(mentors):
+        return user
+    raise _refuse(actor, action, group, "neither the leader nor a mentor of this group")
+
+
+def require_linked_mentor(actor: Actor, learner: str, linked: Iterable[str], *, action: str) -> str:
+    """Pass a mentor the group links to ``learner`` (``linked``: those mentors), an admin; the user.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone the group does not link to this learner as their mentor.
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or user in set(linked)):
+        raise _refuse(actor, action, learner, "not a mentor of this learner in this group")
+    return user
+
+
+def require_recommendation_reader(actor: Actor, learner: str, mentor: str, *, action: str) -> None:
+    """Pass the learner a recommendation is for, the mentor who made it, an administrator.
+
+    Raises
+    ------
+    UnauthenticatedError, ForbiddenError
+        For nobody, and for anyone else.
+    """
+    user = require_user(actor, action=action)
+    if not (actor.is_admin or actor.holds(Role.LEARNER, learner) or user == mentor):
+        raise _refuse(actor, action, learner, "neither this learner nor their mentor")

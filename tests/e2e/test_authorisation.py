@@ -45,14 +45,18 @@ from graph.reference import load_reference_data
 from graph.registry import create_store
 from graph.services.accounts import (
     actor_for_user,
+    consents_of,
     create_api_key,
     create_user,
     get_user,
     grant_consent,
+    revoke_consent,
     user_iri,
 )
 from graph.services.assembly.posts import answer_question, ask_question, verify_answer
 from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services.groups.groups import GroupSpec, create_group
+from graph.services.groups.recommendations import recommend
 from graph.services.ingestion import import_concepts
 from graph.services.pathways.learners import create_learner
 from graph.services.proofs.issuing import issue_proof
@@ -65,7 +69,17 @@ from tests.fixtures.actors import ADMIN
 from tests.fixtures.embedders import HashingEmbedder
 from tests.fixtures.neo4j_server import neo4j_namespace
 
-ROLES = ("anonymous", "admin", "issuer", "assessor", "advisor", "mentor", "learner", "member")
+ROLES = (
+    "anonymous",
+    "admin",
+    "issuer",
+    "assessor",
+    "advisor",
+    "mentor",
+    "learner",
+    "member",
+    "group_leader",
+)
 EVERY_USER = frozenset(ROLES) - {"anonymous"}
 
 OWN_ISSUER = "https://www.liffey-tu.example"
@@ -90,6 +104,8 @@ class Owners:
     learner: str | None = None
     seat: str | None = None
     authority: str | None = None
+    #: A group (its leader is the group_leader bound to it).
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,7 @@ class World:
             "learner": (owners.learner, f"{self.base}/learner/stranger"),
             # The mentor every fresh learner consents to, and one nobody consented to.
             "mentor": (f"{self.base}/group/cohort", f"{self.base}/group/other"),
+            "group_leader": (owners.group, f"{self.base}/group/other"),
         }.get(role)
         if bound is None:
             return self.user(role)
@@ -225,6 +242,7 @@ class World:
             scopes=list(ConsentScope),
             base_iri=self.base,
         )
+        _cohort_of(self, iri)  # groups: the cohort's mentor is linked to every fresh learner
         return iri
 
     def credential(self, issuer: str = OWN_ISSUER, *, suggested: bool = False) -> str:
@@ -1148,6 +1166,135 @@ ROWS: list[Row] = [
 ]
 
 
+# --- groups: a group per fresh learner, its leader, the cohort's mentor linked to the learner -
+
+
+def _cohort_of(world: World, learner: str) -> str:
+    """The group of a fresh learner (``cohort-<n>``), made with the cohort's mentor linked."""
+    slug = f"cohort-{learner.rpartition('/')[2]}"
+    mentor = str(world.user("mentor", f"{world.base}/group/cohort").name)
+    spec = GroupSpec(name=slug, mentors=[mentor], learners=[learner], links=[(mentor, learner)])
+    return create_group(world.store, actor=ADMIN, slug=slug, spec=spec, base_iri=world.base).id
+
+
+def _group_call(
+    method: str, suffix: str = "", body: Callable[[str], Any] | None = None
+) -> Callable[[World], Target]:
+    """A call on a fresh learner's group (``body`` made from the learner's IRI)."""
+
+    def make(world: World) -> Target:
+        learner = world.learner()
+        group = f"cohort-{learner.rpartition('/')[2]}"
+        path = f"/v1/groups/{group}{suffix}"
+        json = None if body is None else body(learner)
+        owners = Owners(learner=learner, group=f"{world.base}/group/{group}")
+        return Target(owners, lambda who, own: Call(method, path, json=json))
+
+    return make
+
+
+def _group_create(world: World) -> Target:
+    slug = f"made-{next(world.counter)}"
+    body = {"id": slug, "name": "A new cohort", "kind": "cohort"}
+    owners = Owners(group=f"{world.base}/group/{slug}")
+    return Target(owners, lambda who, own: Call("POST", "/v1/groups", json=body))
+
+
+def _recommendation_read(world: World) -> Target:
+    learner = world.learner()
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/recommendations", params={"learner": learner}),
+    )
+
+
+def _recommendation_decide(world: World) -> Target:
+    learner = world.learner()
+    made = recommend(
+        world.store,
+        actor=ADMIN,
+        group=f"{world.base}/group/cohort-{learner.rpartition('/')[2]}",
+        learner=learner,
+        kind="target",
+        target=f"credential:{OWN_COURSE}",
+        reason="The cohort's course.",
+        base_iri=world.base,
+    )
+    path = f"/v1/recommendations/{made.id.rpartition('/')[2]}/decision"
+    return Target(
+        Owners(learner=learner), lambda who, own: Call("POST", path, json={"accept": True})
+    )
+
+
+GROUP_STAFF = frozenset({"group_leader", "mentor"})
+GROUP_ROWS: list[Row] = [
+    Row("POST", "/v1/groups", 201, _group_create, owners=frozenset({"group_leader"})),
+    Row(
+        "GET",
+        "/v1/groups",
+        200,
+        _same(Call("GET", "/v1/groups")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row("GET", "/v1/groups/{group_id}", 200, _group_call("GET"), owners=GROUP_STAFF),
+    Row(
+        "PUT",
+        "/v1/groups/{group_id}",
+        200,
+        _group_call("PUT", body=lambda learner: {"name": "Renamed", "learners": [learner]}),
+        owners=frozenset({"group_leader"}),
+    ),
+    Row(
+        "PUT",
+        "/v1/groups/{group_id}/sharing",
+        200,
+        _group_call(
+            "PUT", "/sharing", body=lambda learner: {"learner": learner, "shares_progress": True}
+        ),
+        owners=frozenset({"learner"}),
+    ),
+    Row(
+        "GET",
+        "/v1/groups/{group_id}/progress",
+        200,
+        _group_call("GET", "/progress"),
+        owners=GROUP_STAFF,
+    ),
+    Row(
+        "POST",
+        "/v1/groups/{group_id}/recommendations",
+        201,
+        _group_call(
+            "POST",
+            "/recommendations",
+            body=lambda learner: {
+                "learner": learner,
+                "kind": "target",
+                "target": f"credential:{OWN_COURSE}",
+                "reason": "The cohort works towards it.",
+            },
+        ),
+        owners=frozenset({"mentor"}),
+    ),
+    Row(
+        "GET",
+        "/v1/recommendations",
+        200,
+        _recommendation_read,
+        owners=frozenset({"learner", "mentor"}),
+    ),
+    Row(
+        "POST",
+        "/v1/recommendations/{rec_id}/decision",
+        200,
+        _recommendation_decide,
+        owners=frozenset({"learner"}),
+    ),
+]
+ROWS += GROUP_ROWS
+
+
 # --- the world, on each backend ------------------------------------------------------------
 
 BACKENDS = ["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)]
@@ -1245,3 +1392,17 @@ def test_who_may_call_it(world: World, row: Row) -> None:
             if code != ("unauthenticated" if expected == 401 else "forbidden"):
                 wrong.append(f"{case} {expected} with error code {code}")
     assert not wrong, "\n" + "\n".join(wrong)
+
+
+def test_a_withdrawn_consent_stops_the_groups_mentor_on_the_next_request(world: World) -> None:
+    """Groups: the linked mentor reads by consent; revoked, the next request is refused."""
+    learner = world.learner()
+    mentor = world.who("mentor", True, Owners(learner=learner))
+    path = f"/v1/learners/{_q(learner)}"
+    assert world.client.get(path, headers=mentor.headers).status_code == 200
+    (consent,) = consents_of(world.store, learner, actor=ADMIN)
+    revoke_consent(world.store, consent.id, actor=ADMIN)
+    refused = world.client.get(path, headers=mentor.headers)
+    assert refused.status_code == 403 and set(refused.json()) == {"error"}
+    progress = world.client.get(f"/v1/groups/cohort-{learner.rpartition('/')[2]}/progress")
+    assert progress.status_code == 401

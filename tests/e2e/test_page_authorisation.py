@@ -34,6 +34,7 @@ PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundament
 PYTHON_SKILL = "http://data.europa.eu/esco/skill/ccd0a1d9-afda-43d9-b901-96344886e14d"
 EVERYONE = frozenset(
     {"anonymous", "admin", "issuer", "assessor", "advisor", "mentor", "learner", "member", "bea"}
+    | {"leader"}  # groups: the demo's group leader
 )
 SIGNED_IN = EVERYONE - {"anonymous"}
 
@@ -154,6 +155,21 @@ PAGES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/catalogue/questions"): _row("/catalogue/questions", "issuer", "admin"),
     ("GET", "/me/questions"): _row("/me/questions", *SIGNED_IN),
+    # Groups: the demo group's leader and mentor (and administrators); a learner decides on
+    # the recommendations made to them.
+    ("GET", "/groups"): _row("/groups", *SIGNED_IN),
+    ("GET", "/groups/{slug}"): _row("/groups/dublin-data-cohort", "leader", "mentor", "admin"),
+    ("POST", "/groups/{slug}/recommendations"): _row(
+        # the leader is told the empty form names no learner; for a learner, only a mentor
+        # the group links to them passes (tests/contract/test_groups_service.py)
+        "/groups/dublin-data-cohort/recommendations",
+        "mentor",
+        "admin",
+        "leader",
+    ),
+    ("POST", "/me/recommendations/{rec_id}"): _row("/me/recommendations/none", "learner", "bea"),
+    # Ada is in the demo group (a POST without the box stops her sharing); Bea is not (403).
+    ("POST", "/me/groups/{slug}/sharing"): _row("/me/groups/dublin-data-cohort/sharing", "learner"),
 }
 
 
