@@ -43,6 +43,7 @@ from graph.model.concept_documents import (
 )
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
+    SEARCHABLE_RECORDS,
     Direction,
     DumpItem,
     GraphBatch,
@@ -290,6 +291,9 @@ class EmbeddedStore(GraphStore):
         index = TextIndex()
         for uri, concept in memory.concepts.items():
             index.set_kind(uri, concept.kind)
+        for uri, record in memory.records.items():
+            if record.kind in SEARCHABLE_RECORDS:
+                index.set_kind(uri, record.kind)
         with self._reading_everything():
             self._fill_text_index(index)
         memory.attach_index(index)
