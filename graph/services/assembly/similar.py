@@ -103,8 +103,7 @@ def _words(text: str) -> list[str]:
 def shared_wording(draft: str, earlier: str) -> str | None:
     """The longest run of words (in the earlier text's spelling) that both texts hold.
 
-    A run must hold a word that is not a stop word; a single word counts only if no longer run
-    does. None when they share no such word.
+    Stop words do not start or end a run; None when the texts share no other word.
 
     Examples
     --------
@@ -119,11 +118,16 @@ def shared_wording(draft: str, earlier: str) -> str | None:
     )
     best: list[str] = []
     for block in matcher.get_matching_blocks():
-        run = theirs[block.b : block.b + block.size]
-        meaningful = any(w.lower() not in STOP_WORDS for w in run)
-        if meaningful and len(run) > len(best):
+        run = _trimmed(theirs[block.b : block.b + block.size])
+        if len(run) > len(best):
             best = run
     return " ".join(best) if best else None
+
+
+def _trimmed(run: list[str]) -> list[str]:
+    """The run without the stop words it starts or ends with ("a junior developer")."""
+    meaningful = [i for i, w in enumerate(run) if w.lower() not in STOP_WORDS]
+    return run[meaningful[0] : meaningful[-1] + 1] if meaningful else []
 
 
 def _reason(
