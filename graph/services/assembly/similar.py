@@ -167,13 +167,14 @@ def suggest_similar(
     body: str = "",
     about: Sequence[str] = (),
     limit: int = 3,
+    min_score: float = MIN_SCORE,
 ) -> list[SimilarQuestion]:
     """The earlier questions most like a draft, best first, each with its reason.
 
     The title is what is compared (by meaning and by wording); ``body`` is checked like a
     post's but not ranked on; each node IRI or jurisdiction code of ``about`` that a question
-    shares adds :data:`ABOUT_BONUS` (twice at most). Questions scoring under
-    :data:`MIN_SCORE`, and those the actor may not see, are left out.
+    shares adds :data:`ABOUT_BONUS` (twice at most). Questions scoring under ``min_score``,
+    and those the actor may not see, are left out.
 
     Raises
     ------
@@ -198,7 +199,7 @@ def suggest_similar(
             continue
         shared = tuple(a for a in (*q.about, q.jurisdiction) if a is not None and a in wanted)
         score = min(1.0, r.score + ABOUT_BONUS * min(len(shared), 2))
-        if score >= MIN_SCORE:
+        if score >= min_score:
             found.append((score, r, q, shared))
     found.sort(key=lambda f: (-f[0], f[2].id))
     names = _labels(store, {a for f in found[:limit] for a in f[3]})
