@@ -440,11 +440,13 @@ RETURN NOT (EXISTS { MATCH (n:Node {ns: $ns}) } OR EXISTS { MATCH (s:Scheme {ns:
 DUMP_CONTENTS = """
 CALL () { MATCH (s:Scheme {ns: $ns}) RETURN count(s) AS schemes }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Concept RETURN count(n) AS concepts }
-CALL () { MATCH (t:Text {ns: $ns}) RETURN count(t) AS texts }
+CALL () { MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
+          RETURN count(t) AS texts }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Record RETURN count(n) AS records }
 CALL () { MATCH (:Node {ns: $ns})-[e]->(:Node {ns: $ns}) RETURN count(e) AS relations }
 CALL () {
-  OPTIONAL MATCH (t:Text {ns: $ns}) WHERE t.embedding IS NOT NULL
+  OPTIONAL MATCH (t:Text {ns: $ns})
+  WHERE t.embedding IS NOT NULL AND NOT t:QuestionText AND NOT t:AnswerText
   RETURN size(t.embedding) AS dimension LIMIT 1
 }
 CALL () { OPTIONAL MATCH (m:Meta {ns: $ns, key: 'embedding_model'}) RETURN m.value AS model }
@@ -461,8 +463,9 @@ ORDER BY n.uri
 """
 
 #: Texts by concept IRI; the backend orders the texts of one concept.
+#: (The posts' texts are not dumped: a restore indexes the posts again from their records.)
 DUMP_TEXTS = """
-MATCH (t:Text {ns: $ns})
+MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
 WITH t ORDER BY t.uri
 RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
        t.embedding AS embedding
