@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import json
+
 import pytest
 
 from graph.errors import InvalidInputError, PayloadTooLargeError
@@ -11,6 +14,8 @@ from graph.model.concepts import NodeKind
 from graph.reference import ReferenceData
 from graph.services.assembly.posts import answer_question, ask_question, edit_post, set_hidden
 from graph.services.assembly.similar import search_posts, suggest_similar
+from graph.services.backup.exporting import export_store
+from graph.services.backup.restoring import import_dump
 from graph.store import GraphStore
 from tests.fixtures.actors import ADMIN
 from tests.fixtures.demo_catalogue import BASE_IRI, load_demo_catalogue
@@ -187,3 +192,21 @@ def test_bad_drafts_are_refused_naming_the_field(store: GraphStore) -> None:
         search_posts(store, None, "nursing", actor=ANONYMOUS, limit=0)
     assert limit.value.details["field"] == "limit"
     assert suggest_similar(store, None, actor=ANONYMOUS, title="anything at all") == []
+
+
+def test_a_restored_store_finds_its_questions_again(
+    store: GraphStore,
+    other_store: GraphStore,
+    reference: ReferenceData,
+    embedder: HashingEmbedder,
+) -> None:
+    nursing, *_ = _asked(store, reference, embedder)
+    dump = io.BytesIO()
+    export_store(store, dump, actor=ADMIN)
+    items = [json.loads(line) for line in dump.getvalue().splitlines()]
+    assert not [i for i in items if i.get("item") == "text" and "/question/" in i["uri"]]
+    import_dump(other_store, io.BytesIO(dump.getvalue()), actor=ADMIN)
+    found = suggest_similar(
+        other_store, None, actor=ANONYMOUS, title="Irish nursing degree recognised in France?"
+    )
+    assert [s.question.id for s in found][:1] == [nursing.id]
