@@ -8,8 +8,8 @@ Texts live in arrays rather than one Python object per text: ESCO's 150,000 text
 with their own vectors took about twice the memory of the matrix alone, and scoring the texts
 of a thousand candidate concepts is a few vectorised operations instead of a Python loop.
 Rows are ordered by (kind, language, has a vector, uri, field, text), so the texts a search may
-match form contiguous blocks of the matrix (the rows with vectors first); ``_by_uri`` orders the same rows by (uri, field, lang, text),
-the order the store contract returns texts in.
+match form contiguous blocks of the matrix (the rows with vectors first); ``_by_uri`` orders the
+same rows by (uri, field, lang, text), the order the store contract returns texts in.
 """
 
 from __future__ import annotations
