@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.deps import IdPath, ReferenceDep, SettingsDep, StoreDep
+from api.deps import EmbedderDep, IdPath, ReferenceDep, SettingsDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.assembly import (
     AnswerCreate,
@@ -18,12 +18,17 @@ from api.schemas.assembly import (
     AnswerPublic,
     AnswerVerifyRequest,
     HiddenRequest,
+    PostMatchPublic,
+    PostSearchPublic,
     PostStatePublic,
     QuestionCreate,
     QuestionEdit,
     QuestionPublic,
     QuestionsPublic,
     ReportRequest,
+    SimilarQuestionPublic,
+    SimilarQuestionsPublic,
+    SimilarRequest,
     ThreadPublic,
     VoteRequest,
 )
@@ -45,6 +50,7 @@ from graph.services.assembly.posts import (
     verify_answer,
     vote,
 )
+from graph.services.assembly.similar import search_posts, suggest_similar
 from graph.settings import Settings
 
 __all__ = ["router"]
@@ -74,6 +80,7 @@ def ask(
     settings: SettingsDep,
     reference: ReferenceDep,
     actor: ActorDep,
+    embedder: EmbedderDep,
 ) -> QuestionPublic:
     """Ask the Assembly a question about graph nodes (signed-in users)."""
     question = ask_question(
@@ -85,6 +92,7 @@ def ask(
         reference=reference,
         base_iri=settings.base_iri,
         limits=_limits(settings),
+        embedder=embedder,
     )
     return QuestionPublic.from_domain(question)
 
@@ -99,6 +107,67 @@ def questions_about(
     """The newest questions about a node (public)."""
     found = node_questions(store, about, actor=actor, limit=limit)
     return QuestionsPublic(questions=[QuestionPublic.from_domain(q) for q in found])
+
+
+# -- similar questions and search: before /questions/{question_id}, which would take their names
+
+
+@router.post(
+    "/questions/similar", response_model=SimilarQuestionsPublic, responses=responses(413, 422, 503)
+)
+def similar_questions(
+    request: SimilarRequest, store: StoreDep, embedder: EmbedderDep, actor: ActorDep
+) -> SimilarQuestionsPublic:
+    """Earlier questions like a draft, each with the reason (public; hidden ones left out)."""
+    found = suggest_similar(
+        store,
+        embedder,
+        actor=actor,
+        title=request.title,
+        body=request.body,
+        about=request.about,
+        limit=request.limit,
+    )
+    return SimilarQuestionsPublic(
+        suggestions=[
+            SimilarQuestionPublic(
+                question=QuestionPublic.from_domain(s.question),
+                score=s.score,
+                reason=s.reason,
+                similarity=s.similarity,
+                lexical=s.lexical,
+                shared=list(s.shared),
+            )
+            for s in found
+        ]
+    )
+
+
+@router.get(
+    "/questions/search", response_model=PostSearchPublic, responses=responses(413, 422, 503)
+)
+def search_questions(
+    store: StoreDep,
+    embedder: EmbedderDep,
+    actor: ActorDep,
+    q: Annotated[str, Query(min_length=1, max_length=2000, description="What to look for")],
+    limit: Annotated[int, Query(ge=1, le=50)] = 10,
+) -> PostSearchPublic:
+    """Questions and answers matching ``q``, by meaning and wording (public)."""
+    found = search_posts(store, embedder, q, actor=actor, limit=limit)
+    return PostSearchPublic(
+        query=q,
+        results=[
+            PostMatchPublic(
+                question=QuestionPublic.from_domain(m.question),
+                answer=None if m.answer is None else AnswerPublic.from_domain(m.answer),
+                score=m.score,
+                matched_text=m.matched_text,
+                reason=m.reason,
+            )
+            for m in found
+        ],
+    )
 
 
 @router.get(
@@ -125,10 +194,13 @@ def edit_question(
     store: StoreDep,
     settings: SettingsDep,
     actor: ActorDep,
+    embedder: EmbedderDep,
 ) -> QuestionPublic:
     """Edit a question (its author); the earlier text is kept in its history."""
     kind, iri = _iri(question_id, settings, NodeKind.QUESTION)
-    edited = edit_post(store, iri, kind, actor=actor, body=request.body, title=request.title)
+    edited = edit_post(
+        store, iri, kind, actor=actor, body=request.body, title=request.title, embedder=embedder
+    )
     assert isinstance(edited, Question)
     return QuestionPublic.from_domain(edited)
 
@@ -145,6 +217,7 @@ def answer(
     store: StoreDep,
     settings: SettingsDep,
     actor: ActorDep,
+    embedder: EmbedderDep,
 ) -> AnswerPublic:
     """Answer a question (signed-in users)."""
     _, iri = _iri(question_id, settings, NodeKind.QUESTION)
@@ -155,17 +228,23 @@ def answer(
         body=request.body,
         base_iri=settings.base_iri,
         limits=_limits(settings),
+        embedder=embedder,
     )
     return AnswerPublic.from_domain(posted)
 
 
 @router.put("/answers/{answer_id}", response_model=AnswerPublic, responses=_WRITE)
 def edit_answer(
-    answer_id: IdPath, request: AnswerEdit, store: StoreDep, settings: SettingsDep, actor: ActorDep
+    answer_id: IdPath,
+    request: AnswerEdit,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    embedder: EmbedderDep,
 ) -> AnswerPublic:
     """Edit an answer (its author); the earlier text is kept in its history."""
     kind, iri = _iri(answer_id, settings, NodeKind.ANSWER)
-    edited = edit_post(store, iri, kind, actor=actor, body=request.body)
+    edited = edit_post(store, iri, kind, actor=actor, body=request.body, embedder=embedder)
     assert isinstance(edited, Answer)
     return AnswerPublic.from_domain(edited)
 

@@ -18,6 +18,8 @@ __all__ = [
     "AnswerVerifyRequest",
     "ConsultationPublic",
     "HiddenRequest",
+    "PostMatchPublic",
+    "PostSearchPublic",
     "PostStatePublic",
     "QuestionCreate",
     "QuestionEdit",
@@ -25,6 +27,9 @@ __all__ = [
     "QuestionsPublic",
     "ReportRequest",
     "RevisionPublic",
+    "SimilarQuestionPublic",
+    "SimilarQuestionsPublic",
+    "SimilarRequest",
     "ThreadPublic",
     "VoteRequest",
 ]
@@ -224,3 +229,51 @@ class PostStatePublic(Public):
     id: str
     reports: int
     hidden: bool
+
+
+# -- similar questions and search (graph.services.assembly.similar) --------------------------
+
+
+class SimilarRequest(_Request):
+    """A draft question: the earlier questions like it are suggested before it is posted."""
+
+    title: str = Field(max_length=_TEXT)
+    body: str = Field(default="", max_length=_TEXT)
+    about: list[str] = Field(
+        default_factory=list, max_length=50, description="Node IRIs, or a jurisdiction code."
+    )
+    limit: int = Field(default=3, ge=1, le=20)
+
+
+class SimilarQuestionPublic(BaseModel):
+    """An earlier question like the draft, its score in [0, 1] and the reason, in words."""
+
+    question: QuestionPublic
+    score: float
+    reason: str
+    similarity: float = Field(description="Cosine of the titles (0 without vectors).")
+    lexical: float = Field(description="Overlap of the wording, IDF-weighted.")
+    shared: list[str] = Field(description="The draft's nodes the question is about too.")
+
+
+class SimilarQuestionsPublic(BaseModel):
+    """The suggestions, best first (none under the minimum score)."""
+
+    suggestions: list[SimilarQuestionPublic]
+
+
+class PostMatchPublic(BaseModel):
+    """A question, or an answer with its question, matching a search."""
+
+    question: QuestionPublic
+    answer: AnswerPublic | None
+    score: float
+    matched_text: str
+    reason: str
+
+
+class PostSearchPublic(BaseModel):
+    """Questions and answers matching the query, best first."""
+
+    query: str
+    results: list[PostMatchPublic]

@@ -1096,6 +1096,21 @@ ROWS: list[Row] = [
         _post_call("GET", "/v1/questions/{q}"),
         public=True,
     ),
+    # the Assembly's similar-question suggestion and search (w-asearch): public reads
+    Row(
+        "POST",
+        "/v1/questions/similar",
+        200,
+        _same(Call("POST", "/v1/questions/similar", json={"title": "Does this course fit?"})),
+        public=True,
+    ),
+    Row(
+        "GET",
+        "/v1/questions/search",
+        200,
+        _same(Call("GET", "/v1/questions/search", params={"q": "course fit"})),
+        public=True,
+    ),
     Row(
         "PUT",
         "/v1/questions/{question_id}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
+from graph.embeddings import Embedder
 from graph.errors import (
     InvalidInputError,
     NotFoundError,
@@ -45,6 +46,7 @@ from graph.model.assembly import (
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.reference import ReferenceData
 from graph.services import policy
+from graph.services.assembly.indexing import index_posts
 from graph.store import Direction, GraphBatch, GraphStore, Record
 
 __all__ = [
@@ -55,6 +57,7 @@ __all__ = [
     "answer_question",
     "ask_question",
     "change_question",
+    "check_text",
     "edit_post",
     "get_answer",
     "get_question",
@@ -119,7 +122,8 @@ def _new_id(kind: NodeKind, now: datetime) -> str:
     return f"{kind.value[0]}{now.strftime('%Y%m%d%H%M%S%f')}-{secrets.token_hex(4)}"
 
 
-def _text(value: str, field: str, limit: int) -> str:
+def check_text(value: str, field: str, limit: int) -> str:
+    """``value`` stripped; an empty or oversized one raises, naming ``field``."""
     text = value.strip()
     if not text:
         raise InvalidInputError(f"{field}: must not be empty", details={"field": field})
@@ -234,11 +238,13 @@ def ask_question(
     limits: PostLimits = DEFAULT_LIMITS,
     now: datetime | None = None,
     consultation: Consultation | None = None,
+    embedder: Embedder | None = None,
 ) -> Question:
     """Post a question about graph nodes (and a jurisdiction) as the acting user.
 
     ``consultation`` makes it a question to an issuer
-    (:func:`graph.services.assembly.consultations.ask_issuer` checks it first).
+    (:func:`graph.services.assembly.consultations.ask_issuer` checks it first). The question
+    is indexed for search, with ``embedder``'s vectors when given (else by its terms only).
 
     Raises
     ------
@@ -251,8 +257,8 @@ def ask_question(
     """
     user = policy.require_user(actor, action="ask a question")
     at = _now(now)
-    title = _text(title, "title", MAX_TITLE)
-    body = _text(body, "body", MAX_BODY)
+    title = check_text(title, "title", MAX_TITLE)
+    body = check_text(body, "body", MAX_BODY)
     nodes, jurisdiction = resolve_about(store, about, reference=reference)
     _check_rate(store, actor, user, limits, at)
     iri = f"{base_iri.rstrip('/')}/question/{_new_id(NodeKind.QUESTION, at)}"
@@ -263,6 +269,7 @@ def ask_question(
     store.write(
         GraphBatch(records=[_question_record(question)], relations=edges, expect={iri: None})
     )
+    index_posts(store, embedder, [question])
     return question
 
 
@@ -344,8 +351,9 @@ def answer_question(
     base_iri: str,
     limits: PostLimits = DEFAULT_LIMITS,
     now: datetime | None = None,
+    embedder: Embedder | None = None,
 ) -> Answer:
-    """Post an answer to ``question`` as the acting user.
+    """Post an answer to ``question`` as the acting user (indexed as :func:`ask_question`'s).
 
     Raises
     ------
@@ -356,7 +364,7 @@ def answer_question(
     """
     user = policy.require_user(actor, action="answer a question")
     at = _now(now)
-    body = _text(body, "body", MAX_BODY)
+    body = check_text(body, "body", MAX_BODY)
     _check_answerer(actor, get_question(store, question, actor=actor))
     _check_rate(store, actor, user, limits, at)
     iri = f"{base_iri.rstrip('/')}/answer/{_new_id(NodeKind.ANSWER, at)}"
@@ -368,6 +376,7 @@ def answer_question(
             expect={iri: None},
         )
     )
+    index_posts(store, embedder, [answer])
     return answer
 
 
@@ -408,10 +417,12 @@ def edit_post(
     actor: Actor,
     body: str,
     title: str | None = None,
+    embedder: Embedder | None = None,
 ) -> Question | Answer:
     """Replace a post's text (its author only); the earlier text goes to its history.
 
-    ``title`` changes a question's title too (it is ignored for an answer).
+    ``title`` changes a question's title too (it is ignored for an answer). The post is
+    indexed again (as :func:`ask_question`'s).
 
     Raises
     ------
@@ -419,8 +430,8 @@ def edit_post(
         For nobody, anyone but the author, an unknown post, an empty or oversized text.
     """
     policy.require_user(actor, action=f"edit this {kind.value}")
-    body = _text(body, "body", MAX_BODY)
-    new_title = None if title is None else _text(title, "title", MAX_TITLE)
+    body = check_text(body, "body", MAX_BODY)
+    new_title = None if title is None else check_text(title, "title", MAX_TITLE)
     at = _stamp(_now(None))
     _check_audience(store, actor, uri, kind)
 
@@ -434,7 +445,9 @@ def edit_post(
             edited = replace(edited, title=new_title)
         return _as_record(edited)
 
-    return _from_record(_update(store, uri, kind, change))
+    edited = _from_record(_update(store, uri, kind, change))
+    index_posts(store, embedder, [edited])
+    return edited
 
 
 def vote(store: GraphStore, uri: str, *, actor: Actor, value: int) -> Answer:
@@ -506,7 +519,7 @@ def verify_answer(
     """
     role = policy.require_verifier(actor, action="verify an answer")
     user = str(actor.user)
-    note = None if not note or not note.strip() else _text(note, "note", MAX_REASON)
+    note = None if not note or not note.strip() else check_text(note, "note", MAX_REASON)
     answer, question = _answer_and_question(store, actor, uri)
     at = _stamp(_now(None))
 
@@ -529,7 +542,7 @@ def report_post(
         For nobody, a post the actor cannot see, an empty or oversized reason.
     """
     user = policy.require_user(actor, action="report a post")
-    reason = _text(reason, "reason", MAX_REASON)
+    reason = check_text(reason, "reason", MAX_REASON)
     at = _stamp(_now(None))
     _check_audience(store, actor, uri, kind)
 
@@ -557,7 +570,7 @@ def set_hidden(
         For nobody, anyone but an administrator, an unknown post, hiding without a reason.
     """
     policy.require_admin(actor, action="hide or show a post")
-    why = _text(reason, "reason", MAX_REASON) if hidden else ""
+    why = check_text(reason, "reason", MAX_REASON) if hidden else ""
     at = _stamp(_now(None))
 
     def change(record: Record) -> Record:
