@@ -113,7 +113,9 @@ def questions_about(
 
 
 @router.post(
-    "/questions/similar", response_model=SimilarQuestionsPublic, responses=responses(413, 422, 503)
+    "/questions/similar",
+    response_model=SimilarQuestionsPublic,
+    responses=responses(400, 401, 403, 413, 422, 503),
 )
 def similar_questions(
     request: SimilarRequest, store: StoreDep, embedder: EmbedderDep, actor: ActorDep
@@ -144,7 +146,7 @@ def similar_questions(
 
 
 @router.get(
-    "/questions/search", response_model=PostSearchPublic, responses=responses(413, 422, 503)
+    "/questions/search", response_model=PostSearchPublic, responses=responses(401, 413, 422, 503)
 )
 def search_questions(
     store: StoreDep,

@@ -239,7 +239,7 @@ class SimilarRequest(_Request):
 
     title: str = Field(max_length=_TEXT)
     body: str = Field(default="", max_length=_TEXT)
-    about: list[str] = Field(
+    about: list[Annotated[str, Field(min_length=1, max_length=MAX_IRI)]] = Field(
         default_factory=list, max_length=50, description="Node IRIs, or a jurisdiction code."
     )
     limit: int = Field(default=3, ge=1, le=20)

@@ -107,6 +107,8 @@ def _url(path: str, seed: Seed) -> str:
         "question_id": seed.ids["question"][0],
         "answer_id": seed.ids["answer"][0],
         "post_id": seed.ids["answer"][0],
+        "group_id": seed.ids["group"][0],  # groups (issue 17)
+        "rec_id": seed.ids["recommendation"][0],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)
