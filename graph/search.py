@@ -44,11 +44,13 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "RankedNode",
     "SearchMatch",
     "SearchParams",
     "hybrid_search",
     "hybrid_search_many",
     "lexical_overlap",
+    "rank_texts_many",
 ]
 
 
@@ -213,6 +215,35 @@ def hybrid_search_many(
     The same rankings as one call per query; the nearest texts of all the queries are found in
     one pass over the store's vectors.
     """
+    rankings = rank_texts_many(
+        store, queries, kinds=kinds, keep=top * 2, langs=langs, params=params
+    )
+    results: list[list[SearchMatch]] = []
+    for ranked in rankings:
+        concepts = store.get_concepts(r.uri for r in ranked)
+        # A text whose concept is gone (an import interrupted between texts and concepts on a
+        # chunked backend) is skipped rather than shown without a name.
+        results.append(
+            [_match(concepts[r.uri], r, display_lang) for r in ranked if r.uri in concepts][:top]
+        )
+    return results
+
+
+def rank_texts_many(
+    store: GraphStore,
+    queries: Sequence[tuple[str, Vector | None]],
+    *,
+    kinds: Iterable[NodeKind],
+    keep: int,
+    langs: Iterable[str] | None = None,
+    params: SearchParams | None = None,
+) -> list[list[RankedNode]]:
+    """Rank the nodes of ``kinds`` whose texts are indexed (concepts, or the Assembly's posts).
+
+    The scoring of :func:`hybrid_search`, without reading the nodes: the best ``keep`` per
+    query, by descending score, ties by IRI. A query without a vector (or a store without
+    vectors) ranks lexically only.
+    """
     params = params or SearchParams()
     kind_set = frozenset(kinds)
     lang_set = None if langs is None else frozenset(langs)
@@ -225,7 +256,7 @@ def hybrid_search_many(
             [v for _, v in vectors], k=params.dense_candidates, kinds=kind_set, langs=lang_set
         )
         nearest = {i: hits for (i, _), hits in zip(vectors, found, strict=True)}
-    results: list[list[SearchMatch]] = []
+    results: list[list[RankedNode]] = []
     for i, (query, query_vector) in enumerate(queries):
         query_terms = terms(query)
         frequencies = store.term_frequencies(query_terms, kinds=kind_set)
@@ -235,32 +266,32 @@ def hybrid_search_many(
         if not candidates:
             results.append([])
             continue
-        ranked = _score_candidates(
-            store,
-            query,
-            query_terms,
-            query_vector if i in nearest else None,
-            candidates,
-            idf=idf,
-            langs=lang_set,
-            params=params,
-            keep=top * 2,
-        )
-        concepts = store.get_concepts(uri for _, uri, _ in ranked)
-        # A text whose concept is gone (an import interrupted between texts and concepts on a
-        # chunked backend) is skipped rather than shown without a name.
         results.append(
-            [
-                _match(concepts[uri], score, parts, display_lang)
-                for score, uri, parts in ranked
-                if uri in concepts
-            ][:top]
+            _score_candidates(
+                store,
+                query,
+                query_terms,
+                query_vector if i in nearest else None,
+                candidates,
+                idf=idf,
+                langs=lang_set,
+                params=params,
+                keep=keep,
+            )
         )
     return results
 
 
 @dataclass(frozen=True, slots=True)
-class _Parts:
+class RankedNode:
+    """A node ranked by :func:`rank_texts_many`, with its signals and the text that explains it.
+
+    ``label``, ``description`` and ``lexical`` are the signals (0 when absent); ``matched`` the
+    text that contributed most, ``matched_terms`` the query terms its best label holds.
+    """
+
+    uri: str
+    score: float
     label: float
     description: float
     lexical: float
@@ -299,7 +330,7 @@ def _score_candidates(
     langs: frozenset[str] | None,
     params: SearchParams,
     keep: int,
-) -> list[tuple[float, str, _Parts]]:
+) -> list[RankedNode]:
     """Score every candidate concept from its texts, and return the best ``keep``, ranked.
 
     The same arithmetic as one pass over each concept's texts, on columns: best label and
@@ -357,8 +388,8 @@ def _score_candidates(
             text=table.texts[m],
             score=float(table.cosine[m]),
         )
-        parts = _Parts(float(label[c]), float(description[c]), float(lexical_best[c]), hit, found)
-        results.append((float(score[c]), table.concepts[c], parts))
+        signals = (float(label[c]), float(description[c]), float(lexical_best[c]))
+        results.append(RankedNode(table.concepts[c], float(score[c]), *signals, hit, found))
     return results
 
 
@@ -426,12 +457,12 @@ def _matched_terms(
     return tuple(t for t, h in zip(query_terms, table.holds[row], strict=True) if h)
 
 
-def _match(concept: Concept, score: float, parts: _Parts, lang: str) -> SearchMatch:
+def _match(concept: Concept, parts: RankedNode, lang: str) -> SearchMatch:
     return SearchMatch(
         uri=concept.uri,
         kind=concept.kind,
         label=concept.preferred_label(lang),
-        score=score,
+        score=parts.score,
         matched_text=parts.matched.text,
         matched_field=parts.matched.field,
         matched_lang=parts.matched.lang,

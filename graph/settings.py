@@ -142,6 +142,9 @@ class Settings:
     max_payload_bytes: int = field(
         default=5_000_000, metadata=_about("Largest request body the API reads.", gt=0)
     )
+    assembly_posts_per_hour: int = field(
+        default=30, metadata=_about("Questions and answers one user may post in an hour.", gt=0)
+    )
     log_level: str = "INFO"
 
     @property

@@ -35,6 +35,7 @@ from graph.text import terms as text_terms
 
 __all__ = [
     "LABEL_FIELDS",
+    "SEARCHABLE_RECORDS",
     "TEXT_FIELDS",
     "Direction",
     "DumpItem",
@@ -72,6 +73,9 @@ class TextField(StrEnum):
 TEXT_FIELDS: tuple[TextField, ...] = tuple(TextField)
 #: The fields that are labels (matched lexically as well as densely).
 LABEL_FIELDS = frozenset({TextField.PREFERRED, TextField.ALTERNATIVE, TextField.HIDDEN})
+#: The kinds of records that have indexed texts too (the Assembly's questions and answers):
+#: searched like concepts, by kind (``nearest_texts``, ``term_frequencies``, ``text_table``).
+SEARCHABLE_RECORDS = frozenset({NodeKind.QUESTION, NodeKind.ANSWER})
 
 
 class Direction(StrEnum):

@@ -36,6 +36,7 @@ from graph.services.accounts import (
     user_iri,
 )
 from graph.services.catalogue.credentials import SaveReport, save_catalogue
+from graph.services.groups.groups import GroupSpec, create_group, set_sharing
 from graph.services.ingestion import ImportReport, import_concepts
 from graph.services.onboarding.items import ItemDraft, write_item
 from graph.services.pathways.learners import create_learner, import_assessments
@@ -250,6 +251,8 @@ def load_demo_parties(
             base_iri=base_iri,
         )
     _write_items(store, parties.get("onboarding_items", []), actors, base_iri=base_iri)
+    for document in parties.get("groups", ()):
+        _make_group(store, document, actors, base_iri=base_iri)
     logger.info("demo users made: %s", ", ".join(u.name for u in made))
     return made
 
@@ -292,6 +295,25 @@ def _make_user(store: GraphStore, document: Mapping[str, Any], *, base_iri: str)
         store, actor=operator("demo"), user=document["name"], base_iri=base_iri
     )
     return DemoUser(document["name"], document["display_name"], grants, password, token)
+
+
+def _make_group(
+    store: GraphStore, document: Mapping[str, Any], actors: Mapping[str, Actor], *, base_iri: str
+) -> None:
+    """The demo group, made by its leader; its learners turn on sharing their progress."""
+    spec = GroupSpec(
+        name=document["name"],
+        kind=document["kind"],
+        mentors=document["mentors"],
+        learners=document["learners"],
+        links=[(link["mentor"], link["learner"]) for link in document["links"]],
+        targets=document["targets"],
+    )
+    group = create_group(
+        store, actor=actors[document["leader"]], slug=document["id"], spec=spec, base_iri=base_iri
+    )
+    for learner in document.get("sharing", ()):
+        set_sharing(store, group.id, actor=_owner(actors, learner), learner=learner, shares=True)
 
 
 def _owner(actors: Mapping[str, Actor], learner: str) -> Actor:

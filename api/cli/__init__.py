@@ -18,10 +18,13 @@ from types import ModuleType
 
 from api.cli import (
     accounts,
+    assembly,
     backup,
     concepts,
+    consultations,
     credentials,
     equivalence,
+    groups,
     impact,
     ingest,
     onboarding,
@@ -44,9 +47,12 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     proofs,
     onboarding,
     impact,  # Certificates of Impact and the portfolio (issue 18)
+    assembly,  # the Assembly: questions and answers on graph nodes
+    groups,
     accounts,
     backup,
     serve,
+    consultations,  # issuer consultation (issue 17 point 2)
 )
 
 

@@ -117,6 +117,9 @@ def _print_equivalence(result: EquivalencePublic) -> None:
     from rich.table import Table
 
     out.print(f"[bold]{result.verdict.replace('_', ' ')}[/bold]  score {result.score:.2f}")
+    if result.declared_by:
+        computed = result.computed_verdict.replace("_", " ")
+        out.print(f"  as declared by {result.declared_by} (computed: {computed})", highlight=False)
     for name, side in (("A", result.a), ("B", result.b)):
         out.print(f"{name}: {side.title} ({side.issuer_name or side.issuer}, {side.jurisdiction})")
     for line in result.explanation:

@@ -14,7 +14,20 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.pages import advisor, assessor, career, impact, issuer, learner, mentor, onboarding, site
+from api.pages import (
+    advisor,
+    assembly,
+    assessor,
+    career,
+    consultations,
+    groups,
+    impact,
+    issuer,
+    learner,
+    mentor,
+    onboarding,
+    site,
+)
 
 __all__ = ["PAGE_ROUTERS", "STATIC"]
 
@@ -32,4 +45,7 @@ PAGE_ROUTERS: tuple[APIRouter, ...] = (
     impact.router,  # Certificates of Impact and the portfolio (issue 18)
     # the career overview (issue 18)
     career.router,
+    assembly.router,  # the Assembly: questions and answers on graph nodes
+    consultations.router,  # issuer consultation (issue 17 point 2)
+    groups.router,
 )

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, StoreDep
+from api.deps import EmbedderDep, ReferenceDep, RuntimeDep, SettingsDep, StoreDep
 from api.pages.forms import FormDep, ensure_csrf, field_errors
 from api.pages.render import iri_path, render
 from api.security import ActorDep
@@ -28,6 +28,7 @@ from graph.model.accounts import Actor, Role
 from graph.model.credentials import Credential, Credits
 from graph.reference import ReferenceData
 from graph.services import policy
+from graph.services.assembly.posts import node_questions
 from graph.services.catalogue.credentials import (
     get_credential,
     get_credentials,
@@ -423,10 +424,18 @@ def record_recognition(
 
 @router.get("/recognitions/{decision_id:path}", response_class=HTMLResponse)
 def recognition(
-    request: Request, decision_id: str, store: StoreDep, actor: ActorDep, recorded: bool = False
+    request: Request,
+    decision_id: str,
+    store: StoreDep,
+    settings: SettingsDep,
+    actor: ActorDep,
+    recorded: bool = False,
 ) -> Response:
     """One decision as recorded: what, where, by whom, and what replaced it."""
     decision = get_decision(store, decision_id)
+    # A decision made from the Assembly cites its answer: a link to it in its thread.
+    answers = f"{settings.base_iri.rstrip('/')}/answer/"
+    source = decision.source or ""
     related = list_decisions(store, credential=decision.credential, authority=decision.authority)
     superseded = {d.supersedes for d in related if d.supersedes}
     context = {
@@ -436,5 +445,7 @@ def recognition(
         "titles": _titles(store, [decision]),
         "recorded": recorded,
         "ours": actor.holds(Role.ADVISOR, decision.authority),
+        "answer": source.removeprefix(answers) if source.startswith(answers) else None,
+        "questions": node_questions(store, decision.id, actor=actor, limit=10),
     }
     return render(request, "advisor_recognition.html", actor, context)

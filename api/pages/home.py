@@ -16,8 +16,11 @@ from graph.model.accounts import Actor, Role
 from graph.model.credentials import SkillStatus
 from graph.model.submissions import SubmissionStatus
 from graph.services.accounts import consents_to
+from graph.services.assembly.consultations import ConsultationItem, inbox, my_consultations
+from graph.services.assembly.listing import recent_questions
 from graph.services.catalogue.credentials import get_credentials, list_credentials
 from graph.services.equivalence.recognition import list_decisions
+from graph.services.groups.groups import my_groups
 from graph.services.impact.claims import claims_to_endorse
 from graph.services.onboarding.attempts import tasks_to_rate
 from graph.services.pathways.learners import learner_exists
@@ -144,12 +147,55 @@ def _learner(store: GraphStore, actor: Actor) -> HomeSection:
     return HomeSection("Your next step", "", "/me", items[:SHOWN])
 
 
+# -- issuer consultation (issue 17 point 2) --------------------------------------------------
+
+
+def _consultation_items(items: list[ConsultationItem]) -> list[HomeItem]:
+    return [
+        HomeItem(
+            f"/consultations/{i.question.id.rpartition('/')[2]}",
+            i.question.title,
+            "answered" if i.answered else "waiting for the issuer",
+        )
+        for i in items[:SHOWN]
+    ]
+
+
+def _questions_to_us(store: GraphStore, actor: Actor) -> HomeSection:
+    return HomeSection(
+        "Questions to us",
+        "No question from learners or mentors yet.",
+        "/catalogue/questions",
+        _consultation_items(inbox(store, actor=actor, limit=SHOWN)),
+    )
+
+
+def _my_questions(store: GraphStore, actor: Actor) -> HomeSection:
+    return HomeSection(
+        "Your questions to issuers",
+        "Ask an issuer from a credential's page.",
+        "/me/questions",
+        _consultation_items(my_consultations(store, actor=actor, limit=SHOWN)),
+    )
+
+
+def _groups(store: GraphStore, actor: Actor) -> HomeSection:
+    items = [
+        HomeItem(f"/groups/{g.id.rpartition('/')[2]}", g.name, f"{len(g.members)} learners")
+        for g in my_groups(store, actor=actor)[:SHOWN]
+    ]
+    return HomeSection("Your groups", "You run no group yet.", "/groups", items)
+
+
 _SECTIONS: tuple[tuple[Role, Callable[[GraphStore, Actor], HomeSection]], ...] = (
     (Role.LEARNER, _learner),
     (Role.ASSESSOR, _assessor),
     (Role.ISSUER, _issuer),
     (Role.ADVISOR, _advisor),
     (Role.MENTOR, _mentor),
+    (Role.ISSUER, _questions_to_us),
+    (Role.LEARNER, _my_questions),
+    (Role.GROUP_LEADER, _groups),
 )
 
 
@@ -162,8 +208,25 @@ def _impact(store: GraphStore, actor: Actor) -> HomeSection:
     return HomeSection("Impact to confirm", "", "/impact", items)
 
 
+def _assembly(store: GraphStore, actor: Actor) -> HomeSection:
+    """The Assembly (every signed-in user): a way to ask, and the user's newest questions."""
+    mine = recent_questions(store, actor=actor, limit=SHOWN - 1, author=actor.user)
+    items = [HomeItem("/assembly/ask", "Ask the Assembly a question", "about the graph")]
+    items += [
+        HomeItem(
+            f"/assembly/questions/{q.id.rpartition('/')[2]}",
+            q.title,
+            "verified answer" if q.verified else "accepted answer" if q.accepted else "asked",
+        )
+        for q in mine
+    ]
+    return HomeSection("Your questions to the Assembly", "", "/assembly", items)
+
+
 def home_sections(store: GraphStore, actor: Actor) -> list[HomeSection]:
     """The sections of the user's roles, in a fixed order (none for a visitor)."""
     sections = [section(store, actor) for role, section in _SECTIONS if actor.holds(role)]
-    asked = _impact(store, actor) if actor.authenticated else None
-    return sections + ([asked] if asked is not None and asked.items else [])
+    if not actor.authenticated:
+        return sections
+    asked = _impact(store, actor)
+    return [*sections, _assembly(store, actor)] + ([asked] if asked.items else [])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlencode
 
 import segno
 from fastapi import APIRouter, Request
@@ -34,6 +35,8 @@ from graph.services import policy
 from graph.services.catalogue.credentials import get_credentials
 from graph.services.concepts import concept_labels, search_concepts, skill_groups
 from graph.services.equivalence.recognition import decisions_for
+from graph.services.groups.groups import my_groups
+from graph.services.groups.recommendations import learner_target, list_recommendations
 from graph.services.pathways.learners import (
     declare_competence,
     get_learner,
@@ -484,13 +487,36 @@ def my_pathway(
 ) -> Response:
     """Pick a target and where it must count; see the gap and the best pathways to it."""
     learner_id = my_learner(actor)
+    recommended = recommendations_context(store, actor, learner_id)
     form = PathwayForm.read(request.query_params, pathway_query(request))
     context = pathway_context(
         store, actor=actor, learner_id=learner_id, form=form, embedder=embedder, reference=reference
     )
     context["action"] = "/me/pathway"
+    context |= recommended
     status = 422 if context.get("errors") else 200
     return render(request, "learner_pathway.html", actor, context, status_code=status)
+
+
+def recommendations_context(store: GraphStore, actor: Actor, learner_id: str) -> dict[str, Any]:
+    """The mentors' recommendations to the learner, and the target of the accepted one."""
+    found = list_recommendations(store, actor=actor, learner=learner_id)
+    chosen = learner_target(store, actor=actor, learner=learner_id)
+    groups = [g for g in my_groups(store, actor=actor) if learner_id in g.learners]
+    return {
+        "recommendations": found,
+        "target": None if chosen is None else chosen.target,
+        "target_href": target_href(None if chosen is None else chosen.target),
+        "my_groups": [(g, next(m for m in g.members if m.learner == learner_id)) for g in groups],
+    }
+
+
+def target_href(target: str | None) -> str | None:
+    """The pathway form's URL asking for ``target`` (an occupation or a credential), if any."""
+    kind, _, uri = (target or "").partition(":")
+    if kind not in {"occupation", "credential"}:
+        return None
+    return "/me/pathway?" + urlencode({"kind": kind, kind: uri, f"{kind}_label": uri})
 
 
 def pathway_query(request: Request) -> dict[str, list[str]]:

@@ -52,7 +52,8 @@ _ROLE_NAV: dict[Role, tuple[NavItem, ...]] = {
         NavItem("/onboarding/items", "Test items"),
     ),
     Role.ADVISOR: (NavItem("/compare", "Compare"), NavItem("/recognitions/new", "Decide")),
-    Role.MENTOR: (NavItem("/mentees", "My learners"),),
+    Role.MENTOR: (NavItem("/mentees", "My learners"), NavItem("/groups", "My groups")),
+    Role.GROUP_LEADER: (NavItem("/groups", "My groups"),),
 }
 # Certificates of Impact (issue 18): every learner and member claims impact and confirms others'.
 _ROLE_NAV[Role.LEARNER] = (*_ROLE_NAV[Role.LEARNER], NavItem("/impact", "My impact"))
@@ -62,6 +63,8 @@ _PUBLIC_NAV = (
     NavItem("/credentials", "Credentials"),
     NavItem("/verify", "Verify"),
 )
+#: The Assembly, for signed-in users (its pages are public: a link for those who may post).
+_ASSEMBLY_NAV = NavItem("/assembly", "Assembly")
 
 
 def navigation(actor: Actor) -> tuple[NavItem, ...]:
@@ -70,6 +73,8 @@ def navigation(actor: Actor) -> tuple[NavItem, ...]:
     for role, links in _ROLE_NAV.items():
         if actor.holds(role) or (actor.is_admin and role is Role.ISSUER):
             items.extend(link for link in links if link not in items)
+    if actor.authenticated:
+        items.append(_ASSEMBLY_NAV)
     return (*items, *_PUBLIC_NAV)
 
 

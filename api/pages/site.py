@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import EmbedderDep, IssuerDep, RuntimeDep, StoreDep
+from api.pages.consultations import credential_part
 from api.pages.forms import FormDep, ensure_csrf, field_errors
 from api.pages.home import home_sections
 from api.pages.render import render
@@ -17,6 +18,7 @@ from graph.errors import CredwalkError, InvalidInputError, UnauthenticatedError
 from graph.model.accounts import Role
 from graph.model.concepts import NodeKind, RelationType
 from graph.services import accounts
+from graph.services.assembly.posts import node_questions
 from graph.services.catalogue.credentials import (
     credentials_certifying,
     get_credential,
@@ -34,6 +36,8 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False, tags=["pages"])
 
 _KINDS = {"skills": NodeKind.SKILL, "occupations": NodeKind.OCCUPATION}
+#: How many of the Assembly's questions a node's page lists (the newest).
+QUESTIONS = 10
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -158,6 +162,10 @@ def concept(
             "sections": {k: v for k, v in sections.items() if v},
             "mappings": mappings,
             "credentials": sorted(teaching.values(), key=lambda c: c.title),
+            # The Assembly's questions: about skills and occupations (not other concepts).
+            "questions": node_questions(store, uri, actor=actor, limit=QUESTIONS)
+            if detail.concept.kind in (NodeKind.SKILL, NodeKind.OCCUPATION)
+            else None,
         },
     )
 
@@ -204,6 +212,8 @@ def credential(request: Request, credential_id: str, store: StoreDep, actor: Act
             "issuer": get_issuer(store, found.issuer),
             "labels": labels,
             "can_edit": actor.is_admin or actor.holds(Role.ISSUER, found.issuer),
+            "questions": node_questions(store, found.id, actor=actor, limit=QUESTIONS),
+            **credential_part(store, found.id, actor),  # questions to its issuer
         },
     )
 

@@ -17,10 +17,13 @@ from fastapi import APIRouter
 
 from api.routes import (
     accounts,
+    assembly,
     career,
     concepts,
+    consultations,
     credentials,
     equivalence,
+    groups,
     health,
     impact,
     learners,
@@ -33,9 +36,11 @@ __all__ = ["ROUTERS"]
 
 ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
+    assembly.router,
     concepts.router,
     credentials.router,
     equivalence.router,
+    groups.router,
     health.router,
     impact.router,  # Certificates of Impact (issue 18)
     learners.router,
@@ -44,6 +49,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     proofs.router,
     # the career overview (issue 18)
     career.router,
+    consultations.router,  # issuer consultation (issue 17 point 2)
     # After every router: these end in an {id:path} parameter.
     accounts.items,
     concepts.items,

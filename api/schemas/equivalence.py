@@ -295,7 +295,15 @@ class EquivalencePublic(_Public):
     b: CredentialSummaryPublic
     score: float = Field(ge=0.0, le=1.0)
     skill_score: float = Field(ge=0.0, le=1.0)
-    verdict: Literal["equivalent", "partially_equivalent", "not_equivalent"]
+    verdict: Literal["equivalent", "partially_equivalent", "not_equivalent"] = Field(
+        description="The computed verdict, raised by a current decision toward the other credential"
+    )
+    computed_verdict: Literal["equivalent", "partially_equivalent", "not_equivalent"] = Field(
+        description="The verdict of the score alone"
+    )
+    declared_by: str | None = Field(
+        default=None, description="The decision that raised the verdict above the computed one"
+    )
     thresholds: ThresholdsPublic
     a_covers_b: float = Field(ge=0.0, le=1.0, description="Share of B's skills A covers")
     b_covers_a: float = Field(ge=0.0, le=1.0, description="Share of A's skills B covers")
@@ -317,6 +325,8 @@ class EquivalencePublic(_Public):
             score=e.score,
             skill_score=e.skill_score,
             verdict=e.verdict.value,
+            computed_verdict=e.computed_verdict.value,
+            declared_by=None if e.declared is None else e.declared.id,
             thresholds=ThresholdsPublic(
                 equivalent=e.thresholds.equivalent, partial=e.thresholds.partial
             ),

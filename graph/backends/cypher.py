@@ -24,17 +24,25 @@ __all__ = [
     "KIND_LABEL",
     "LOCK_NODES",
     "LOCK_VERSIONS",
+    "POST_FULLTEXT_INDEX",
+    "POST_KINDS",
     "REL_TYPE",
     "RESTORE_RECORDS",
+    "TEXT_KINDS",
     "TEXT_LABEL",
     "VECTOR_INDEX",
     "create_vector_index",
     "delete_relations",
+    "fulltext_indexes",
     "iter_relations",
     "merge_relations",
 ]
 
 CONCEPT_KINDS = (NodeKind.SKILL, NodeKind.OCCUPATION, NodeKind.ISCO_GROUP, NodeKind.SKILL_GROUP)
+#: The records with indexed texts (the Assembly's posts; see the block at the end).
+POST_KINDS = (NodeKind.QUESTION, NodeKind.ANSWER)
+#: The kinds whose texts are indexed.
+TEXT_KINDS = (*CONCEPT_KINDS, *POST_KINDS)
 
 #: NodeKind -> Neo4j label (a fixed table; never built from input).
 KIND_LABEL: dict[NodeKind, str] = {
@@ -53,16 +61,20 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.GUARD: "Guard",
     NodeKind.ONBOARDING: "Onboarding",
     NodeKind.IMPACT: "Impact",
+    NodeKind.QUESTION: "Question",
+    NodeKind.ANSWER: "Answer",
+    NodeKind.GROUP: "Group",
+    NodeKind.RECOMMENDATION: "Recommendation",
 }
-#: Concept kind -> label of its texts, each with its own vector index.
-TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in CONCEPT_KINDS}
+#: Kind -> label of its texts, each with its own vector index.
+TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in TEXT_KINDS}
 #: RelationType -> relationship type.
 REL_TYPE: dict[RelationType, str] = {t: t.value.upper() for t in RelationType}
 #: Vector index name per concept kind.
-VECTOR_INDEX: dict[NodeKind, str] = {kind: f"{kind.value}_text_embedding" for kind in CONCEPT_KINDS}
+VECTOR_INDEX: dict[NodeKind, str] = {kind: f"{kind.value}_text_embedding" for kind in TEXT_KINDS}
 FULLTEXT_INDEX = "concept_terms"
 
-CONSTRAINTS = (
+CONSTRAINTS: tuple[str, ...] = (
     "CREATE CONSTRAINT node_uri IF NOT EXISTS FOR (n:Node) REQUIRE (n.ns, n.uri) IS UNIQUE",
     "CREATE CONSTRAINT scheme_uri IF NOT EXISTS FOR (s:Scheme) REQUIRE (s.ns, s.uri) IS UNIQUE",
     "CREATE CONSTRAINT meta_key IF NOT EXISTS FOR (m:Meta) REQUIRE (m.ns, m.key) IS UNIQUE",
@@ -199,7 +211,7 @@ WITH t, row
 WHERE row.embedding IS NOT NULL
 CALL db.create.setNodeVectorProperty(t, 'embedding', [x IN row.embedding | x / row.scale])
 """
-    for kind in CONCEPT_KINDS
+    for kind in TEXT_KINDS
 }
 
 
@@ -398,7 +410,7 @@ WITH node, 2 * vector.similarity.cosine(node.embedding, $vector) - 1 AS score
 RETURN collect(node.uri) AS uri, collect(node.field) AS field, collect(node.lang) AS lang,
        collect(node.text) AS text, collect(score) AS score
 """
-    for kind in CONCEPT_KINDS
+    for kind in TEXT_KINDS
 }
 
 TEXT_SCORES = """
@@ -443,11 +455,13 @@ RETURN NOT (EXISTS { MATCH (n:Node {ns: $ns}) } OR EXISTS { MATCH (s:Scheme {ns:
 DUMP_CONTENTS = """
 CALL () { MATCH (s:Scheme {ns: $ns}) RETURN count(s) AS schemes }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Concept RETURN count(n) AS concepts }
-CALL () { MATCH (t:Text {ns: $ns}) RETURN count(t) AS texts }
+CALL () { MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
+          RETURN count(t) AS texts }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Record RETURN count(n) AS records }
 CALL () { MATCH (:Node {ns: $ns})-[e]->(:Node {ns: $ns}) RETURN count(e) AS relations }
 CALL () {
-  OPTIONAL MATCH (t:Text {ns: $ns}) WHERE t.embedding IS NOT NULL
+  OPTIONAL MATCH (t:Text {ns: $ns})
+  WHERE t.embedding IS NOT NULL AND NOT t:QuestionText AND NOT t:AnswerText
   RETURN size(t.embedding) AS dimension LIMIT 1
 }
 CALL () { OPTIONAL MATCH (m:Meta {ns: $ns, key: 'embedding_model'}) RETURN m.value AS model }
@@ -464,8 +478,9 @@ ORDER BY n.uri
 """
 
 #: Texts by concept IRI; the backend orders the texts of one concept.
+#: (The posts' texts are not dumped: a restore indexes the posts again from their records.)
 DUMP_TEXTS = """
-MATCH (t:Text {ns: $ns})
+MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
 WITH t ORDER BY t.uri
 RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
        t.embedding AS embedding
@@ -494,3 +509,28 @@ SHOW VECTOR INDEXES YIELD name, options
 WHERE name IN $names
 RETURN name, options.indexConfig.`vector.dimensions` AS dimension
 """
+
+# -- the Assembly's posts: searchable texts of records -----------------------------------------
+# Questions and answers are records whose texts are indexed like concepts' (``TEXT_KINDS``, see
+# ``graph.store.SEARCHABLE_RECORDS``): ``QuestionText``/``AnswerText`` nodes with a vector index
+# per kind, and a full-text index of their own over the posts' terms (the concepts' index keeps
+# its definition, which ``IF NOT EXISTS`` would not change in an existing database).
+
+POST_FULLTEXT_INDEX = "post_terms"
+CONSTRAINTS = (
+    *CONSTRAINTS,
+    f"CREATE FULLTEXT INDEX {POST_FULLTEXT_INDEX} IF NOT EXISTS "
+    f"FOR (n:{'|'.join(KIND_LABEL[k] for k in POST_KINDS)}) ON EACH [n.terms] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace'}}",
+)
+
+
+def fulltext_indexes(kinds: frozenset[NodeKind]) -> list[tuple[str, list[str]]]:
+    """The full-text indexes that hold the terms of ``kinds``, each with the kinds it serves."""
+    posts = sorted(k.value for k in kinds if k in POST_KINDS)
+    others = sorted(k.value for k in kinds if k not in POST_KINDS)
+    return [
+        (index, values)
+        for index, values in ((FULLTEXT_INDEX, others), (POST_FULLTEXT_INDEX, posts))
+        if values
+    ]

@@ -43,6 +43,7 @@ from graph.model.concept_documents import (
 )
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
+    SEARCHABLE_RECORDS,
     Direction,
     DumpItem,
     GraphBatch,
@@ -290,6 +291,9 @@ class EmbeddedStore(GraphStore):
         index = TextIndex()
         for uri, concept in memory.concepts.items():
             index.set_kind(uri, concept.kind)
+        for uri, record in memory.records.items():
+            if record.kind in SEARCHABLE_RECORDS:
+                index.set_kind(uri, record.kind)
         with self._reading_everything():
             self._fill_text_index(index)
         memory.attach_index(index)
@@ -617,12 +621,19 @@ def _paged(read: _Read, select: str, key: Sequence[str]) -> Iterator[tuple[Any, 
         rows = read(f"{select} WHERE {after} ORDER BY {order} LIMIT ?", (*last, _DUMP_PAGE))
 
 
+# A dump holds the texts of concepts only: the Assembly's posts are indexed again from their
+# records when restored (graph.services.backup.restoring).
+_CONCEPT_TEXTS = "texts WHERE uri IN (SELECT uri FROM concepts)"
+
+
 def _dump_contents(read: _Read) -> StoreContents:
     counts = {
-        table: read(f"SELECT count(*) FROM {table}", ())[0][0]
+        table: read(f"SELECT count(*) FROM {_CONCEPT_TEXTS if table == 'texts' else table}", ())[0][
+            0
+        ]
         for table in ("schemes", "concepts", "texts", "records", "relations")
     }
-    vector = read("SELECT length(vector) FROM texts WHERE vector IS NOT NULL LIMIT 1", ())
+    vector = read(f"SELECT length(vector) FROM {_CONCEPT_TEXTS} AND vector IS NOT NULL LIMIT 1", ())
     model = read("SELECT value FROM meta WHERE key = 'embedding_model'", ())
     return StoreContents(
         **counts,
@@ -632,10 +643,11 @@ def _dump_contents(read: _Read) -> StoreContents:
 
 
 def _dump_texts(read: _Read) -> Iterator[IndexedText]:
-    """The texts by concept, and for one concept in (field, lang, text) order."""
+    """The texts by concept, and for one concept in (field, lang, text) order (no post's)."""
     import numpy as np  # not at start-up: a CLI command that reads no vector never loads it
 
-    uris = (uri for (uri,) in _paged(read, "SELECT DISTINCT uri FROM texts", ("uri",)))
+    select = f"SELECT uri FROM (SELECT DISTINCT uri FROM {_CONCEPT_TEXTS})"
+    uris = (uri for (uri,) in _paged(read, select, ("uri",)))
     while chunk := list(itertools.islice(uris, _DUMP_TEXT_URIS)):
         marks = ",".join("?" * len(chunk))
         rows = read(

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .text_index import TextIndex
 
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
-from graph.store import Direction, IndexedText, Record
+from graph.store import SEARCHABLE_RECORDS, Direction, IndexedText, Record
 
 __all__ = ["MemoryGraph"]
 
@@ -64,6 +64,9 @@ class MemoryGraph:
         """Add or replace a record."""
         self.records[record.uri] = record
         self.kinds[record.uri] = record.kind
+        if self._index is not None and record.kind in SEARCHABLE_RECORDS:
+            # The Assembly's posts have indexed texts, like concepts.
+            self._index.set_kind(record.uri, record.kind)
         self._kind_counts = None
 
     def remove_record(self, uri: str) -> None:

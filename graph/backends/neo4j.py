@@ -137,6 +137,7 @@ class Neo4jStore(GraphStore):
         self._ns = namespace
         self._driver: Driver | None = None
         self._vector_dimension: int | None = None
+        self._vector_indexes_complete = False
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -435,6 +436,8 @@ class Neo4jStore(GraphStore):
         # from the server so two stores in one database cannot disagree.
         rows = self._read(cypher.VECTOR_INDEX_DIMENSIONS, names=list(cypher.VECTOR_INDEX.values()))
         dimensions = {int(row["dimension"]) for row in rows}
+        # A database whose concept indexes predate the posts' gets the posts' on the next write.
+        self._vector_indexes_complete = len(rows) == len(cypher.VECTOR_INDEX)
         return next(iter(dimensions)) if len(dimensions) == 1 else None
 
     def _ensure_vector_indexes(self, dimension: int) -> None:
@@ -444,17 +447,18 @@ class Neo4jStore(GraphStore):
                 f"not {dimension}; re-index into a new store",
                 details={"field": "embedding_model"},
             )
-        if self._vector_dimension == dimension:
+        if self._vector_dimension == dimension and self._vector_indexes_complete:
             return
-        for kind in cypher.CONCEPT_KINDS:
+        for kind in cypher.TEXT_KINDS:
             self._write_one(cypher.create_vector_index(kind), dimensions=dimension)
-        for kind in cypher.CONCEPT_KINDS:
+        for kind in cypher.TEXT_KINDS:
             self._write_one(
                 "CALL db.awaitIndex($name, $seconds)",
                 name=cypher.VECTOR_INDEX[kind],
                 seconds=3600,
             )
         self._vector_dimension = dimension
+        self._vector_indexes_complete = True
 
     def _clear(self) -> None:
         self.drop_namespace()
@@ -694,24 +698,27 @@ class Neo4jStore(GraphStore):
     def _term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
     ) -> dict[str, int]:
-        if not terms:
-            return {}
-        rows = self._read(
-            cypher.TERM_FREQUENCIES,
-            index=cypher.FULLTEXT_INDEX,
-            terms=[{"term": t, "query": _lucene_term(t)} for t in terms],
-            kinds=[k.value for k in kinds],
-        )
-        return {row["term"]: int(row["df"]) for row in rows}
+        found: dict[str, int] = dict.fromkeys(terms, 0)
+        for row in self._fulltext(cypher.TERM_FREQUENCIES, terms, kinds):
+            found[row["term"]] += int(row["df"])
+        return found
 
     def _concepts_with_terms(self, terms: Sequence[str], *, kinds: frozenset[NodeKind]) -> set[str]:
-        rows = self._read(
-            cypher.TERM_MATCHES,
-            index=cypher.FULLTEXT_INDEX,
-            terms=[{"term": t, "query": _lucene_term(t)} for t in terms],
-            kinds=[k.value for k in kinds],
-        )
+        rows = self._fulltext(cypher.TERM_MATCHES, terms, kinds)
         return {uri for row in rows for uri in row["uris"]}
+
+    def _fulltext(
+        self, query: str, terms: Sequence[str], kinds: frozenset[NodeKind]
+    ) -> list[dict[str, Any]]:
+        """The rows of ``query`` over each full-text index holding terms of ``kinds``."""
+        if not terms:
+            return []
+        lucene = [{"term": t, "query": _lucene_term(t)} for t in terms]
+        return [
+            row
+            for index, values in cypher.fulltext_indexes(kinds)
+            for row in self._read(query, index=index, terms=lucene, kinds=values)
+        ]
 
 
 def _lucene_term(term: str) -> str:

@@ -7,9 +7,9 @@ product of a few milliseconds.
 Texts live in arrays rather than one Python object per text: ESCO's 150,000 texts as objects
 with their own vectors took about twice the memory of the matrix alone, and scoring the texts
 of a thousand candidate concepts is a few vectorised operations instead of a Python loop.
-Rows are ordered by (kind, language, uri, field, text), so the texts a search may match form
-contiguous blocks of the matrix; ``_by_uri`` orders the same rows by (uri, field, lang, text),
-the order the store contract returns texts in.
+Rows are ordered by (kind, language, has a vector, uri, field, text), so the texts a search may
+match form contiguous blocks of the matrix (the rows with vectors first); ``_by_uri`` orders the
+same rows by (uri, field, lang, text), the order the store contract returns texts in.
 """
 
 from __future__ import annotations
@@ -270,8 +270,9 @@ class TextIndex:
         lang_codes = np.array([lang_index[lang] for lang in stored.langs], dtype=np.int64)
         kind_of_uri = np.array([_KIND_CODE[self._kinds[u]] for u in uris], dtype=np.int64)
         kind_codes = kind_of_uri[uri_of_row]
-        # Rows in (kind, lang) blocks, each block still in (uri, field, lang, text) order.
-        order = np.lexsort((lang_codes, kind_codes))
+        # Rows in (kind, lang) blocks, those with a vector first, each part still in (uri, field,
+        # lang, text) order.
+        order = np.lexsort((~stored.has_vector, lang_codes, kind_codes))
         offsets = np.concatenate([[0], np.cumsum(lengths)])
         flat = np.array(stored.term_ids, dtype=np.int32)
         self._uris, self._uri_index, self._langs = (
@@ -515,7 +516,7 @@ class TextIndex:
                 ids = tuple(self._vocab_id(term) for term in t.terms)
                 kind = _KIND_CODE[self._kinds[uri]]
                 entries.append((kind, t.lang, uri, t.field.value, t.text, ids, where))
-        entries.sort(key=lambda e: e[:5])
+        entries.sort(key=lambda e: (e[0], e[1], e[6] is None, e[2], e[3], e[4]))
         self._build_columns(entries, pending_vectors)
         self._pending = {}
         self._dirty = False
@@ -531,8 +532,15 @@ class TextIndex:
         stops = np.r_[starts[1:], keys.size]
         for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
             key = (kinds[int(kind_codes[start])], self._langs[int(lang_codes[start])])
-            self._blocks[key] = (start, stop)
-            self._unvectored[key] = np.flatnonzero(~self._has_vector[start:stop])
+            # The rows with a vector come first: a search reads only those (a question's body,
+            # indexed by its terms only, would double what a suggestion reads).
+            vectored = self._has_vector[start:stop]
+            count = int(vectored.sum())
+            if vectored[:count].all():
+                stop = start + count
+            if stop > start:
+                self._blocks[key] = (start, stop)
+                self._unvectored[key] = np.flatnonzero(~self._has_vector[start:stop])
 
     def _build_columns(self, entries: Sequence[_Entry], pending_vectors: Sequence[Vector]) -> None:
         dims = {v.shape[0] for v in pending_vectors}

@@ -3,9 +3,9 @@
 Every party is a user. A user holds **grants**: a role, and for most roles the object it is
 bound to — an issuer's staff member is ``issuer`` of that issuer's IRI, an assessor is
 ``assessor`` of the assessor IRI that assessment panels name, an advisor is ``advisor`` of a
-recognition authority, a mentor is ``mentor`` of a group, a learner is ``learner`` of one
-learner record; ``admin`` and ``member`` (the community) are bound to nothing. One user may
-hold several grants.
+recognition authority, a mentor is ``mentor`` of a group, a group leader is ``group_leader``
+of the group they run, a learner is ``learner`` of one learner record; ``admin`` and
+``member`` (the community) are bound to nothing. One user may hold several grants.
 
 The **actor** is who makes a request or runs a command: a user with the grants in force (an API
 key may narrow them to some roles), or nobody (:data:`ANONYMOUS`). Rules (``graph.services.
@@ -45,10 +45,14 @@ class Role(StrEnum):
     MENTOR = "mentor"
     LEARNER = "learner"
     MEMBER = "member"
+    #: Runs a group (graph.model.groups): bound to the group's IRI.
+    GROUP_LEADER = "group_leader"
 
 
 #: Roles that only mean something with their object (an issuer, a panel member, ...).
-BOUND_ROLES = frozenset({Role.ISSUER, Role.ASSESSOR, Role.ADVISOR, Role.MENTOR, Role.LEARNER})
+BOUND_ROLES = frozenset(
+    {Role.ISSUER, Role.ASSESSOR, Role.ADVISOR, Role.MENTOR, Role.LEARNER, Role.GROUP_LEADER}
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,12 @@ class NodeKind(StrEnum):
     IMPACT = "impact"
     #: A record whose version serialises writes that must see each other (see graph.store).
     GUARD = "guard"
+    #: The Assembly's posts (graph.model.assembly).
+    QUESTION = "question"
+    ANSWER = "answer"
+    #: Groups of learners and mentors' recommendations (graph.model.groups).
+    GROUP = "group"
+    RECOMMENDATION = "recommendation"
 
     @property
     def is_concept(self) -> bool:
@@ -105,6 +111,9 @@ class RelationType(StrEnum):
     STACKS_INTO = "stacks_into"
     # recognition decision -> credential (graph.services.equivalence.recognition)
     RECOGNISES = "recognises"
+    # the Assembly: question -> a node it is about, answer -> its question
+    ABOUT = "about"
+    ANSWERS = "answers"
 
     @property
     def is_mapping(self) -> bool:

@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from api.main import create_app
 from api.runtime import Runtime
 from graph.model.accounts import Actor, ConsentScope, Grant, Role
+from graph.model.assembly import Consultation
 from graph.model.credentials import CredentialSkill, SkillStatus
 from graph.model.learners import Learner
 from graph.model.onboarding import ItemKind
@@ -45,13 +46,18 @@ from graph.reference import load_reference_data
 from graph.registry import create_store
 from graph.services.accounts import (
     actor_for_user,
+    consents_of,
     create_api_key,
     create_user,
     get_user,
     grant_consent,
+    revoke_consent,
     user_iri,
 )
+from graph.services.assembly.posts import answer_question, ask_question, verify_answer
 from graph.services.catalogue.credentials import get_credential, save_catalogue
+from graph.services.groups.groups import GroupSpec, create_group
+from graph.services.groups.recommendations import recommend
 from graph.services.impact.claims import ImpactDraft, create_claim, endorse_claim
 from graph.services.impact.issuing import issue_certificate
 from graph.services.ingestion import import_concepts
@@ -68,7 +74,17 @@ from tests.fixtures.actors import ADMIN
 from tests.fixtures.embedders import HashingEmbedder
 from tests.fixtures.neo4j_server import neo4j_namespace
 
-ROLES = ("anonymous", "admin", "issuer", "assessor", "advisor", "mentor", "learner", "member")
+ROLES = (
+    "anonymous",
+    "admin",
+    "issuer",
+    "assessor",
+    "advisor",
+    "mentor",
+    "learner",
+    "member",
+    "group_leader",
+)
 EVERY_USER = frozenset(ROLES) - {"anonymous"}
 
 OWN_ISSUER = "https://www.liffey-tu.example"
@@ -93,6 +109,8 @@ class Owners:
     learner: str | None = None
     seat: str | None = None
     authority: str | None = None
+    #: A group (its leader is the group_leader bound to it).
+    group: str | None = None
 
 
 @dataclass(frozen=True)
@@ -199,6 +217,7 @@ class World:
             "learner": (owners.learner, f"{self.base}/learner/stranger"),
             # The mentor every fresh learner consents to, and one nobody consented to.
             "mentor": (f"{self.base}/group/cohort", f"{self.base}/group/other"),
+            "group_leader": (owners.group, f"{self.base}/group/other"),
         }.get(role)
         if bound is None:
             return self.user(role)
@@ -228,6 +247,7 @@ class World:
             scopes=list(ConsentScope),
             base_iri=self.base,
         )
+        _cohort_of(self, iri)  # groups: the cohort's mentor is linked to every fresh learner
         return iri
 
     def credential(self, issuer: str = OWN_ISSUER, *, suggested: bool = False) -> str:
@@ -567,6 +587,192 @@ def _pathway(world: World) -> Target:
     return Target(Owners(learner=learner), lambda who, own: Call("POST", "/v1/pathways", json=body))
 
 
+# --- the Assembly: posts by the acting user (own) or by someone else (other) ----------------
+
+
+def _stranger(world: World) -> Actor:
+    """A user who is none of the callers: the author of the posts that are not theirs."""
+    stranger: Actor = world.once(
+        "post-stranger",
+        lambda: world.actor(world.user("issuer", f"{world.base}/issuer/post-stranger")),
+    )
+    return stranger
+
+
+def _author(world: World, who: Who, own: bool) -> Actor:
+    return world.actor(who) if own and who.name else _stranger(world)
+
+
+def _short(iri: str) -> str:
+    return iri.rpartition("/")[2]
+
+
+def _question(world: World, author: Actor) -> str:
+    return ask_question(
+        world.store,
+        actor=author,
+        title="Does this course count in Ireland?",
+        body="Asked by *someone*.",
+        about=[OWN_COURSE, PYTHON],
+        reference=world.reference,
+        base_iri=world.base,
+    ).id
+
+
+def _answer(world: World, author: Actor, question: str | None = None) -> str:
+    question = question or world.once("question", lambda: _question(world, ADMIN))
+    return answer_question(
+        world.store, actor=author, question=question, body="An answer.", base_iri=world.base
+    ).id
+
+
+def _post_call(method: str, path: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a post: ``{q}`` a shared question, ``{a}`` a shared answer."""
+
+    def make(world: World) -> Target:
+        question = world.once("question", lambda: _question(world, ADMIN))
+        answer = world.once("answer", lambda: _answer(world, ADMIN))
+        filled = path.format(q=_short(question), a=_short(answer))
+        return Target(Owners(), lambda who, own: Call(method, filled, **kw))
+
+    return make
+
+
+def _own_post_call(method: str, path: str, kind: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a new post of the caller (own) or of a stranger (other)."""
+
+    def make(world: World) -> Target:
+        def call(who: Who, own: bool) -> Call:
+            author = _author(world, who, own)
+            if kind == "question":
+                post = _question(world, author)
+            elif kind == "answer":
+                post = _answer(world, author)
+            else:  # an answer (by an administrator) to a question of the caller
+                post = _answer(world, ADMIN, _question(world, author))
+            return Call(method, path.format(id=_short(post)), **kw)
+
+        return Target(Owners(), call)
+
+    return make
+
+
+def _fresh_post_call(method: str, path: str, **kw: Any) -> Callable[[World], Target]:
+    """A call on a new answer each time (reports and hiding change it)."""
+
+    def make(world: World) -> Target:
+        return Target(
+            Owners(),
+            lambda who, own: Call(method, path.format(id=_short(_answer(world, ADMIN))), **kw),
+        )
+
+    return make
+
+
+def _decision_from_answer(world: World) -> Target:
+    """A new verified answer on a question about a fresh pair of credentials."""
+    credential, target = next(world.pairs)
+    question = ask_question(
+        world.store,
+        actor=ADMIN,
+        title="Recognised?",
+        body="Is it?",
+        about=[credential, target],
+        reference=world.reference,
+        base_iri=world.base,
+    ).id
+    answer = _answer(world, ADMIN, question)
+    verify_answer(world.store, answer, actor=ADMIN)
+    body = {
+        "authority": AUTHORITY,
+        "credential": credential,
+        "target": target,
+        "outcome": "partial",
+        "to_jurisdiction": "IE",
+    }
+    path = f"/v1/answers/{_short(answer)}/decision"
+    return Target(Owners(authority=AUTHORITY), lambda who, own: Call("POST", path, json=body))
+
+
+# --- issuer consultation (issue 17 point 2): questions to an issuer, private to the parties ---
+
+
+def _consultation(world: World, author: Actor) -> str:
+    """A private question to the own course's issuer, asked by ``author`` (any role, for setup)."""
+    return ask_question(
+        world.store,
+        actor=author,
+        title="Do I need Python first?",
+        body="Asked privately.",
+        about=[OWN_COURSE],
+        reference=world.reference,
+        base_iri=world.base,
+        consultation=Consultation(OWN_ISSUER, OWN_COURSE),
+    ).id
+
+
+def _consultation_sharing(world: World) -> Target:
+    """The caller's own consultation (own) or a stranger's, which the caller may not read."""
+
+    def call(who: Who, own: bool) -> Call:
+        # Another's: the operator's (an administrator, never rate-limited), not the caller's.
+        author = world.actor(who) if own and who.name else ADMIN
+        question = _consultation(world, author)
+        body = {"public": False, "share_with": []}
+        return Call("PUT", f"/v1/consultations/{_short(question)}/sharing", json=body)
+
+    return Target(Owners(), call)
+
+
+def _sharing_expected(role: str, own: bool) -> int:
+    if role == "anonymous":
+        return 401
+    return 200 if own or role == "admin" else 404  # another's private consultation: not there
+
+
+CONSULTATION_ROWS: list[Row] = [
+    Row(
+        "POST",
+        "/v1/consultations",
+        201,
+        _same(
+            Call(
+                "POST",
+                "/v1/consultations",
+                json={"credential": OWN_COURSE, "title": "Fit?", "body": "Does it fit me?"},
+            )
+        ),
+        owners=frozenset({"learner", "mentor"}),
+        others=frozenset({"learner", "mentor"}),
+    ),
+    Row(
+        "GET",
+        "/v1/consultations",
+        200,
+        lambda world: Target(
+            Owners(issuer=OWN_ISSUER),
+            lambda who, own: Call("GET", "/v1/consultations", params={"issuer": OWN_ISSUER}),
+        ),
+        owners=frozenset({"issuer"}),
+    ),
+    Row(
+        "GET",
+        "/v1/consultations/mine",
+        200,
+        _same(Call("GET", "/v1/consultations/mine")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/consultations/{question_id}/sharing",
+        200,
+        _consultation_sharing,
+        expect=_sharing_expected,
+    ),
+]
+
+
 LEARNER_READERS = frozenset({"learner", "mentor"})
 PROGRAMMING = "http://data.europa.eu/esco/skill/21d2f96d-35f7-4e3f-9745-c533d2dd6e97"
 AUTHORS = frozenset({"issuer", "assessor"})
@@ -649,7 +855,7 @@ def _attempt_read(world: World) -> Target:
     return Target(Owners(learner=learner), lambda who, own: call)
 
 
-def _answer(world: World) -> Target:
+def _attempt_answer(world: World) -> Target:
     attempt, learner = _attempt(world)
     uri = f"{world.base}/onboarding-attempt/{attempt}"
 
@@ -996,7 +1202,7 @@ ROWS: list[Row] = [
         "POST",
         "/v1/onboarding/attempts/{attempt_id}/answers",
         200,
-        _answer,
+        _attempt_answer,
         owners=frozenset({"learner"}),
     ),
     Row(
@@ -1023,7 +1229,247 @@ ROWS: list[Row] = [
         _proof_call("POST", "/revoke"),
         owners=frozenset({"issuer"}),
     ),
+    # the Assembly: public reads, any user posts, authors edit, askers accept
+    Row(
+        "POST",
+        "/v1/questions",
+        201,
+        _same(
+            Call(
+                "POST",
+                "/v1/questions",
+                json={"title": "Fit?", "body": "Does it fit?", "about": [OWN_COURSE, "IE"]},
+            )
+        ),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "GET",
+        "/v1/questions",
+        200,
+        _same(Call("GET", "/v1/questions", params={"about": OWN_COURSE})),
+        public=True,
+    ),
+    Row(
+        "GET",
+        "/v1/questions/{question_id}",
+        200,
+        _post_call("GET", "/v1/questions/{q}"),
+        public=True,
+    ),
+    # the Assembly's similar-question suggestion and search (w-asearch): public reads
+    Row(
+        "POST",
+        "/v1/questions/similar",
+        200,
+        _same(Call("POST", "/v1/questions/similar", json={"title": "Does this course fit?"})),
+        public=True,
+    ),
+    Row(
+        "GET",
+        "/v1/questions/search",
+        200,
+        _same(Call("GET", "/v1/questions/search", params={"q": "course fit"})),
+        public=True,
+    ),
+    Row(
+        "PUT",
+        "/v1/questions/{question_id}",
+        200,
+        _own_post_call("PUT", "/v1/questions/{id}", "question", json={"body": "Edited."}),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/questions/{question_id}/answers",
+        201,
+        _post_call("POST", "/v1/questions/{q}/answers", json={"body": "Yes."}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/answers/{answer_id}",
+        200,
+        _own_post_call("PUT", "/v1/answers/{id}", "answer", json={"body": "Edited."}),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "PUT",
+        "/v1/answers/{answer_id}/vote",
+        200,
+        _post_call("PUT", "/v1/answers/{a}/vote", json={"value": 1}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/accept",
+        200,
+        _own_post_call("POST", "/v1/answers/{id}/accept", "answer-to-own"),
+        owners=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/verify",
+        200,
+        _post_call("POST", "/v1/answers/{a}/verify", json={"note": "Right."}),
+        owners=frozenset({"advisor", "mentor"}),
+        others=frozenset({"advisor", "mentor"}),
+    ),
+    Row(
+        "POST",
+        "/v1/posts/{post_id}/reports",
+        200,
+        _fresh_post_call("POST", "/v1/posts/{id}/reports", json={"reason": "spam"}),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row(
+        "POST",
+        "/v1/answers/{answer_id}/decision",
+        201,
+        _decision_from_answer,
+        owners=frozenset({"advisor"}),
+    ),
+    Row(
+        "PUT",
+        "/v1/posts/{post_id}/hidden",
+        200,
+        _fresh_post_call("PUT", "/v1/posts/{id}/hidden", json={"hidden": True, "reason": "spam"}),
+    ),
+    *CONSULTATION_ROWS,
 ]
+
+
+# --- groups: a group per fresh learner, its leader, the cohort's mentor linked to the learner -
+
+
+def _cohort_of(world: World, learner: str) -> str:
+    """The group of a fresh learner (``cohort-<n>``), made with the cohort's mentor linked."""
+    slug = f"cohort-{learner.rpartition('/')[2]}"
+    mentor = str(world.user("mentor", f"{world.base}/group/cohort").name)
+    spec = GroupSpec(name=slug, mentors=[mentor], learners=[learner], links=[(mentor, learner)])
+    return create_group(world.store, actor=ADMIN, slug=slug, spec=spec, base_iri=world.base).id
+
+
+def _group_call(
+    method: str, suffix: str = "", body: Callable[[str], Any] | None = None
+) -> Callable[[World], Target]:
+    """A call on a fresh learner's group (``body`` made from the learner's IRI)."""
+
+    def make(world: World) -> Target:
+        learner = world.learner()
+        group = f"cohort-{learner.rpartition('/')[2]}"
+        path = f"/v1/groups/{group}{suffix}"
+        json = None if body is None else body(learner)
+        owners = Owners(learner=learner, group=f"{world.base}/group/{group}")
+        return Target(owners, lambda who, own: Call(method, path, json=json))
+
+    return make
+
+
+def _group_create(world: World) -> Target:
+    slug = f"made-{next(world.counter)}"
+    body = {"id": slug, "name": "A new cohort", "kind": "cohort"}
+    owners = Owners(group=f"{world.base}/group/{slug}")
+    return Target(owners, lambda who, own: Call("POST", "/v1/groups", json=body))
+
+
+def _recommendation_read(world: World) -> Target:
+    learner = world.learner()
+    return Target(
+        Owners(learner=learner),
+        lambda who, own: Call("GET", "/v1/recommendations", params={"learner": learner}),
+    )
+
+
+def _recommendation_decide(world: World) -> Target:
+    learner = world.learner()
+    made = recommend(
+        world.store,
+        actor=ADMIN,
+        group=f"{world.base}/group/cohort-{learner.rpartition('/')[2]}",
+        learner=learner,
+        kind="target",
+        target=f"credential:{OWN_COURSE}",
+        reason="The cohort's course.",
+        base_iri=world.base,
+    )
+    path = f"/v1/recommendations/{made.id.rpartition('/')[2]}/decision"
+    return Target(
+        Owners(learner=learner), lambda who, own: Call("POST", path, json={"accept": True})
+    )
+
+
+GROUP_STAFF = frozenset({"group_leader", "mentor"})
+GROUP_ROWS: list[Row] = [
+    Row("POST", "/v1/groups", 201, _group_create, owners=frozenset({"group_leader"})),
+    Row(
+        "GET",
+        "/v1/groups",
+        200,
+        _same(Call("GET", "/v1/groups")),
+        owners=EVERY_USER,
+        others=EVERY_USER,
+    ),
+    Row("GET", "/v1/groups/{group_id}", 200, _group_call("GET"), owners=GROUP_STAFF),
+    Row(
+        "PUT",
+        "/v1/groups/{group_id}",
+        200,
+        _group_call("PUT", body=lambda learner: {"name": "Renamed", "learners": [learner]}),
+        owners=frozenset({"group_leader"}),
+    ),
+    Row(
+        "PUT",
+        "/v1/groups/{group_id}/sharing",
+        200,
+        _group_call(
+            "PUT", "/sharing", body=lambda learner: {"learner": learner, "shares_progress": True}
+        ),
+        owners=frozenset({"learner"}),
+    ),
+    Row(
+        "GET",
+        "/v1/groups/{group_id}/progress",
+        200,
+        _group_call("GET", "/progress"),
+        owners=GROUP_STAFF,
+    ),
+    Row(
+        "POST",
+        "/v1/groups/{group_id}/recommendations",
+        201,
+        _group_call(
+            "POST",
+            "/recommendations",
+            body=lambda learner: {
+                "learner": learner,
+                "kind": "target",
+                "target": f"credential:{OWN_COURSE}",
+                "reason": "The cohort works towards it.",
+            },
+        ),
+        owners=frozenset({"mentor"}),
+    ),
+    Row(
+        "GET",
+        "/v1/recommendations",
+        200,
+        _recommendation_read,
+        owners=frozenset({"learner", "mentor"}),
+    ),
+    Row(
+        "POST",
+        "/v1/recommendations/{rec_id}/decision",
+        200,
+        _recommendation_decide,
+        owners=frozenset({"learner"}),
+    ),
+]
+ROWS += GROUP_ROWS
 
 
 # --- Certificates of Impact (issue 18): the claimant, the endorsers they ask, their readers ---
@@ -1291,3 +1737,17 @@ def test_who_may_call_it(world: World, row: Row) -> None:
             if code != ("unauthenticated" if expected == 401 else "forbidden"):
                 wrong.append(f"{case} {expected} with error code {code}")
     assert not wrong, "\n" + "\n".join(wrong)
+
+
+def test_a_withdrawn_consent_stops_the_groups_mentor_on_the_next_request(world: World) -> None:
+    """Groups: the linked mentor reads by consent; revoked, the next request is refused."""
+    learner = world.learner()
+    mentor = world.who("mentor", True, Owners(learner=learner))
+    path = f"/v1/learners/{_q(learner)}"
+    assert world.client.get(path, headers=mentor.headers).status_code == 200
+    (consent,) = consents_of(world.store, learner, actor=ADMIN)
+    revoke_consent(world.store, consent.id, actor=ADMIN)
+    refused = world.client.get(path, headers=mentor.headers)
+    assert refused.status_code == 403 and set(refused.json()) == {"error"}
+    progress = world.client.get(f"/v1/groups/cohort-{learner.rpartition('/')[2]}/progress")
+    assert progress.status_code == 401

@@ -106,6 +106,12 @@ def _url(path: str, seed: Seed) -> str:
         "claim_id": seed.ids["impact"][0],  # Certificates of Impact (issue 18)
         "item_id": seed.ids["item"][0],  # onboarding tests (issue 18)
         "attempt_id": seed.ids["attempt"][0],
+        # the Assembly and consultations (issue 17): a question to an issuer and its answer
+        "question_id": seed.ids["question"][0],
+        "answer_id": seed.ids["answer"][0],
+        "post_id": seed.ids["answer"][0],
+        "group_id": seed.ids["group"][0],  # groups (issue 17)
+        "rec_id": seed.ids["recommendation"][0],
     }
     for name, value in values.items():
         path = path.replace("{" + name + "}", value)

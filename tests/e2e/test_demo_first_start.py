@@ -21,7 +21,7 @@ from api.main import create_app
 from graph.settings import Settings
 from tests.fixtures.demo_site import demo_settings, without_model
 
-ROLES = {"admin", "issuer", "assessor", "advisor", "mentor", "learner", "member"}
+ROLES = {"admin", "issuer", "assessor", "advisor", "mentor", "learner", "member", "group_leader"}
 PYTHON_COURSE = "https://www.liffey-tu.example/credentials/programming-fundamentals-python"
 OTHER_ISSUERS_COURSE = "https://www.greatlakes-cc.example/credentials/python-programming-1"
 

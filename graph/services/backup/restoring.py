@@ -32,9 +32,11 @@ from typing import IO, cast
 
 from graph.errors import ConflictError, CredwalkError, InvalidInputError
 from graph.model.accounts import Actor
-from graph.model.concepts import Concept, ConceptScheme, Relation
+from graph.model.assembly import Answer, Question, answer_from_document, question_from_document
+from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation
 from graph.model.imports import NullProgress, Progress
 from graph.services import policy
+from graph.services.assembly.indexing import index_posts
 from graph.services.audit_log import record_operation
 from graph.services.backup.dump_format import (
     COUNTED,
@@ -56,6 +58,7 @@ __all__ = ["CheckedDump", "RestoreSummary", "check_dump", "import_dump"]
 logger = logging.getLogger(__name__)
 
 #: Items per write, by kind. Texts carry their vectors (1.5 KiB each with 384 dimensions).
+_POSTS_AT_ONCE = 5_000  # posts indexed again per write after a restore
 _BATCH_SIZES = {"scheme": 1_000, "concept": 1_000, "text": 2_000, "record": 500, "relation": 10_000}
 
 
@@ -347,11 +350,26 @@ def _restore(store: GraphStore, path: Path, checked: CheckedDump, tracker: Progr
             raise InvalidInputError(
                 "the file changed while it was imported", details={"field": "file"}
             )
+        _index_posts(store)
     except BaseException as e:
         failure = _undone(store, e, written)
         if failure is e:
             raise
         raise failure from e
+
+
+def _index_posts(store: GraphStore) -> None:
+    """Index the restored questions and answers again (a dump holds no post's texts).
+
+    By their terms: a restore has no embedder; :func:`index_posts` with one adds the vectors.
+    """
+    for kind, parse in (
+        (NodeKind.QUESTION, question_from_document),
+        (NodeKind.ANSWER, answer_from_document),
+    ):
+        posts: list[Question | Answer] = [parse(r.body) for r in store.list_records(kind=kind)]
+        for start in range(0, len(posts), _POSTS_AT_ONCE):
+            index_posts(store, None, posts[start : start + _POSTS_AT_ONCE])
 
 
 def _batches(

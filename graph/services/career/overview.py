@@ -39,6 +39,7 @@ from graph.services.accounts import learner_consents
 from graph.services.career import sources
 from graph.services.career.sources import Achievement
 from graph.services.concepts import groups_above
+from graph.services.groups.links import linked_mentors
 from graph.store import Direction, GraphStore
 
 __all__ = ["CareerOverview", "TargetCoverage", "career_overview"]
@@ -184,6 +185,7 @@ def career_overview(
         learner_id,
         scope=ConsentScope.OVERVIEW,
         consents=learner_consents(store, learner_id),
+        mentors=linked_mentors(store, learner_id),
         action="see this learner's career overview",
     )
     wanted = [*targets, *([radar_target] if radar_target else [])]

@@ -29,7 +29,11 @@ from graph.errors import CredwalkError
 from graph.model.credentials import Credential, Credits, Money
 from graph.reference import ReferenceData
 from graph.reference.qualifications import EQF_ID, FrameworkLevel
-from graph.services.equivalence.recognition import RecognitionDecision, decision_status
+from graph.services.equivalence.recognition import (
+    RecognitionDecision,
+    RecognitionOutcome,
+    decision_status,
+)
 
 __all__ = [
     "CLOSE_THRESHOLD",
@@ -58,6 +62,13 @@ CREDIT_HOUR_HOURS = 45.0
 _HOURS_PER_UNIT = {"ECTS": ECTS_HOURS, "credit_hours": CREDIT_HOUR_HOURS, "notional_hours": 1.0}
 _ADVERB = {"full": "fully", "partial": "partially", "conditional": "conditionally"}
 _FLIP = {MatchKind.NARROWER: MatchKind.BROADER, MatchKind.BROADER: MatchKind.NARROWER}
+#: The verdict a current decision recognising one credential toward the other declares.
+_DECLARED = {
+    RecognitionOutcome.FULL: Verdict.EQUIVALENT,
+    RecognitionOutcome.PARTIAL: Verdict.PARTIALLY_EQUIVALENT,
+    RecognitionOutcome.CONDITIONAL: Verdict.PARTIALLY_EQUIVALENT,
+}
+_RANK = (Verdict.NOT_EQUIVALENT, Verdict.PARTIALLY_EQUIVALENT, Verdict.EQUIVALENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +153,11 @@ class Equivalence:
     """The explained equivalence of credential A with credential B.
 
     ``a_covers_b`` is the share of B's skills A covers (and conversely); ``skill_score`` their
-    harmonic mean; ``score`` that times the EQF level factor. Recognition decisions are listed
-    as declared and do not enter the score or the verdict.
+    harmonic mean; ``score`` that times the EQF level factor; ``computed_verdict`` the verdict
+    of the score. Recognition decisions that apply are listed as declared; they never change the
+    score, but a current one recognising one credential toward the other (``declared``) raises
+    ``verdict`` to what it declares (full: equivalent; partial or conditional: partially
+    equivalent) when the computed verdict is lower.
     """
 
     a: CredentialSummary
@@ -151,6 +165,7 @@ class Equivalence:
     score: float
     skill_score: float
     verdict: Verdict
+    computed_verdict: Verdict
     thresholds: Thresholds
     a_covers_b: float
     b_covers_a: float
@@ -160,6 +175,7 @@ class Equivalence:
     level: LevelDifference
     credits: CreditComparison
     recognitions: tuple[RecognitionNote, ...]
+    declared: RecognitionDecision | None
     explanation: tuple[str, ...]
 
 
@@ -306,10 +322,11 @@ def _note(decision: RecognitionDecision, superseded: set[str], names: Mapping[st
     )
     period = f"{decision.valid_from or 'open start'} to {decision.valid_until or 'open end'}"
     status = decision_status(decision, superseded=superseded)
+    source = f" Decision {decision.id}; source: {decision.source}." if decision.source else ""
     return (
         f"Declared by {who}: {names.get(decision.credential, decision.credential)} is recognised "
         f"{_ADVERB[decision.outcome.value]} in {decision.to_jurisdiction}{toward}{granted}"
-        f"{conditions} (valid {period}; {status})."
+        f"{conditions} (valid {period}; {status}).{source}"
     )
 
 
@@ -359,6 +376,36 @@ def _recognition_notes(
     )
 
 
+def _declared(
+    notes: Iterable[RecognitionNote], a: Side, b: Side, computed: Verdict
+) -> tuple[Verdict, RecognitionDecision | None]:
+    """The verdict once current decisions toward the other credential count; which one set it."""
+    pair = {a.credential.id, b.credential.id}
+    found, by = computed, None
+    for note in notes:
+        d = note.decision
+        toward = d.target in pair and d.credential in pair and d.target != d.credential
+        if (
+            note.status == "current"
+            and toward
+            and _RANK.index(_DECLARED[d.outcome]) > _RANK.index(found)
+        ):
+            found, by = _DECLARED[d.outcome], d
+    return found, by
+
+
+def _declared_line(result: Equivalence) -> str | None:
+    d = result.declared
+    if d is None:
+        return None
+    who = d.authority_name or d.authority
+    cited = f", citing {d.source}" if d.source else ""
+    return (
+        f"Verdict {result.verdict.value.replace('_', ' ')} as declared by {who} in the decision "
+        f"{d.id}{cited} (computed: {result.computed_verdict.value.replace('_', ' ')})."
+    )
+
+
 def _explanation(a: Side, b: Side, result: Equivalence) -> tuple[str, ...]:
     """The lines explaining ``result``: coverage, matches, gaps, level, credits, score, notes."""
     kinds = {k: sum(1 for m in result.matched if m.kind is k) for k in MatchKind}
@@ -380,13 +427,17 @@ def _explanation(a: Side, b: Side, result: Equivalence) -> tuple[str, ...]:
     lines.append(
         f"Score {result.score:.2f} = harmonic mean of the two coverages "
         f"({result.skill_score:.2f}) x EQF level factor {result.level.factor:g}; "
-        f"{result.verdict.value.replace('_', ' ')} (equivalent >= "
+        f"{result.computed_verdict.value.replace('_', ' ')} (equivalent >= "
         f"{thresholds.equivalent:g}, partially equivalent >= {thresholds.partial:g})."
     )
     lines.extend(note.explanation for note in result.recognitions)
+    declared = _declared_line(result)
+    if declared is not None:
+        lines.append(declared)
     if result.recognitions:
         lines.append(
-            "Declared decisions are shown beside the computed result and do not change it."
+            "Declared decisions never change the computed score; a current one recognising one "
+            "credential toward the other raises the verdict to what it declares."
         )
     return tuple(lines)
 
@@ -418,12 +469,16 @@ def explain(
     skill_score = equivalence_score(forward.share, backward.share)
     level = _level_difference(a, b, reference)
     score = round(skill_score * level.factor, 6)
+    computed = verdict(score, thresholds)
+    notes = _recognition_notes(decisions, a, b, reference)
+    final, declared = _declared(notes, a, b, computed)
     result = Equivalence(
         a=a.summary,
         b=b.summary,
         score=score,
         skill_score=skill_score,
-        verdict=verdict(score, thresholds),
+        verdict=final,
+        computed_verdict=computed,
         thresholds=thresholds,
         a_covers_b=forward.share,
         b_covers_a=backward.share,
@@ -432,7 +487,8 @@ def explain(
         missing_in_b=tuple(_ref(u, a, labels) for u in backward.missing),
         level=level,
         credits=_credits(a, b),
-        recognitions=_recognition_notes(decisions, a, b, reference),
+        recognitions=notes,
+        declared=declared,
         explanation=(),
     )
     # The explanation is written from the finished result, so it cannot disagree with it.

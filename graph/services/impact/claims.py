@@ -28,6 +28,7 @@ from graph.model.impact import (
 from graph.model.impact_documents import claim_from_document, claim_to_document
 from graph.services import policy
 from graph.services.accounts import learner_consents, user_iri
+from graph.services.groups.links import linked_mentors
 from graph.services.proofs.submissions import timestamp
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -247,6 +248,7 @@ def get_claim(store: GraphStore, ref: str, *, actor: Actor, base_iri: str) -> Im
         author=claim.author,
         endorsers=claim.endorsers,
         consents=learner_consents(store, claim.claimant),
+        mentors=linked_mentors(store, claim.claimant),
     ):
         raise policy.refusal(
             actor,
@@ -274,7 +276,12 @@ def list_impact(store: GraphStore, claimant: str, *, actor: Actor) -> list[Impac
     claims = [claim_from_document(dict(r.body)) for r in records]
     author = claims[0].author if claims else claimant
     if not policy.may_read_impact(
-        actor, claimant, author=author, endorsers=(), consents=learner_consents(store, claimant)
+        actor,
+        claimant,
+        author=author,
+        endorsers=(),
+        consents=learner_consents(store, claimant),
+        mentors=linked_mentors(store, claimant),
     ):
         policy.require_impact_owner(actor, claimant, author=author, action="list impact claims")
     return sorted(claims, key=lambda c: (c.start, c.created_at), reverse=True)

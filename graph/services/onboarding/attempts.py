@@ -39,6 +39,7 @@ from graph.model.onboarding_documents import (
 )
 from graph.services import policy
 from graph.services.accounts import learner_consents
+from graph.services.groups.links import linked_mentors
 from graph.services.onboarding.items import latest_items
 from graph.services.onboarding.progress import next_question, results, status_of
 from graph.services.pathways.learners import learner_record
@@ -398,6 +399,7 @@ def get_attempt(store: GraphStore, attempt_id: str, *, actor: Actor) -> AttemptV
         attempt.learner,
         scope=ConsentScope.COMPETENCES,
         consents=learner_consents(store, attempt.learner),
+        mentors=linked_mentors(store, attempt.learner),
         action="see this learner's onboarding tests",
     )
     return view
@@ -416,6 +418,7 @@ def list_attempts(store: GraphStore, learner: str, *, actor: Actor) -> list[Atte
         learner,
         scope=ConsentScope.COMPETENCES,
         consents=learner_consents(store, learner),
+        mentors=linked_mentors(store, learner),
         action="see this learner's onboarding tests",
     )
     records = store.list_records(

@@ -37,6 +37,7 @@ from graph.reference import ReferenceData
 from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credentials
+from graph.services.groups.links import linked_mentors
 from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -345,6 +346,7 @@ def read_learner(
         learner_id,
         scope=scope,
         consents=learner_consents(store, learner_id),
+        mentors=linked_mentors(store, learner_id),
         action=f"see this learner's {scope.value}",
     )
     record = store.get_record(learner_id, kind=NodeKind.LEARNER)

@@ -62,6 +62,7 @@ from graph.proofs.status_list import (
 from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential, get_issuer
+from graph.services.groups.links import linked_mentors
 from graph.services.proofs.submissions import submission_record, submission_view
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -179,6 +180,7 @@ def get_proof(store: GraphStore, proof: str, *, actor: Actor, base_iri: str) -> 
         found.learner,
         scope=ConsentScope.PROOFS,
         consents=learner_consents(store, found.learner),
+        mentors=linked_mentors(store, found.learner),
         action="see this proof",
     )
     return found
@@ -197,6 +199,7 @@ def list_proofs(store: GraphStore, learner: str, *, actor: Actor) -> list[ProofR
         learner,
         scope=ConsentScope.PROOFS,
         consents=learner_consents(store, learner),
+        mentors=linked_mentors(store, learner),
         action="list this learner's proofs",
     )
     records = store.list_records(kind=NodeKind.PROOF, where={"record": "proof", "learner": learner})

@@ -53,6 +53,7 @@ from graph.model.submissions import (
 from graph.services import policy
 from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential
+from graph.services.groups.links import linked_mentors
 from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
 from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
@@ -323,6 +324,7 @@ def _require_lister(
             learner,
             scope=ConsentScope.SUBMISSIONS,
             consents=learner_consents(store, learner),
+            mentors=linked_mentors(store, learner),
             action="list this learner's submissions",
         )
         return
@@ -383,6 +385,7 @@ def require_submission_reader(store: GraphStore, actor: Actor, submission: Submi
         submission.learner,
         scope=ConsentScope.SUBMISSIONS,
         consents=learner_consents(store, submission.learner),
+        mentors=linked_mentors(store, submission.learner),
         action="see this submission",
     )
 

@@ -1,0 +1,1 @@
+"""The Assembly: questions and answers attached to graph nodes, and their moderation."""
