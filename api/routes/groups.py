@@ -14,13 +14,13 @@ from api.deps import IdPath, SettingsDep, StoreDep
 from api.errors import CheckedRoute, responses
 from api.schemas.common import MAX_IRI
 from api.schemas.groups import (
-    DecisionRequest,
     GroupCreate,
     GroupEdit,
     GroupPublic,
     GroupsPublic,
     ProgressPublic,
     RecommendationCreate,
+    RecommendationDecision,
     RecommendationPublic,
     RecommendationsPublic,
     SharingRequest,
@@ -178,7 +178,7 @@ def recommendations(
 )
 def decide(
     rec_id: IdPath,
-    request: DecisionRequest,
+    request: RecommendationDecision,
     store: StoreDep,
     settings: SettingsDep,
     actor: ActorDep,

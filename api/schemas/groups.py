@@ -13,7 +13,6 @@ from graph.services.groups.groups import GroupSpec
 from graph.services.groups.progress import GroupProgress
 
 __all__ = [
-    "DecisionRequest",
     "GroupCreate",
     "GroupEdit",
     "GroupPublic",
@@ -22,6 +21,7 @@ __all__ = [
     "MemberPublic",
     "ProgressPublic",
     "RecommendationCreate",
+    "RecommendationDecision",
     "RecommendationPublic",
     "RecommendationsPublic",
     "SharingRequest",
@@ -257,7 +257,7 @@ class RecommendationsPublic(Public):
     target: str | None
 
 
-class DecisionRequest(_Request):
+class RecommendationDecision(_Request):
     """The learner's decision on a recommendation."""
 
     accept: bool

@@ -13,8 +13,8 @@ from graph.services.impact.claims import ImpactDraft
 __all__ = [
     "EndorsementCreate",
     "EndorsementPublic",
-    "EvidenceIn",
     "ImpactCreate",
+    "ImpactEvidenceIn",
     "ImpactPublic",
     "ImpactRevoke",
     "ImpactsPublic",
@@ -28,7 +28,7 @@ class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EvidenceIn(_Request):
+class ImpactEvidenceIn(_Request):
     """A link or a statement backing the claim."""
 
     url: str | None = Field(default=None, max_length=MAX_IRI)
@@ -52,7 +52,7 @@ class ImpactCreate(_Request):
         max_length=20,
         description="Users asked to confirm it (login names or user IRIs; at least one)",
     )
-    evidence: list[EvidenceIn] = Field(default_factory=list, max_length=20)
+    evidence: list[ImpactEvidenceIn] = Field(default_factory=list, max_length=20)
 
     def to_domain(self) -> ImpactDraft:
         """The draft the service checks."""
