@@ -43,6 +43,7 @@ sys.path.insert(0, str(REPO))
 
 from graph.model.accounts import Grant, Role, operator
 from graph.model.concepts import NodeKind
+from graph.model.impact import ImpactCertificate, ImpactClaim, ImpactSkill
 from graph.model.learners import AssessmentResult, Competence, CompetenceSource, Learner
 from graph.model.onboarding import Attempt, GivenAnswer, PoolItem
 from graph.model.onboarding_documents import attempt_to_document
@@ -58,6 +59,7 @@ from graph.model.submissions import (
 from graph.registry import create_store
 from graph.services.accounts import create_api_key, create_user
 from graph.services.career.overview import career_overview
+from graph.services.impact.claims import claim_record
 from graph.services.pathways.learners import learner_record
 from graph.services.pathways.targets import occupation_skills
 from graph.services.proofs.submissions import submission_record
@@ -146,13 +148,14 @@ def _submission(h: _History, i: int, credential: str) -> Record:
 
 
 def _impact(h: _History, i: int) -> Record:
-    body = {
-        "issued_at": h.day().isoformat(),
-        "title": f"Impact {i}",
-        "skills": [{"skill": h.skill(), "level": h.rng.randint(2, 7)}],
-    }
-    index = {"record": "certificate", "learner": LEARNER}
-    return Record(f"urn:bench:impact:{i}", NodeKind.IMPACT, body, index)
+    """An issued claim of impact, as the impact service keeps it (the certificate unsigned)."""
+    issued = h.day().isoformat() + "T12:00:00Z"
+    claim = ImpactClaim(
+        f"urn:bench:impact:{i}", LEARNER, LEARNER, f"Impact {i}", "a team", "an outcome",
+        issued[:10], None, (ImpactSkill(h.skill(), "a skill"),), (), ("urn:bench:endorser",),
+        issued, certificate=ImpactCertificate({}, issued, "did:key:z#z", "urn:bench:status", i),
+    )  # fmt: skip
+    return claim_record(claim)
 
 
 def _history(store: GraphStore) -> dict[str, int]:

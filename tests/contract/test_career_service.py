@@ -11,13 +11,15 @@ import pytest
 from graph.errors import ForbiddenError, InvalidInputError
 from graph.model.accounts import Actor, ConsentScope
 from graph.model.concepts import NodeKind
+from graph.model.impact import ImpactCertificate, ImpactClaim, ImpactSkill
 from graph.model.learner_documents import learner_from_document
 from graph.model.learners import AssessmentResult, Competence, CompetenceSource, Learner
 from graph.reference import ReferenceData, load_reference_data
 from graph.services.accounts import create_user, grant_consent, user_iri
 from graph.services.career.overview import career_overview
+from graph.services.impact.claims import claim_record
 from graph.services.pathways.learners import create_learner, import_assessments, replace_learner
-from graph.store import GraphBatch, GraphStore, Record
+from graph.store import GraphBatch, GraphStore
 from tests.fixtures.actors import ADMIN, as_assessor, as_learner
 
 ONTOLOGIES = Path(__file__).resolve().parents[2] / "ontologies"
@@ -109,27 +111,39 @@ def career_learner(store: GraphStore) -> Learner:
     return learner_from_document(store.get_record(ID, kind=NodeKind.LEARNER).body)
 
 
+def _claim(number: int, certificate: ImpactCertificate | None) -> ImpactClaim:
+    return ImpactClaim(
+        id=f"urn:example:impact:{number}",
+        claimant=ID,
+        author=ID,
+        title=f"Cut report time by half ({number})",
+        beneficiary="the finance team",
+        outcome="reports in two days instead of four",
+        start="2021-06-01",
+        end=None,
+        skills=(ImpactSkill(STATISTICS, "statistics"),),
+        evidence=(),
+        endorsers=("urn:example:user:manager",),
+        created_at="2021-12-01T09:00:00Z",
+        certificate=certificate,
+    )
+
+
 def test_impact_certificates_and_undated_sources_take_their_place(
     loaded_store: GraphStore, reference: ReferenceData
 ) -> None:
     _history(loaded_store, reference)
-    impact = Record(
-        uri="urn:example:impact:1",
-        kind=NodeKind.IMPACT,
-        body={
-            "issued_at": "2022-02-02T10:00:00Z",
-            "title": "Cut report time by half",
-            "skills": [{"skill": CLEANSING, "level": 5}],
-        },
-        index={"record": "certificate", "learner": ID},
+    issued = ImpactCertificate({}, "2022-02-02T10:00:00Z", "did:key:z#z", "urn:status:1", 7)
+    # as the impact service writes them: one issued, one still awaiting its endorser
+    loaded_store.write(
+        GraphBatch(records=[claim_record(_claim(1, issued)), claim_record(_claim(2, None))])
     )
-    loaded_store.write(GraphBatch(records=[impact]))
     found = career_overview(loaded_store, ID, actor=ADMIN)
     last = found.steps[-1]
-    assert (last.date, last.skill, last.level) == (dt.date(2022, 2, 2), CLEANSING, 5)
+    assert (last.date, last.skill, last.level) == (dt.date(2022, 2, 2), STATISTICS, None)
     assert last.established_by is not None and last.established_by.source == "impact"
     assert [(a.kind, a.title) for a in found.achievements] == [
-        ("impact", "Cut report time by half")
+        ("impact", "Cut report time by half (1)")
     ]
 
 

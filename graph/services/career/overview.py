@@ -40,6 +40,7 @@ from graph.services.career import sources
 from graph.services.career.sources import Achievement
 from graph.services.concepts import groups_above
 from graph.services.groups.links import linked_mentors
+from graph.services.impact.claims import read_claims
 from graph.store import Direction, GraphStore
 
 __all__ = ["CareerOverview", "TargetCoverage", "career_overview"]
@@ -83,12 +84,12 @@ def _gather(
 ) -> tuple[list[Observation], list[Achievement], list[str]]:
     """Every observation and achievement of the learner, and their onboarding test targets.
 
-    Three reads: the learner record, their records of every kind (one listing of many), the
-    credentials they hold.
+    Four reads: the learner record, their records of every kind (one listing of many), their
+    impact claims (through the impact service), the credentials they hold.
     """
     record = store.get_record(learner_id, kind=NodeKind.LEARNER)
     learner = learner_from_document(record.body)
-    proofs, impact_records, attempts, submissions = store.list_records_many(
+    proofs, attempts, submissions = store.list_records_many(
         [(kind, {"record": name, "learner": learner_id}) for kind, name in sources.LEARNER_RECORDS]
     )
     issued = {
@@ -98,7 +99,7 @@ def _gather(
     }
     held, earned, titles = sources.credential_observations(store, learner, issued)
     proved, achieved = sources.proof_observations(proofs, titles)
-    impact, impacts = sources.impact_certificates(impact_records)
+    impact, impacts = sources.impact_certificates(read_claims(store, learner_id))
     tested = sources.onboarding_observations(attempts)
     history = sources.assessment_observations(learner) + tested + proved + held + impact
     observations = history + sources.record_observations(learner, history)

@@ -12,7 +12,7 @@ done: a credential, a proof, an endorsement, a submission, an impact certificate
   else undated);
 - competences of the learner record that no history above explains (self-declared, endorsed,
   reported by another system);
-- Certificates of Impact: :func:`impact_certificates` (none until that service exists).
+- Certificates of Impact: :func:`impact_certificates`, the issued claims of the impact service.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Any
 
 from graph.algorithms.career import Observation
 from graph.model.concepts import NodeKind
+from graph.model.impact import ImpactClaim
 from graph.model.learners import DEFAULT_RULE, CompetenceSource, Learner
 from graph.model.onboarding_documents import attempt_from_document
 from graph.services.catalogue.credentials import get_credentials
@@ -45,10 +46,10 @@ __all__ = [
 
 
 #: The records of a learner's the overview reads, by kind and ``record`` index field (each
-#: also indexed by ``learner``): proofs, impact certificates, onboarding attempts, submissions.
+#: also indexed by ``learner``): proofs, onboarding attempts, submissions. (Impact claims are
+#: indexed by ``claimant``; the impact service reads them.)
 LEARNER_RECORDS = (
     (NodeKind.PROOF, "proof"),
-    (NodeKind.IMPACT, "certificate"),
     (NodeKind.ONBOARDING, "attempt"),
     (NodeKind.SUBMISSION, "submission"),
 )
@@ -241,34 +242,37 @@ def submission_achievements(records: Iterable[Record]) -> list[Achievement]:
     ]
 
 
-def impact_certificates(records: Iterable[Record]) -> tuple[list[Observation], list[Achievement]]:
-    """The learner's issued Certificates of Impact: the skills they show, and the certificates.
+def impact_certificates(
+    claims: Iterable[ImpactClaim],
+) -> tuple[list[Observation], list[Achievement]]:
+    """The member's issued Certificates of Impact: the skills they show, and the certificates.
 
-    The plug point for the Certificate of Impact service (issue 18 point 2), built in parallel:
-    ``records`` are those of kind ``impact`` indexed ``record=certificate`` and ``learner``
-    (:data:`LEARNER_RECORDS`), with a body of ``issued_at``, ``title``, ``revoked`` and
-    ``skills`` (``[{"skill", "level"}]``). When that service lands with another shape, this
-    function and that entry alone change. It returns nothing while there are none.
+    ``claims`` are the member's claims as the impact service keeps them
+    (:func:`graph.services.impact.claims.read_claims`); those not issued yet say nothing. A
+    certificate states no level: its skills are held at some level from the day it was issued,
+    established by its endorsers (a revoked one says nothing of them).
     """
     observations, achievements = [], []
-    for r in records:
-        body, date = r.body, day_of(r.body.get("issued_at"))
-        revoked = bool(body.get("revoked"))
-        title = str(body.get("title") or r.uri)
-        achievements.append(Achievement(date, "impact", r.uri, title, revoked=revoked))
-        if revoked:
+    for claim in claims:
+        certificate = claim.certificate
+        if certificate is None:
             continue
-        for entry in body.get("skills") or ():
-            level = entry.get("level") if isinstance(entry, Mapping) else None
-            skill = entry.get("skill") if isinstance(entry, Mapping) else entry
-            observations.append(
-                Observation(
-                    str(skill),
-                    "impact",
-                    date,
-                    level if isinstance(level, int) else None,
-                    evidence=f"Certificate of Impact: {title}",
-                    ref=r.uri,
-                )
+        date = day_of(certificate.issued_at)
+        achievements.append(
+            Achievement(date, "impact", claim.id, claim.title, revoked=certificate.revoked)
+        )
+        if certificate.revoked:
+            continue
+        by = ", ".join(e.name for e in claim.endorsements) or None
+        observations += [
+            Observation(
+                skill.uri,
+                "impact",
+                date,
+                evidence=f"Certificate of Impact: {claim.title}",
+                by=by,
+                ref=claim.id,
             )
+            for skill in claim.skills
+        ]
     return observations, achievements

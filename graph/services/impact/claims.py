@@ -44,6 +44,7 @@ __all__ = [
     "list_impact",
     "list_my_impact",
     "read_claim",
+    "read_claims",
 ]
 
 MAX_TEXT = 4000
@@ -230,6 +231,14 @@ def read_claim(store: GraphStore, ref: str, *, base_iri: str) -> tuple[ImpactCla
     return claim_from_document(dict(record.body)), record.version
 
 
+def read_claims(store: GraphStore, claimant: str) -> list[ImpactClaim]:
+    """A member's claims, in no order, without any check (for services that checked already)."""
+    records = store.list_records(
+        kind=NodeKind.IMPACT, where={"record": "claim", "claimant": claimant}
+    )
+    return [claim_from_document(dict(r.body)) for r in records]
+
+
 def get_claim(store: GraphStore, ref: str, *, actor: Actor, base_iri: str) -> ImpactClaim:
     """A claim, for its claimant, its endorsers, administrators and those with consent.
 
@@ -270,10 +279,7 @@ def list_impact(store: GraphStore, claimant: str, *, actor: Actor) -> list[Impac
         For anyone but the claimant, an administrator, or a user with their consent for proofs.
     """
     policy.require_user(actor, action="list impact claims")
-    records = store.list_records(
-        kind=NodeKind.IMPACT, where={"record": "claim", "claimant": claimant}
-    )
-    claims = [claim_from_document(dict(r.body)) for r in records]
+    claims = read_claims(store, claimant)
     author = claims[0].author if claims else claimant
     if not policy.may_read_impact(
         actor,
