@@ -6,8 +6,8 @@ The member has 500 events over 20 years from every source the overview reads: mu
 assessment results (levels 1-6, some failed), dated competences (declared, endorsed), finished
 onboarding tests (three skills each, answers scored), credentials held, Proofs of Competence
 (two results and an endorsement each, some revoked), submissions for assessment and
-Certificates of Impact (read through the overview's plug point). Skills are 20 of the data
-analyst's and software developer's.
+Certificates of Impact (issued claims, as the impact service keeps them). Skills are 20 of the
+data analyst's and software developer's.
 
 Three timings per backend, p50/p95 in ms over ``--runs``: the service (``career_overview``),
 the API (``GET /v1/learners/{id}/overview``) and the page (``GET /me/overview``), both through
