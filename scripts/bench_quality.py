@@ -42,7 +42,6 @@ from typing import Any
 
 import bench_mapping
 import bench_realworld
-import devsets
 import numpy as np
 import numpy.typing as npt
 
@@ -457,9 +456,7 @@ def real_world(args: argparse.Namespace, *, pack_path: Path) -> dict[str, Any]:
             store, embedder, SHARED, CrosswalkWeights()
         )
         out["crosslang"] = bench_realworld.crosslang(store, embedder, concepts, pack_path)
-        batch = [s.text for part in ("tune", "heldout") for ss in devsets.skill_sets(
-            SHARED, part).values() for s in ss]  # fmt: skip
-        batch = (batch * (200 // len(batch) + 1))[:200]
+        batch = bench_realworld.speed_batch(SHARED)
         out["speed"] = bench_mapping.speed(store, embedder, extractor, runs=args.runs, batch=batch)
     finally:
         runtime.close()

@@ -6,8 +6,9 @@ Job-ad sentences and learning outcomes are longer and looser than ESCO's labels.
 is tuned contrastively (in-batch negatives, scale 20, AdamW, linear warm-up and decay, seed 19)
 to bring such texts close to the *unchanged* vectors of ESCO preferred labels, so a store
 indexed by the default model needs no re-embedding. Only the top two transformer layers train;
-the artefact is their weights in half precision (``ontologies/models/minilm-esco-query.pt``,
-about 7 MB), loaded over the packaged model by ``graph.embeddings.QueryTunedEmbedder``.
+the artefact is their weights in half precision
+(``ontologies/models/minilm-esco-query.safetensors``, about 7 MB), loaded over the packaged
+model by ``graph.embeddings.QueryTunedEmbedder``.
 
 Pairs come from ESCO v1.1.1 in ``../shared/data`` only, never from the dev sets, and leave out
 the concepts of the cross-language set (``devsets.crosslang_set``):
@@ -40,7 +41,7 @@ from ingest.frameworks.esco import read_esco
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("CREDWALK_SHARED_DATA", REPO.parent / "shared" / "data"))
 PACK = SHARED / "esco" / "v1.1.1"
-OUT = REPO / "ontologies" / "models" / "minilm-esco-query.pt"
+OUT = REPO / "ontologies" / "models" / "minilm-esco-query.safetensors"
 SEED = 19
 VERB = (
     "You will {x}.", "Ability to {x}.", "Able to {x}.", "The candidate must be able to {x}.",
@@ -209,9 +210,14 @@ def train(data: list[Pair], labels: dict[str, str], args: argparse.Namespace) ->
         if (step + 1) % 50 == 0:
             print(f"step {step + 1} loss {np.mean(losses[-50:]):.3f}", file=sys.stderr)
     prefixes = tuple(f"encoder.layer.{j}." for j in tuned)
-    delta = {k: v.half() for k, v in bert.state_dict().items() if k.startswith(prefixes)}
+    delta = {
+        k: v.half().contiguous() for k, v in bert.state_dict().items() if k.startswith(prefixes)
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(delta, args.out)
+    # safetensors, not torch.save: the query path reads it with numpy, without importing torch.
+    from safetensors.torch import save_file
+
+    save_file(delta, str(args.out))
     return {"train_s": round(time.perf_counter() - started, 1), "final_loss": np.mean(losses[-50:])}
 
 

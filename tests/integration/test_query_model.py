@@ -44,16 +44,16 @@ def test_documents_keep_the_default_model_and_queries_move(tuned: QueryTunedEmbe
 
 
 def test_an_unreadable_or_foreign_artefact_is_a_clear_error(tmp_path: Path) -> None:
-    import torch
+    from safetensors.numpy import save_file
 
     from graph.embeddings import SentenceTransformerEmbedder
 
-    broken = tmp_path / "broken.pt"
+    broken = tmp_path / "broken.safetensors"
     broken.write_bytes(b"not a state dict")
     base = SentenceTransformerEmbedder("sentence-transformers/all-MiniLM-L6-v2")
     with pytest.raises(InvalidInputError, match="cannot read the query model"):
         QueryTunedEmbedder(base, broken).embed_one(JOB_AD)
-    foreign = tmp_path / "foreign.pt"
-    torch.save({"decoder.layer.0.weight": torch.zeros(2)}, foreign)
+    foreign = tmp_path / "foreign.safetensors"
+    save_file({"decoder.layer.0.weight": np.zeros(2, dtype=np.float16)}, str(foreign))
     with pytest.raises(InvalidInputError, match="weights the model has not"):
         QueryTunedEmbedder(base, foreign).embed_one(JOB_AD)
