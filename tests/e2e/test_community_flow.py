@@ -15,7 +15,6 @@ another authority) are checked to change nothing.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,16 +23,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.runtime import Runtime
 from graph.model.accounts import Grant, Role
-from graph.reference import load_reference_data
-from graph.registry import create_store
 from graph.store import GraphStore
-from ingest.demo import load_demo
 from tests.fixtures.accounts import user_with_key
-from tests.fixtures.demo_site import demo_settings
-from tests.fixtures.embedders import HashingEmbedder
-from tests.fixtures.neo4j_server import neo4j_namespace
+from tests.fixtures.demo_site import demo_runtime
 
 GROUP = "show17-cohort"
 LTU = "https://www.liffey-tu.example"
@@ -100,26 +93,13 @@ def _users(world: World) -> None:
         world.ok(made, 201)
 
 
-@contextlib.contextmanager
-def _store(request: pytest.FixtureRequest, url: str) -> Iterator[GraphStore]:
-    if request.param == "embedded":
-        with create_store(url) as store:
-            yield store
-    else:
-        with neo4j_namespace(request, "community") as store:
-            yield store
-
-
 @pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("community")
-    settings = demo_settings(folder)  # the demo's settings; the demo is loaded below
-    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
-    with _store(request, settings.store) as store:
-        load_demo(store, HashingEmbedder(), settings.ontologies_dir, reference=reference)
-        runtime = Runtime(settings, store, HashingEmbedder(), reference)
+    with demo_runtime(request, folder, "community") as runtime:
+        store, settings = runtime.store, runtime.settings
         with TestClient(create_app(runtime=runtime)) as client:
             the_world = World(store, client, settings.base_iri)
             _users(the_world)

@@ -24,7 +24,6 @@ Bad input is refused with a 4xx naming what was wrong, and nothing is written.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -34,16 +33,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from api.runtime import Runtime
 from graph.model.accounts import Grant, Role
-from graph.reference import load_reference_data
-from graph.registry import create_store
 from graph.store import GraphStore
-from ingest.demo import load_demo
 from tests.fixtures.accounts import user_with_key
-from tests.fixtures.demo_site import demo_settings
-from tests.fixtures.embedders import HashingEmbedder
-from tests.fixtures.neo4j_server import neo4j_namespace
+from tests.fixtures.demo_site import demo_runtime
 
 COOK = "http://data.europa.eu/esco/occupation/90f75f67-495d-49fa-ab57-2f320e251d7e"
 TARGET = f"occupation:{COOK}"
@@ -129,29 +122,16 @@ def _bank(world: World) -> None:
                 world.keys[made.json()["uri"]] = key
 
 
-@contextlib.contextmanager
-def _store(request: pytest.FixtureRequest, url: str) -> Iterator[GraphStore]:
-    if request.param == "embedded":
-        with create_store(url) as store:
-            yield store
-    else:
-        with neo4j_namespace(request, "onboarding") as store:
-            yield store
-
-
 @pytest.fixture(scope="module", params=["embedded", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("onboarding")
-    settings = demo_settings(folder)  # the demo's settings; the demo is loaded below
-    reference = load_reference_data(settings.ontologies_dir, base_iri=settings.base_iri)
-    with _store(request, settings.store) as store:
-        load_demo(store, HashingEmbedder(), settings.ontologies_dir, reference=reference)
+    with demo_runtime(request, folder, "onboarding") as runtime:
+        store, settings = runtime.store, runtime.settings
         base = settings.base_iri
         author = user_with_key(store, "author", Grant(Role.ISSUER, ISSUER), base_iri=base)
         admin = user_with_key(store, "admin", Grant(Role.ADMIN), base_iri=base)
-        runtime = Runtime(settings, store, HashingEmbedder(), reference)
         with TestClient(create_app(runtime=runtime)) as client:
             the_world = World(
                 store,
