@@ -34,13 +34,11 @@ from graph.errors import InvalidInputError
 from graph.model.accounts import Actor, ConsentScope
 from graph.model.concepts import Concept, NodeKind, RelationType
 from graph.model.learner_documents import learner_from_document
-from graph.services import policy
-from graph.services.accounts import learner_consents
 from graph.services.career import sources
 from graph.services.career.sources import Achievement
 from graph.services.concepts import groups_above
-from graph.services.groups.links import linked_mentors
 from graph.services.impact.claims import read_claims
+from graph.services.learner_access import require_learner_reader
 from graph.store import Direction, GraphStore
 
 __all__ = ["CareerOverview", "TargetCoverage", "career_overview"]
@@ -181,12 +179,11 @@ def career_overview(
     InvalidInputError
         A target (field ``target``) that is not an occupation of the store, or too many.
     """
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         learner_id,
         scope=ConsentScope.OVERVIEW,
-        consents=learner_consents(store, learner_id),
-        mentors=linked_mentors(store, learner_id),
         action="see this learner's career overview",
     )
     wanted = [*targets, *([radar_target] if radar_target else [])]

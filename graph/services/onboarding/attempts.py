@@ -38,8 +38,7 @@ from graph.model.onboarding_documents import (
     item_from_document,
 )
 from graph.services import policy
-from graph.services.accounts import learner_consents
-from graph.services.groups.links import linked_mentors
+from graph.services.learner_access import require_learner_reader
 from graph.services.onboarding.items import latest_items
 from graph.services.onboarding.progress import next_question, results, status_of
 from graph.services.pathways.learners import learner_record
@@ -394,12 +393,11 @@ def get_attempt(store: GraphStore, attempt_id: str, *, actor: Actor) -> AttemptV
     view = _view(store, attempt, untested)
     if view.status is AttemptStatus.AWAITING_RATING and policy.may_rate(actor):
         return view
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         attempt.learner,
         scope=ConsentScope.COMPETENCES,
-        consents=learner_consents(store, attempt.learner),
-        mentors=linked_mentors(store, attempt.learner),
         action="see this learner's onboarding tests",
     )
     return view
@@ -413,12 +411,11 @@ def list_attempts(store: GraphStore, learner: str, *, actor: Actor) -> list[Atte
     UnauthenticatedError, ForbiddenError
         For anyone but the learner, an administrator, or a user with their consent.
     """
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         learner,
         scope=ConsentScope.COMPETENCES,
-        consents=learner_consents(store, learner),
-        mentors=linked_mentors(store, learner),
         action="see this learner's onboarding tests",
     )
     records = store.list_records(

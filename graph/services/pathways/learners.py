@@ -35,9 +35,8 @@ from graph.model.learners import (
 )
 from graph.reference import ReferenceData
 from graph.services import policy
-from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credentials
-from graph.services.groups.links import linked_mentors
+from graph.services.learner_access import require_learner_reader
 from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -341,12 +340,11 @@ def read_learner(
     scope: ConsentScope = ConsentScope.COMPETENCES,
 ) -> tuple[Learner, int]:
     """The learner and its stored version (its HTTP ``ETag``), as :func:`get_learner` rules."""
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         learner_id,
         scope=scope,
-        consents=learner_consents(store, learner_id),
-        mentors=linked_mentors(store, learner_id),
         action=f"see this learner's {scope.value}",
     )
     record = store.get_record(learner_id, kind=NodeKind.LEARNER)

@@ -60,9 +60,8 @@ from graph.proofs.status_list import (
     status_list_entry,
 )
 from graph.services import policy
-from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential, get_issuer
-from graph.services.groups.links import linked_mentors
+from graph.services.learner_access import require_learner_reader
 from graph.services.proofs.submissions import submission_record, submission_view
 from graph.store import GraphBatch, GraphStore, Record
 
@@ -175,12 +174,11 @@ def get_proof(store: GraphStore, proof: str, *, actor: Actor, base_iri: str) -> 
     policy.require_user(actor, action="see a proof")
     if actor.is_admin or actor.holds(Role.ISSUER, get_credential(store, found.credential).issuer):
         return found
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         found.learner,
         scope=ConsentScope.PROOFS,
-        consents=learner_consents(store, found.learner),
-        mentors=linked_mentors(store, found.learner),
         action="see this proof",
     )
     return found
@@ -194,12 +192,11 @@ def list_proofs(store: GraphStore, learner: str, *, actor: Actor) -> list[ProofR
     UnauthenticatedError, ForbiddenError
         For anyone but the learner, an administrator, or a user with their consent for proofs.
     """
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         learner,
         scope=ConsentScope.PROOFS,
-        consents=learner_consents(store, learner),
-        mentors=linked_mentors(store, learner),
         action="list this learner's proofs",
     )
     records = store.list_records(kind=NodeKind.PROOF, where={"record": "proof", "learner": learner})

@@ -51,9 +51,8 @@ from graph.model.submissions import (
     submission_status,
 )
 from graph.services import policy
-from graph.services.accounts import learner_consents
 from graph.services.catalogue.credentials import get_credential
-from graph.services.groups.links import linked_mentors
+from graph.services.learner_access import require_learner_reader
 from graph.services.proofs.submission_checks import check_assessment, check_evidence, check_panel
 from graph.services.races import redo_on_race
 from graph.store import GraphBatch, GraphStore, Record
@@ -319,12 +318,11 @@ def _require_lister(
         if issuer is not None and actor.holds(Role.ISSUER, issuer):
             return
     if learner is not None:
-        policy.require_learner_reader(
+        require_learner_reader(
+            store,
             actor,
             learner,
             scope=ConsentScope.SUBMISSIONS,
-            consents=learner_consents(store, learner),
-            mentors=linked_mentors(store, learner),
             action="list this learner's submissions",
         )
         return
@@ -380,12 +378,11 @@ def require_submission_reader(store: GraphStore, actor: Actor, submission: Submi
     issuer = get_credential(store, submission.credential).issuer
     if actor.holds(Role.ISSUER, issuer):
         return
-    policy.require_learner_reader(
+    require_learner_reader(
+        store,
         actor,
         submission.learner,
         scope=ConsentScope.SUBMISSIONS,
-        consents=learner_consents(store, submission.learner),
-        mentors=linked_mentors(store, submission.learner),
         action="see this submission",
     )
 
