@@ -16,10 +16,10 @@ from api.pages import PAGE_ROUTERS, STATIC
 from api.routes import ROUTERS
 from api.runtime import Runtime, build_runtime
 from api.security import SESSION_COOKIE, LoginLimiter
-from graph.errors import BackendUnavailableError
+from graph.errors import BackendUnavailableError, InvalidInputError
 from graph.settings import Settings, get_settings
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_worker_app", "prepare_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,46 @@ def _load_demo(runtime: Runtime) -> None:
         )
     if users:
         hand_over(users, settings.key_dir / "demo-users.json")
+
+
+def prepare_workers(settings: Settings) -> None:
+    """Before ``credwalk serve --workers N`` starts its processes: check, and load the demo once.
+
+    The workers share the store, so the demo is loaded here, by one process, rather than by
+    every worker at once; the workers start with ``load_demo`` off.
+
+    Raises
+    ------
+    InvalidInputError
+        When the configured store cannot be served by several processes (the embedded store).
+    BackendUnavailableError
+        When the store cannot be opened.
+    """
+    runtime = build_runtime(settings)
+    if not type(runtime.store).serves_many_processes:
+        raise InvalidInputError(
+            f"--workers: the store {settings.store.split('://')[0]}:// is served by one "
+            "process (each would hold the whole graph in memory and reload it after every "
+            "write of another); run one process, or use a Neo4j store (bolt:// or neo4j://)",
+            details={"field": "workers", "store": settings.store.split("://")[0]},
+        )
+    _ = runtime.session_secret  # written once here, read by every worker
+    try:
+        runtime.store.open()
+        if settings.load_demo:
+            _load_demo(runtime)
+    finally:
+        runtime.close()
+
+
+def create_worker_app() -> FastAPI:
+    """The app of one worker process of ``credwalk serve --workers N``.
+
+    Its settings come from the environment, ``load_demo`` off (:func:`prepare_workers` loaded it).
+    """
+    from graph.settings import load_settings
+
+    return create_app(load_settings(load_demo=False))
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

@@ -324,6 +324,11 @@ class GraphStore(abc.ABC):
     supports_vector_search: ClassVar[bool] = True
     #: Whether the store survives a process restart (false for in-memory test stores).
     is_durable: ClassVar[bool] = True
+    #: Whether several server processes may serve one store at once (``credwalk serve
+    #: --workers N``): each sees the others' writes on its next read, at a cost a server can
+    #: bear. The embedded store is correct across processes but reloads its whole in-memory
+    #: graph after every write of another process, so it is served by one process.
+    serves_many_processes: ClassVar[bool] = False
 
     # -- lifecycle ---------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import numpy as np
 from neo4j import Driver, GraphDatabase, ManagedTransaction, Transaction
@@ -111,6 +111,8 @@ class Neo4jStore(GraphStore):
     namespace : str
         Isolates this store's nodes from others in the same database (tests use one each).
     """
+
+    serves_many_processes: ClassVar[bool] = True
 
     def __init__(
         self,
