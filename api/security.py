@@ -16,9 +16,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -29,17 +27,18 @@ from graph import audit
 from graph.errors import (
     ForbiddenError,
     NotFoundError,
-    TooManyRequestsError,
     UnauthenticatedError,
 )
 from graph.model.accounts import ANONYMOUS, Actor
-from graph.services import accounts
+from graph.services import accounts, sessions
+from graph.store import GraphStore
 
 __all__ = [
     "SESSION_COOKIE",
     "ActorDep",
     "LoginLimiter",
     "csrf_token",
+    "end_session",
     "get_actor",
     "new_session",
 ]
@@ -65,8 +64,23 @@ def new_session(request: Request, user: str) -> str:
     """Start a session for ``user`` in this response; return its CSRF token."""
     token = secrets.token_urlsafe(24)
     request.session.clear()
-    request.session.update({"user": user, "csrf": token, "since": int(time.time())})
+    request.session.update(
+        {
+            "user": user,
+            "csrf": token,
+            "since": int(time.time()),
+            "sid": sessions.new_session_id(),
+        }
+    )
     return token
+
+
+def end_session(request: Request, store: GraphStore) -> None:
+    """Sign out: the session ends in the store (for every process) and its cookie is cleared."""
+    session = request.session.get("sid")
+    if isinstance(session, str):
+        sessions.end_session(store, session)
+    request.session.clear()
 
 
 def csrf_token(request: Request) -> str | None:
@@ -100,8 +114,11 @@ def _session_actor(request: Request, runtime: RuntimeDep) -> Actor:
     user_iri = request.session.get("user")
     if not isinstance(user_iri, str):
         return ANONYMOUS
-    actor = accounts.actor_for_session(runtime.open_store(), user_iri)
-    if not actor.authenticated:  # the user was disabled or removed: the session ends
+    session = request.session.get("sid")
+    actor = sessions.session_actor(
+        runtime.open_store(), user_iri, session if isinstance(session, str) else None
+    )
+    if not actor.authenticated:  # ended, or the user was disabled or removed
         request.session.clear()
     return actor
 
@@ -146,21 +163,16 @@ ActorDep = Annotated[Actor, Depends(get_actor)]
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per name and client in ``window`` seconds."""
+    """The limit of failed logins, counted in the store so that every server process agrees.
+
+    At most ``attempts`` failed logins per name and client in ``window`` seconds (see
+    :mod:`graph.services.sessions`).
+    """
 
     def __init__(self, *, attempts: int = 5, window: float = 300.0) -> None:
-        self._attempts = attempts
-        self._window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
-        self._lock = threading.Lock()
+        self.limits = sessions.LoginLimits(attempts=attempts, window=window)
 
-    def _recent(self, key: tuple[str, str], now: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= now - self._window:
-            failures.popleft()
-        return failures
-
-    def check(self, name: str, client: str) -> None:
+    def check(self, store: GraphStore, name: str, client: str) -> None:
         """Refuse when the name has failed too often from this client lately.
 
         Raises
@@ -168,25 +180,15 @@ class LoginLimiter:
         TooManyRequestsError
             With ``details["retry_after"]`` in seconds.
         """
-        now = time.monotonic()
-        with self._lock:
-            failures = self._recent((name, client), now)
-            if len(failures) >= self._attempts:
-                retry = int(failures[0] + self._window - now) + 1
-                raise TooManyRequestsError(
-                    f"too many failed logins for {name}; try again in {retry} s",
-                    details={"retry_after": retry},
-                )
+        sessions.check_login(store, name, client, self.limits)
 
-    def failed(self, name: str, client: str) -> None:
+    def failed(self, store: GraphStore, name: str, client: str) -> None:
         """Count a failed login."""
-        with self._lock:
-            self._recent((name, client), time.monotonic()).append(time.monotonic())
+        sessions.login_failed(store, name, client, self.limits)
 
-    def succeeded(self, name: str, client: str) -> None:
+    def succeeded(self, store: GraphStore, name: str, client: str) -> None:
         """Forget the failures of a name and client that logged in."""
-        with self._lock:
-            self._failures.pop((name, client), None)
+        sessions.login_succeeded(store, name, client)
 
 
 def unknown_user_is_unauthenticated(error: NotFoundError) -> UnauthenticatedError:

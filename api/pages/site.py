@@ -13,7 +13,7 @@ from api.pages.consultations import credential_part
 from api.pages.forms import FormDep, ensure_csrf, field_errors
 from api.pages.home import home_sections
 from api.pages.render import render
-from api.security import ActorDep, LoginLimiter, new_session
+from api.security import ActorDep, LoginLimiter, end_session, new_session
 from graph.errors import CredwalkError, InvalidInputError, UnauthenticatedError
 from graph.model.accounts import Role
 from graph.model.concepts import NodeKind, RelationType
@@ -73,28 +73,27 @@ def login(request: Request, form: FormDep, runtime: RuntimeDep, actor: ActorDep)
     target = _safe_next(str(form.get("next", "")) or None)
     limiter: LoginLimiter = request.app.state.login_limiter
     client = request.client.host if request.client else "unknown"
+    store = runtime.open_store()
     try:
-        limiter.check(name, client)
+        limiter.check(store, name, client)
         try:
-            user = accounts.authenticate(
-                runtime.open_store(), name, password, base_iri=runtime.settings.base_iri
-            )
+            user = accounts.authenticate(store, name, password, base_iri=runtime.settings.base_iri)
         except UnauthenticatedError:
-            limiter.failed(name, client)
+            limiter.failed(store, name, client)
             raise
     except CredwalkError as e:
         context = {"next": target, "values": {"name": name}, "errors": {"password": e.message}}
         status = 429 if e.code == "too_many_requests" else 401
         return render(request, "login.html", actor, context, status_code=status)
-    limiter.succeeded(name, client)
+    limiter.succeeded(store, name, client)
     new_session(request, user.id)
     return RedirectResponse(target, status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, form: FormDep) -> Response:
-    """Sign out."""
-    request.session.clear()
+def logout(request: Request, form: FormDep, runtime: RuntimeDep) -> Response:
+    """Sign out: the session ends in every server process."""
+    end_session(request, runtime.open_store())
     return RedirectResponse("/", status_code=303)
 
 

@@ -26,7 +26,7 @@ from api.schemas.accounts import (
     UserPublic,
     UsersPublic,
 )
-from api.security import ActorDep, LoginLimiter, csrf_token, new_session
+from api.security import ActorDep, LoginLimiter, csrf_token, end_session, new_session
 from graph.errors import UnauthenticatedError
 from graph.model.account_documents import grant_from_text
 from graph.services import accounts
@@ -52,16 +52,16 @@ def _limiter(request: Request) -> LoginLimiter:
 def login(body: LoginRequest, request: Request, runtime: RuntimeDep) -> SessionPublic:
     """Sign in with a name and password: sets the session cookie, returns the CSRF token."""
     client = request.client.host if request.client else "unknown"
-    limiter = _limiter(request)
-    limiter.check(body.name, client)
+    limiter, store = _limiter(request), runtime.open_store()
+    limiter.check(store, body.name, client)
     try:
         user = accounts.authenticate(
-            runtime.open_store(), body.name, body.password, base_iri=runtime.settings.base_iri
+            store, body.name, body.password, base_iri=runtime.settings.base_iri
         )
     except UnauthenticatedError:
-        limiter.failed(body.name, client)
+        limiter.failed(store, body.name, client)
         raise
-    limiter.succeeded(body.name, client)
+    limiter.succeeded(store, body.name, client)
     token = new_session(request, user.id)
     return SessionPublic.from_actor(accounts.actor_for_user(user), token)
 
@@ -73,9 +73,9 @@ def read_session(request: Request, actor: ActorDep) -> SessionPublic:
 
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, responses=_AUTH)
-def logout(request: Request, actor: ActorDep) -> None:
-    """Sign out: the session cookie is cleared."""
-    request.session.clear()
+def logout(request: Request, actor: ActorDep, runtime: RuntimeDep) -> None:
+    """Sign out: the session ends (in every process) and its cookie is cleared."""
+    end_session(request, runtime.open_store())
 
 
 @router.get("/users", response_model=UsersPublic, responses=_AUTH)

@@ -31,7 +31,6 @@ from graph.model.account_documents import (
     user_to_document,
 )
 from graph.model.accounts import (
-    ANONYMOUS,
     BOUND_ROLES,
     Actor,
     ApiKey,
@@ -48,7 +47,6 @@ from graph.store import GraphBatch, GraphStore, Record
 __all__ = [
     "KEY_PREFIX",
     "actor_for_key",
-    "actor_for_session",
     "actor_for_user",
     "actor_named",
     "authenticate",
@@ -274,15 +272,6 @@ def actor_named(store: GraphStore, name: str, *, base_iri: str) -> Actor:
     if user.disabled:
         raise UnauthenticatedError(f"user {name} is disabled", details={"user": name})
     return actor_for_user(user)
-
-
-def actor_for_session(store: GraphStore, user: str) -> Actor:
-    """The actor of a session's user (an IRI): nobody when the user is gone or disabled."""
-    found = store.get_records([user], kind=NodeKind.ACCOUNT)
-    account = user_from_document(found[user].body) if user in found else None
-    if account is None or account.disabled:
-        return ANONYMOUS
-    return actor_for_user(account)
 
 
 def actor_for_user(user: User, roles: Iterable[Role] | None = None) -> Actor:
