@@ -10,6 +10,8 @@ kind ``audit`` whose IRIs sort in time order; they are created once and never ch
 from __future__ import annotations
 
 import itertools
+import os
+import secrets
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -85,12 +87,26 @@ def set_current(actor: Actor, action: str) -> None:
     _CURRENT.set(AuditContext(actor, action))
 
 
+#: This process among the others writing to the same store (``credwalk serve --workers N``):
+#: two processes' counters meet, so without it two entries of one microsecond had one IRI and
+#: the second overwrote the first.
+_PROCESS = secrets.token_hex(4)
+
+
+def _new_process_token() -> None:
+    global _PROCESS  # a forked child is another process: it draws its own
+    _PROCESS = secrets.token_hex(4)
+
+
+os.register_at_fork(after_in_child=_new_process_token)
+
+
 def _uri(now: datetime) -> str:
     # Time first, so IRI order is time order; a process-wide counter keeps entries of the same
-    # microsecond apart and in order.
+    # microsecond apart and in order, and the process's token apart from other processes'.
     with _COUNTER_LOCK:
         n = next(_COUNTER)
-    return f"urn:credwalk:audit:{now.strftime('%Y%m%dT%H%M%S%fZ')}:{n:012d}"
+    return f"urn:credwalk:audit:{now.strftime('%Y%m%dT%H%M%S%fZ')}:{n:012d}:{_PROCESS}"
 
 
 def entry(
