@@ -94,6 +94,8 @@ _DUMP_FETCH = 1_000
 # The vector index is approximate: fetch this many times k candidates, then keep the exact top k.
 _OVERFETCH = 4
 _MIN_FETCH = 100
+#: Seconds between two reads of the vector indexes' dimension while a store knows of none.
+_DIMENSION_RECHECK = 1.0
 
 
 class Neo4jStore(GraphStore):
@@ -140,6 +142,7 @@ class Neo4jStore(GraphStore):
         self._driver: Driver | None = None
         self._vector_dimension: int | None = None
         self._vector_indexes_complete = False
+        self._dimension_checked = 0.0
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -666,10 +669,24 @@ class Neo4jStore(GraphStore):
 
     # -- search support ----------------------------------------------------------------------
 
+    def _searched_dimension(self) -> int | None:
+        """The vector indexes' dimension; while there are none, asked again every second.
+
+        Another process (another ``credwalk serve`` worker, an ingest) may create the indexes
+        after this store opened: its searches find vectors at most ``_DIMENSION_RECHECK``
+        seconds later, instead of never.
+        """
+        if self._vector_dimension is None:
+            now = time.monotonic()
+            if now - self._dimension_checked >= _DIMENSION_RECHECK:
+                self._dimension_checked = now
+                self._vector_dimension = self._index_dimension()
+        return self._vector_dimension
+
     def _nearest_texts(
         self, vector: Vector, *, k: int, kinds: frozenset[NodeKind], langs: frozenset[str] | None
     ) -> list[TextHit]:
-        if self._vector_dimension is None or vector.shape[0] != self._vector_dimension:
+        if vector.shape[0] != self._searched_dimension():
             return []
         fetch = max(k * _OVERFETCH, _MIN_FETCH)
         hits: list[TextHit] = []
@@ -688,7 +705,7 @@ class Neo4jStore(GraphStore):
     def _text_scores(
         self, vector: Vector | None, uris: Sequence[str], *, langs: frozenset[str] | None
     ) -> list[TextHit]:
-        comparable = vector is not None and vector.shape[0] == self._vector_dimension
+        comparable = vector is not None and vector.shape[0] == self._searched_dimension()
         (columns,) = self._read(
             cypher.TEXT_SCORES,
             uris=list(uris),
