@@ -17,6 +17,7 @@ from api.routes import ROUTERS
 from api.runtime import Runtime, build_runtime
 from api.security import SESSION_COOKIE, LoginLimiter
 from graph.errors import BackendUnavailableError, InvalidInputError
+from graph.services.sessions import SESSION_SECONDS
 from graph.settings import Settings, get_settings
 
 __all__ = ["create_app", "create_worker_app", "prepare_workers"]
@@ -138,7 +139,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         SessionMiddleware,
         secret_key=the_runtime.session_secret,
         session_cookie=SESSION_COOKIE,
-        max_age=14 * 24 * 3600,
+        max_age=SESSION_SECONDS,
         same_site="lax",
         https_only=settings.secure_cookies,
     )

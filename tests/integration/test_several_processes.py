@@ -1,0 +1,186 @@
+"""Two ``credwalk serve`` processes on one Neo4j agree (issue 20, Build 5 and its Show).
+
+Real processes on free loopback ports, a real Neo4j (a namespace of the test's own, dropped
+afterwards), real HTTP, the identity-and-trust load's clients and checks. Under load through
+both: nothing lost, nothing twice, no 5xx. Then what one process holds must hold in the other
+from its next request: a write, a revoked key, a withdrawn consent, an ended session, the count
+of failed logins. (``test_serve_workers`` shows what ``--workers`` says on the embedded store.)
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+
+from tests.fixtures.load_checks import found_writes, problems, read_back, store_problems
+from tests.fixtures.load_writes import KINDS, Ledger
+from tests.fixtures.many_servers import Servers, load_many, served_by_many
+from tests.fixtures.neo4j_server import neo4j_url
+
+pytestmark = pytest.mark.neo4j
+
+CLIENTS, WRITES = 8, 25
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture(scope="module")
+def servers(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Servers]:
+    url, auth = neo4j_url(request)
+    with served_by_many(url, auth, tmp_path_factory.mktemp("two"), clients=CLIENTS) as both:
+        yield both
+
+
+def _user(servers: Servers, name: str, *grants: str) -> tuple[str, str]:
+    """A new user with a password and ``grants`` (made through ``a``); its IRI and a key."""
+    with servers.client(servers.a, servers.world.admin) as admin:
+        made = admin.post(
+            "/v1/users", json={"name": name, "password": PASSWORD, "grants": list(grants)}
+        )
+        assert made.status_code == 201, made.text
+        key = admin.post("/v1/keys", json={"user": name})
+        assert key.status_code == 201, key.text
+    return str(made.json()["id"]), str(key.json()["token"])
+
+
+def _name() -> str:
+    return f"u{uuid.uuid4().hex[:10]}"
+
+
+def test_load_through_both_loses_nothing(servers: Servers) -> None:
+    ledger = Ledger()
+    load_many(servers, ledger, writes=WRITES)
+    statuses = Counter((o.kind, o.status) for o in ledger.outcomes)
+    assert len(ledger.outcomes) == CLIENTS * WRITES, statuses
+    assert not [o for o in ledger.outcomes if o.status >= 500 or o.status == 0], statuses
+    assert {kind for kind, status in statuses if 200 <= status < 300} == set(KINDS)
+    # Each process reads back every acknowledged write, whichever process took it.
+    for app in (servers.a, servers.b):
+        with servers.client(app) as http:
+            back = read_back(http, servers.world)
+        assert problems(servers.world, ledger.outcomes, back) == [], (app.url, statuses)
+        acknowledged = sum(o.acknowledged for o in ledger.outcomes)
+        assert found_writes(ledger.outcomes, back) == acknowledged > 0
+    from graph.registry import create_store
+
+    with create_store(servers.url, **servers.options) as store:
+        assert store_problems(store, servers.world) == []
+
+
+def test_a_write_through_one_is_read_through_the_other_next(servers: Servers) -> None:
+    credential = servers.world.replaced[0]
+    staff = servers.world.clients[0].staff
+    with servers.client(servers.a, staff) as a, servers.client(servers.b, staff) as b:
+        for n in range(5):
+            writer, reader = (a, b) if n % 2 == 0 else (b, a)
+            before = writer.get(f"/v1/credentials/{credential}")
+            title = f"written through {writer.base_url.port}, round {n}"
+            put = writer.put(
+                f"/v1/credentials/{credential}",
+                json={**before.json(), "title": title},
+                headers={"If-Match": before.headers["etag"]},
+            )
+            assert put.status_code == 200, put.text
+            seen = reader.get(f"/v1/credentials/{credential}")
+            assert seen.status_code == 200
+            assert seen.json()["title"] == title
+            assert seen.headers["etag"] == put.headers["etag"]
+            # The ETag read through one process is the condition the other checks.
+            stale = reader.put(
+                f"/v1/credentials/{credential}",
+                json={**before.json(), "title": "on an old version"},
+                headers={"If-Match": before.headers["etag"]},
+            )
+            assert stale.status_code == 412, stale.text
+
+
+def test_a_key_revoked_through_one_is_refused_by_the_other(servers: Servers) -> None:
+    _, token = _user(servers, _name())
+    with servers.client(servers.b, token) as b:
+        assert b.get("/v1/session").json()["user"] is not None
+    key_id = token.split("_")[1]
+    with servers.client(servers.a, servers.world.admin) as admin:
+        assert admin.delete(f"/v1/keys/{key_id}").status_code == 200
+    with servers.client(servers.b, token) as b:
+        refused = b.get("/v1/session")
+    assert refused.status_code == 401, refused.text
+
+
+def test_a_consent_withdrawn_through_one_refuses_the_next_read_through_the_other(
+    servers: Servers,
+) -> None:
+    learner = servers.world.learners[0]
+    _, learner_key = _user(servers, _name(), f"learner:{learner}")
+    reader, reader_key = _user(servers, _name())
+    path = f"/v1/learners/{learner}"
+    with servers.client(servers.b, reader_key) as b:
+        assert b.get(path).status_code == 403
+    with servers.client(servers.a, learner_key) as a:
+        given = a.post(f"{path}/consents", json={"grantee": reader, "scopes": ["competences"]})
+        assert given.status_code == 201, given.text
+    with servers.client(servers.b, reader_key) as b:
+        assert b.get(path).status_code == 200
+    with servers.client(servers.a, learner_key) as a:
+        withdrawn = a.delete(f"/v1/consents/{given.json()['id']}")
+        assert withdrawn.status_code == 200, withdrawn.text
+    with servers.client(servers.b, reader_key) as b:
+        refused = b.get(path)
+    assert refused.status_code == 403, refused.text
+
+
+def test_a_session_ended_through_one_is_refused_by_the_other(servers: Servers) -> None:
+    name = _name()
+    iri, _ = _user(servers, name)
+    with servers.client(servers.a) as a, servers.client(servers.b) as b:
+        login = a.post("/v1/session", json={"name": name, "password": PASSWORD})
+        assert login.status_code == 200, login.text
+        cookie = a.cookies["credwalk_session"]
+        b.cookies.set("credwalk_session", cookie)
+        assert b.get("/v1/session").json()["user"] == iri  # one session, both processes
+        ended = a.delete("/v1/session", headers={"X-CSRF-Token": login.json()["csrf_token"]})
+        assert ended.status_code == 204, ended.text
+        # A copy of the cookie kept from before the sign-out opens nothing, in either process.
+        for http in (a, b):
+            http.cookies.clear()
+            http.cookies.set("credwalk_session", cookie)
+            assert http.get("/v1/session").json()["user"] is None
+            refused = http.get("/v1/users")
+            assert refused.status_code == 401, refused.text
+
+
+def test_failed_logins_are_counted_across_processes(servers: Servers) -> None:
+    name = _name()
+    _user(servers, name)
+    wrong = {"name": name, "password": "not the password"}
+    with servers.client(servers.a) as a, servers.client(servers.b) as b:
+        for http in (a, b, a, b, a):  # five failures, the limit, split over both
+            assert http.post("/v1/session", json=wrong).status_code == 401
+        for http in (a, b):
+            refused = http.post("/v1/session", json={"name": name, "password": PASSWORD})
+            assert refused.status_code == 429, refused.text
+            assert refused.json()["error"]["details"]["retry_after"] > 0
+
+
+def test_a_store_opened_before_the_vector_indexes_finds_them(servers: Servers) -> None:
+    from graph.backends.neo4j import Neo4jStore
+    from graph.model.concepts import NodeKind
+
+    with Neo4jStore(servers.url, **servers.options) as store:
+        dimension = store.shared_vector_dimension()
+        if dimension is None:
+            pytest.skip("this Neo4j has no vector index yet: nothing for a late store to find")
+        store._vector_dimension = None  # as opened before another process made the indexes
+        store._dimension_checked = time.monotonic()
+        import numpy as np
+
+        probe = np.ones(dimension, dtype=np.float32)
+        kinds = frozenset({NodeKind.SKILL})
+        assert store.nearest_texts(probe, k=1, kinds=kinds) == []  # within the second
+        time.sleep(1.1)
+        store.nearest_texts(probe, k=1, kinds=kinds)
+        assert store._vector_dimension == dimension
