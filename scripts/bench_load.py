@@ -1,7 +1,16 @@
 """Reads under write load: 8 writers and 32 readers against ``credwalk serve`` on an embedded store.
 
 Usage: ``python scripts/bench_load.py [--duration S] [--idle S] [--writers N] [--readers N]
-[--json]`` (``scripts/dev bench load``)
+[--processes N] [--backend embedded|neo4j] [--json]`` (``scripts/dev bench load``)
+
+``--processes N`` (issue 20: several API processes on one Neo4j, ``CREDWALK_NEO4J_URI``): the
+same load through N ``credwalk serve`` processes on one fresh namespace, client ``n`` talking to
+process ``n mod N``, after the same load through one process (its own namespace) in the same
+run, so that the ratios printed compare like with like on a busy machine. Afterwards every
+process reads back every write (attempted / acknowledged / found through each process), and a
+write through one process is read at once through the next (20 rounds). Checks: no 5xx, no
+acknowledged write lost, every such read sees the write. ``--backend neo4j`` alone measures one
+process on Neo4j.
 
 A store is seeded (the demo catalogue, users with API keys, learners; see
 ``tests/fixtures/load_world.py``) and one ``credwalk serve`` process started on it. Then:
