@@ -189,6 +189,7 @@ def measure(urls: list[str], world: World, args: argparse.Namespace) -> dict[str
     acknowledged = sum(o.acknowledged for o in outcomes)
     under_load, at_idle = _percentiles(loaded), _percentiles(idle_reads)
     return {
+        "duration_s": args.duration,
         "processes": len(urls),
         "backend": args.backend,
         "writes_attempted": len(outcomes),

@@ -9,17 +9,24 @@ of failed logins. (``test_serve_workers`` shows what ``--workers`` says on the e
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.fixtures.load_checks import found_writes, problems, read_back, store_problems
 from tests.fixtures.load_writes import KINDS, Ledger
 from tests.fixtures.many_servers import Servers, load_many, served_by_many
 from tests.fixtures.neo4j_server import neo4j_url
+from tests.fixtures.served import free_port, loopback_client
 
 pytestmark = pytest.mark.neo4j
 
@@ -184,3 +191,72 @@ def test_a_store_opened_before_the_vector_indexes_finds_them(servers: Servers) -
         time.sleep(1.1)
         store.nearest_texts(probe, k=1, kinds=kinds)
         assert store._vector_dimension == dimension
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found |= {int(p) for p in (task / "children").read_text().split()}
+    return found
+
+
+def _ready(url: str, server: subprocess.Popen[bytes], *, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    with loopback_client(url, timeout=2.0) as http:
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                if http.get("/readyz").status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+    raise AssertionError(f"credwalk serve --workers 2 did not become ready (exit {server.poll()})")
+
+
+def test_serve_with_two_workers_on_neo4j(servers: Servers, tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "CREDWALK_STORE": servers.url,
+        "CREDWALK_NEO4J_NAMESPACE": str(servers.options["namespace"]),
+        "CREDWALK_KEY_DIR": str(tmp_path / "keys"),
+        "CREDWALK_CONTEXT_CACHE": str(tmp_path / "contexts"),
+        "CREDWALK_EMBEDDING_CACHE": str(tmp_path / "embeddings.db"),
+        "CREDWALK_LOAD_DEMO": "false",
+        "HF_HUB_OFFLINE": "1",
+    }
+    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port), "--workers", "2"]
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _ready(url, server, timeout=300.0)
+        assert len(_children(server.pid)) == 2
+        credential = servers.world.replaced[1]
+        with loopback_client(url) as http:
+            http.headers["Authorization"] = f"Bearer {servers.world.clients[1].staff}"
+            for n in range(6):  # each read meets whichever worker the kernel hands it to
+                before = http.get(f"/v1/credentials/{credential}")
+                title = f"through the workers, round {n}"
+                put = http.put(
+                    f"/v1/credentials/{credential}",
+                    json={**before.json(), "title": title},
+                    headers={"If-Match": before.headers["etag"]},
+                )
+                assert put.status_code == 200, put.text
+                for _ in range(4):
+                    assert http.get(f"/v1/credentials/{credential}").json()["title"] == title
+        name = _name()
+        iri, _ = _user(servers, name)
+        with loopback_client(url) as http:  # the workers share the session secret
+            login = http.post("/v1/session", json={"name": name, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            assert all(http.get("/v1/session").json()["user"] == iri for _ in range(8))
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+    assert server.returncode == 0, (tmp_path / "serve.log").read_text()[-2000:]
