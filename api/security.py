@@ -2,8 +2,10 @@
 
 - **API keys** are for scripts: ``Authorization: Bearer cwk_<id>_<secret>``
   (:func:`graph.services.accounts.actor_for_key`), with the roles the key was given.
-- **Sessions** are for the pages: a signed, HttpOnly, SameSite=Lax cookie holding the user's IRI
-  and a CSRF token (Starlette's session middleware, signed with the runtime's session secret).
+- **Sessions** are for the pages: a signed, HttpOnly, SameSite=Lax cookie holding the user's IRI,
+  a CSRF token and a random session id (Starlette's session middleware, signed with the
+  runtime's session secret). Signing out ends the id in the store, so that no server process
+  accepts a copy of the cookie again (:mod:`graph.services.sessions`).
   A request that changes something with a session must repeat the token in the
   ``X-CSRF-Token`` header or a ``csrf_token`` form field; a key needs none (no browser sends it
   by itself).

@@ -74,7 +74,8 @@ def read_session(request: Request, actor: ActorDep) -> SessionPublic:
 
 @router.delete("/session", status_code=status.HTTP_204_NO_CONTENT, responses=_AUTH)
 def logout(request: Request, actor: ActorDep, runtime: RuntimeDep) -> None:
-    """Sign out: the session ends (in every process) and its cookie is cleared."""
+    """Sign out: the session cookie is cleared."""
+    # The session also ends in the store, so no server process accepts a copy of the cookie.
     end_session(request, runtime.open_store())
 
 
