@@ -193,10 +193,13 @@ def test_a_store_opened_before_the_vector_indexes_finds_them(servers: Servers) -
         assert store._vector_dimension == dimension
 
 
-def _children(pid: int) -> set[int]:
+def _workers(pid: int) -> set[int]:
+    """A server's workers: the children multiprocessing spawned (not its resource tracker)."""
     found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
-        found |= {int(p) for p in (task / "children").read_text().split()}
+        for child in (task / "children").read_text().split():
+            if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                found.add(int(child))
     return found
 
 
@@ -231,7 +234,7 @@ def test_serve_with_two_workers_on_neo4j(servers: Servers, tmp_path: Path) -> No
     url = f"http://127.0.0.1:{port}"
     try:
         _ready(url, server, timeout=300.0)
-        assert len(_children(server.pid)) == 2
+        assert len(_workers(server.pid)) == 2
         credential = servers.world.replaced[1]
         with loopback_client(url) as http:
             http.headers["Authorization"] = f"Bearer {servers.world.clients[1].staff}"
