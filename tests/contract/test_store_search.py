@@ -147,14 +147,7 @@ def test_text_table_holds_the_text_scores(loaded_store: GraphStore) -> None:
         for v, langs in ((vector, None), (None, None), (vector, ["en"]), (vector, ["fr"])):
             table = loaded_store.text_table(v, uris, query_terms=wanted, langs=langs)
             expected = TextTable.from_hits(loaded_store.text_scores(v, uris, langs=langs), wanted)
-            assert table.concepts == expected.concepts
-            assert list(table.texts) == list(expected.texts)
-            assert list(table.langs) == list(expected.langs)
-            assert table.owner.tolist() == expected.owner.tolist()
-            assert table.field.tolist() == expected.field.tolist()
-            assert table.term_counts.tolist() == expected.term_counts.tolist()
-            assert table.holds.tolist() == expected.holds.tolist()
-            np.testing.assert_allclose(table.cosine, expected.cosine, atol=1e-6, equal_nan=True)
+            _same_table(table, expected)
 
 
 def test_nearest_texts_many_equals_one_query_at_a_time(loaded_store: GraphStore) -> None:
