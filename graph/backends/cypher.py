@@ -21,6 +21,7 @@ import re
 from graph.model.concepts import NodeKind, RelationType
 
 __all__ = [
+    "ADOPT_TEXTS",
     "CONCEPT_KINDS",
     "CONSTRAINTS",
     "CREATE_RECORDS",
@@ -36,6 +37,7 @@ __all__ = [
     "REL_TYPE",
     "RESTORE_RECORDS",
     "SEARCH_INPUTS",
+    "TEXT_DIMENSION",
     "TEXT_KINDS",
     "TEXT_LABEL",
     "create_vector_index",
@@ -275,6 +277,24 @@ DELETE e
 SET_META = """
 MERGE (m:Meta {ns: $ns, key: $key})
 SET m.value = $value
+"""
+
+#: Texts written before vector indexes were per namespace lack their namespace's label: give it
+#: to (at most ``$limit`` of) those of ``$kind``.
+ADOPT_TEXTS = """
+MATCH (t:Text {ns: $ns})
+WHERE t.kind = $kind AND NOT $label IN labels(t)
+WITH t LIMIT $limit
+SET t:$($label)
+RETURN count(*) AS adopted
+"""
+
+#: The length of a stored text vector of the namespace (none: no row).
+TEXT_DIMENSION = """
+MATCH (t:Text {ns: $ns})
+WHERE t.embedding IS NOT NULL
+RETURN size(t.embedding) AS dimension
+LIMIT 1
 """
 
 DROP_NAMESPACE_BATCH = """

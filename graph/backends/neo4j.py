@@ -167,6 +167,8 @@ class Neo4jStore(GraphStore):
             ) from e
         self._driver = driver
         self._vector_dimension = self._index_dimension()
+        if not self._vector_indexes and self._meta("embedding_model") is not None:
+            self._adopt_texts()
         logger.info("neo4j store %s (namespace %s) open", self._safe_url(), self._ns)
 
     def close(self) -> None:
@@ -473,6 +475,25 @@ class Neo4jStore(GraphStore):
         self._vector_indexes = frozenset(
             cypher.vector_index(kind, self._ns) for kind in cypher.TEXT_KINDS
         )
+
+    def _adopt_texts(self) -> None:
+        """Index the vectors of a namespace written when vector indexes were per database.
+
+        Its texts lack their namespace's label, and it has no index of its own: label them (in
+        chunks) and create the indexes, which index them. Once, on the first open after the
+        upgrade; an interrupted run is completed by the next.
+        """
+        rows = self._read(cypher.TEXT_DIMENSION)
+        if not rows:
+            return
+        logger.info("neo4j namespace %s: indexing its texts' vectors in its own indexes", self._ns)
+        for kind in cypher.TEXT_KINDS:
+            label = cypher.vector_label(kind, self._ns)
+            while self._write_one(
+                cypher.ADOPT_TEXTS, kind=kind.value, label=label, limit=_ROW_CHUNK
+            )[0]["adopted"]:
+                pass
+        self._ensure_vector_indexes(int(rows[0]["dimension"]))
 
     def create_vector_index(self, kind: NodeKind, dimension: int) -> None:
         """Create this namespace's vector index over the texts of ``kind`` and wait until online.
