@@ -2,8 +2,9 @@
 
 Cypher lives in :mod:`graph.backends.cypher`. Reads and the shared search code return exactly
 what the embedded store returns: candidates come from Neo4j's native indexes (a cosine vector
-index per concept kind, a whitespace full-text index over label terms), and every score is
-recomputed exactly in Cypher.
+index per kind of text and namespace, a whitespace full-text index over label terms), and every
+score is recomputed exactly in Cypher. A search reads everything it scores in one round trip
+(``cypher.SEARCH_INPUTS``).
 
 Writes go in ``UNWIND`` chunks, each a managed transaction that the driver retries on transient
 errors and that is rolled back as a whole otherwise. A batch larger than one chunk (a full ESCO
