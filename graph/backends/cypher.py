@@ -481,8 +481,10 @@ RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang
 #: indexes ``$fulltext``: [{index, kinds}]), the rarest terms within the budget (sorted by
 #: (frequency, term), as ``graph.store.rare_terms``) and their concepts, the ``$k`` nearest
 #: texts through the vector indexes ``$indexes`` (when the store has a model and the query a
-#: vector), and every text of those candidates as columns, with its exact cosine and terms.
-#: A query is {terms: [{term, query}], vector (null when not comparable), given}.
+#: vector), and every text of those candidates as columns, with its exact cosine, its number of
+#: distinct terms and which of the query's terms it holds (as indexes into ``q.terms``; both
+#: for labels only). A query is {terms: [{term, query}], vector (null when not comparable),
+#: given}.
 SEARCH_INPUTS = """
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n.kind IN $kinds RETURN count(*) AS total }
 CALL () {
@@ -530,15 +532,21 @@ CALL (q, has_model, lexical, nearest) {
   WITH DISTINCT uri, q, has_model
   MATCH (t:Text {ns: $ns, uri: uri})
   WHERE $langs IS NULL OR t.lang IN $langs
-  WITH t, CASE WHEN has_model AND q.vector IS NOT NULL AND t.embedding IS NOT NULL
-               THEN 2 * vector.similarity.cosine(t.embedding, q.vector) - 1
-               ELSE toFloat('NaN') END AS score
+  WITH q, t, CASE WHEN has_model AND q.vector IS NOT NULL AND t.embedding IS NOT NULL
+                  THEN 2 * vector.similarity.cosine(t.embedding, q.vector) - 1
+                  ELSE toFloat('NaN') END AS score,
+       CASE WHEN t.field = 'description' THEN []
+            ELSE [w IN split(t.terms, ' ') WHERE w <> ''] END AS words
+  ORDER BY t.uri, t.field, t.lang, t.text
   RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang,
-         collect(t.text) AS text, collect(score) AS score, collect(t.terms) AS terms
+         collect(t.text) AS text, collect(score) AS score,
+         collect(size(reduce(seen = [], w IN words |
+                 CASE WHEN w IN seen THEN seen ELSE seen + w END))) AS term_count,
+         collect([j IN range(0, size(q.terms) - 1) WHERE q.terms[j].term IN words]) AS held
 }
 RETURN i, total, has_model AND q.given AS dense,
        [f IN frequencies | [f.term, f.df]] AS frequencies,
-       uri, field, lang, text, score, terms
+       uri, field, lang, text, score, term_count, held
 ORDER BY i
 """
 

@@ -839,36 +839,37 @@ class Neo4jStore(GraphStore):
 
 
 _FIELD_CODES = {f.value: i for i, f in enumerate(TEXT_FIELDS)}
-_LABEL_VALUES = frozenset(f.value for f in LABEL_FIELDS)
 
 
 def _text_table(columns: Mapping[str, list[Any]], query_terms: Sequence[str]) -> TextTable:
-    """The table of a search read's text columns, rows put in the contract's order.
+    """The table of a search read's text columns, rows in the contract's order.
 
-    A label's terms are the ones stored with it (what :func:`graph.text.terms` made of it when
-    it was written), so no text is tokenised again here.
+    The server sorts them already (then sorting here costs one comparison per row); it also
+    says which of the query's terms (``sorted(set(query_terms))``, as sent) each label holds,
+    from the terms stored with it, so no text is tokenised again here.
     """
     uris, fields, langs, texts = columns["uri"], columns["field"], columns["lang"], columns["text"]
     order = sorted(range(len(texts)), key=lambda r: (uris[r], fields[r], langs[r], texts[r]))
+    if order != list(range(len(texts))):
+        columns = {name: [values[r] for r in order] for name, values in columns.items()}
+        uris, fields, langs, texts = (columns[n] for n in ("uri", "field", "lang", "text"))
     concepts = sorted(set(uris))
     index = {uri: i for i, uri in enumerate(concepts)}
-    holds = np.zeros((len(order), len(query_terms)), dtype=bool)
-    counts = np.zeros(len(order), dtype=np.int64)
-    stored_terms = columns["terms"]
-    for row, r in enumerate(order):
-        if fields[r] in _LABEL_VALUES:
-            found = set(stored_terms[r].split())
-            counts[row] = len(found)
-            holds[row] = [t in found for t in query_terms]
-    scores = columns["score"]
+    sent = sorted(set(query_terms))
+    position = [sent.index(t) for t in query_terms]
+    holds = np.zeros((len(texts), len(query_terms)), dtype=bool)
+    for row, held in enumerate(columns["held"]):
+        if held:
+            found = set(held)
+            holds[row] = [p in found for p in position]
     return TextTable(
         concepts=concepts,
-        owner=np.array([index[uris[r]] for r in order], dtype=np.int64),
-        field=np.array([_FIELD_CODES[fields[r]] for r in order], dtype=np.int8),
-        langs=[langs[r] for r in order],
-        texts=[texts[r] for r in order],
-        cosine=np.array([scores[r] for r in order], dtype=np.float64),
-        term_counts=counts,
+        owner=np.array([index[uri] for uri in uris], dtype=np.int64),
+        field=np.array([_FIELD_CODES[f] for f in fields], dtype=np.int8),
+        langs=langs,
+        texts=texts,
+        cosine=np.array(columns["score"], dtype=np.float64),
+        term_counts=np.array(columns["term_count"], dtype=np.int64),
         holds=holds,
     )
 
