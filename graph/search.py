@@ -30,6 +30,7 @@ from graph.store import (
     LABEL_FIELDS,
     TEXT_FIELDS,
     GraphStore,
+    SearchBudget,
     TextField,
     TextHit,
     TextTable,
@@ -126,26 +127,6 @@ def _idf(frequencies: Mapping[str, int], total: int) -> dict[str, float]:
     return {t: math.log(1.0 + total / (1.0 + df)) for t, df in frequencies.items()}
 
 
-def _lexical_candidates(
-    store: GraphStore,
-    frequencies: Mapping[str, int],
-    *,
-    kinds: frozenset[NodeKind],
-    params: SearchParams,
-) -> set[str]:
-    # The rarest query terms say the most about what is wanted; common ones ("manage", "data")
-    # would pull in thousands of candidates the dense signal ranks better anyway.
-    rare = sorted((df, t) for t, df in frequencies.items() if 0 < df <= params.lexical_max_df)
-    chosen: list[str] = []
-    budget = 0
-    for df, term in rare:
-        if budget + df > params.lexical_max_candidates and chosen:
-            break
-        chosen.append(term)
-        budget += df
-    return store.concepts_with_terms(chosen, kinds=kinds) if chosen else set()
-
-
 def hybrid_search(
     store: GraphStore,
     query: str,
@@ -185,8 +166,8 @@ def hybrid_search(
 
     Notes
     -----
-    Cost: one nearest-texts query, one term-frequency lookup, one candidate fetch, then
-    O(candidate texts) scoring.
+    Cost: one store call for every candidate's texts (:meth:`GraphStore.search_inputs`), one
+    for the ranked concepts, and O(candidate texts) scoring.
     """
     (matches,) = hybrid_search_many(
         store,
@@ -218,15 +199,14 @@ def hybrid_search_many(
     rankings = rank_texts_many(
         store, queries, kinds=kinds, keep=top * 2, langs=langs, params=params
     )
-    results: list[list[SearchMatch]] = []
-    for ranked in rankings:
-        concepts = store.get_concepts(r.uri for r in ranked)
-        # A text whose concept is gone (an import interrupted between texts and concepts on a
-        # chunked backend) is skipped rather than shown without a name.
-        results.append(
-            [_match(concepts[r.uri], r, display_lang) for r in ranked if r.uri in concepts][:top]
-        )
-    return results
+    # The ranked concepts of every query in one read.
+    concepts = store.get_concepts(r.uri for ranked in rankings for r in ranked)
+    # A text whose concept is gone (an import interrupted between texts and concepts on a
+    # chunked backend) is skipped rather than shown without a name.
+    return [
+        [_match(concepts[r.uri], r, display_lang) for r in ranked if r.uri in concepts][:top]
+        for ranked in rankings
+    ]
 
 
 def rank_texts_many(
@@ -245,41 +225,30 @@ def rank_texts_many(
     vectors) ranks lexically only.
     """
     params = params or SearchParams()
-    kind_set = frozenset(kinds)
-    lang_set = None if langs is None else frozenset(langs)
-    total = store.count_nodes(kind_set)
-    dense = store.embedding_model() is not None
-    vectors = [(i, v) for i, (_, v) in enumerate(queries) if dense and v is not None]
-    nearest: dict[int, list[TextHit]] = {}
-    if vectors:
-        found = store.nearest_texts_many(
-            [v for _, v in vectors], k=params.dense_candidates, kinds=kind_set, langs=lang_set
+    budget = SearchBudget(
+        dense=params.dense_candidates,
+        max_df=params.lexical_max_df,
+        max_candidates=params.lexical_max_candidates,
+    )
+    asked = [(query, terms(query), vector) for query, vector in queries]
+    found = store.search_inputs(
+        [(query_terms, vector) for _, query_terms, vector in asked],
+        kinds=kinds,
+        langs=langs,
+        budget=budget,
+    )
+    return [
+        _score_candidates(
+            inputs.table,
+            query,
+            query_terms,
+            dense=inputs.dense,
+            idf=_idf(inputs.frequencies, max(inputs.total, 1)),
+            params=params,
+            keep=keep,
         )
-        nearest = {i: hits for (i, _), hits in zip(vectors, found, strict=True)}
-    results: list[list[RankedNode]] = []
-    for i, (query, query_vector) in enumerate(queries):
-        query_terms = terms(query)
-        frequencies = store.term_frequencies(query_terms, kinds=kind_set)
-        idf = _idf(frequencies, max(total, 1))
-        candidates = _lexical_candidates(store, frequencies, kinds=kind_set, params=params)
-        candidates |= {hit.uri for hit in nearest.get(i, ())}
-        if not candidates:
-            results.append([])
-            continue
-        results.append(
-            _score_candidates(
-                store,
-                query,
-                query_terms,
-                query_vector if i in nearest else None,
-                candidates,
-                idf=idf,
-                langs=lang_set,
-                params=params,
-                keep=keep,
-            )
-        )
-    return results
+        for (query, query_terms, _), inputs in zip(asked, found, strict=True)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,14 +289,12 @@ def _first_best(
 
 
 def _score_candidates(
-    store: GraphStore,
+    table: TextTable,
     query: str,
     query_terms: tuple[str, ...],
-    vector: Vector | None,
-    candidates: set[str],
     *,
+    dense: bool,
     idf: Mapping[str, float],
-    langs: frozenset[str] | None,
     params: SearchParams,
     keep: int,
 ) -> list[RankedNode]:
@@ -335,10 +302,10 @@ def _score_candidates(
 
     The same arithmetic as one pass over each concept's texts, on columns: best label and
     description cosines, and the best lexical overlap (:func:`lexical_overlap`) of a label.
+    ``dense`` says whether the query's vector counts (else the ranking is lexical only).
     """
     import numpy as np
 
-    table = store.text_table(vector, candidates, langs=langs, query_terms=query_terms)
     if not len(table):
         return []
     owner = table.owner
@@ -355,7 +322,7 @@ def _score_candidates(
 
     weights = (
         (params.label_weight, params.description_weight, params.lexical_weight)
-        if vector is not None
+        if dense
         else (0.0, 0.0, 1.0)
     )
     label = np.where(label_row >= 0, table.cosine[label_row], 0.0)

@@ -6,16 +6,22 @@ fixed tables below (built from :class:`~graph.model.NodeKind` and
 
 Graph layout: every node has the label ``Node`` and a kind label (``Skill``, ``Occupation``, ...);
 concepts also carry ``Concept``, records ``Record``. Searchable texts are ``Text`` nodes with a
-per-kind label (``SkillText``, ...) so that each kind has its own vector index. Every node has a
-namespace property ``ns``: tests share one database and each gets its own namespace, deleted
-afterwards; uniqueness is on ``(ns, uri)``.
+label per kind *and namespace* (``SkillText_<namespace>``, :func:`vector_label`) so that each
+kind of each namespace has its own vector index (:func:`vector_index`): a namespace's nearest
+texts never come from another's. Every node has a namespace property ``ns``: tests share one
+database and each gets its own namespace, deleted afterwards; uniqueness is on ``(ns, uri)``.
+A namespace is letters, digits, ``_`` and ``-`` (:data:`NAMESPACE`), so a label or an index
+name built from it (always back-quoted) cannot carry Cypher.
 """
 
 from __future__ import annotations
 
+import re
+
 from graph.model.concepts import NodeKind, RelationType
 
 __all__ = [
+    "ADOPT_TEXTS",
     "CONCEPT_KINDS",
     "CONSTRAINTS",
     "CREATE_RECORDS",
@@ -24,23 +30,31 @@ __all__ = [
     "KIND_LABEL",
     "LOCK_NODES",
     "LOCK_VERSIONS",
+    "NAMESPACE",
     "POST_FULLTEXT_INDEX",
     "POST_KINDS",
+    "POST_KIND_VALUES",
     "REL_TYPE",
     "RESTORE_RECORDS",
+    "SEARCH_INPUTS",
+    "TEXT_DIMENSION",
     "TEXT_KINDS",
     "TEXT_LABEL",
-    "VECTOR_INDEX",
     "create_vector_index",
     "delete_relations",
+    "drop_vector_index",
     "fulltext_indexes",
     "iter_relations",
     "merge_relations",
+    "vector_index",
+    "vector_label",
 ]
 
 CONCEPT_KINDS = (NodeKind.SKILL, NodeKind.OCCUPATION, NodeKind.ISCO_GROUP, NodeKind.SKILL_GROUP)
 #: The records with indexed texts (the Assembly's posts; see the block at the end).
 POST_KINDS = (NodeKind.QUESTION, NodeKind.ANSWER)
+#: Their ``kind`` values: a dump leaves their texts out (``$post_kinds``).
+POST_KIND_VALUES = [kind.value for kind in POST_KINDS]
 #: The kinds whose texts are indexed.
 TEXT_KINDS = (*CONCEPT_KINDS, *POST_KINDS)
 
@@ -66,13 +80,30 @@ KIND_LABEL: dict[NodeKind, str] = {
     NodeKind.GROUP: "Group",
     NodeKind.RECOMMENDATION: "Recommendation",
 }
-#: Kind -> label of its texts, each with its own vector index.
+#: Kind -> the stem of the label of its texts (one per namespace: :func:`vector_label`).
 TEXT_LABEL: dict[NodeKind, str] = {kind: f"{KIND_LABEL[kind]}Text" for kind in TEXT_KINDS}
 #: RelationType -> relationship type.
 REL_TYPE: dict[RelationType, str] = {t: t.value.upper() for t in RelationType}
-#: Vector index name per concept kind.
-VECTOR_INDEX: dict[NodeKind, str] = {kind: f"{kind.value}_text_embedding" for kind in TEXT_KINDS}
 FULLTEXT_INDEX = "concept_terms"
+#: What a namespace may be: it becomes part of labels and index names.
+NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
+
+
+def _checked(namespace: str) -> str:
+    if not NAMESPACE.match(namespace):
+        raise ValueError(f"not a namespace: {namespace!r}")
+    return namespace
+
+
+def vector_label(kind: NodeKind, namespace: str) -> str:
+    """The label of the texts of ``kind`` in ``namespace``, which its vector index covers."""
+    return f"{TEXT_LABEL[kind]}_{_checked(namespace)}"
+
+
+def vector_index(kind: NodeKind, namespace: str) -> str:
+    """The name of the vector index over the texts of ``kind`` in ``namespace``."""
+    return f"{kind.value}_text_embedding_{_checked(namespace)}"
+
 
 CONSTRAINTS: tuple[str, ...] = (
     "CREATE CONSTRAINT node_uri IF NOT EXISTS FOR (n:Node) REQUIRE (n.ns, n.uri) IS UNIQUE",
@@ -86,18 +117,23 @@ CONSTRAINTS: tuple[str, ...] = (
 )
 
 
-def create_vector_index(kind: NodeKind) -> str:
-    """The statement creating the cosine vector index over texts of ``kind``.
+def create_vector_index(kind: NodeKind, namespace: str) -> str:
+    """The statement creating the cosine vector index over the texts of ``kind`` in ``namespace``.
 
-    The dimension is a parameter-free literal because Neo4j takes index options only as
-    literals; it is an int the store computes, never input text.
+    Its one parameter is ``$dimensions``. Index and label names cannot be parameters; both are
+    built from a fixed table and a checked namespace, and back-quoted.
     """
     return (
-        f"CREATE VECTOR INDEX {VECTOR_INDEX[kind]} IF NOT EXISTS "
-        f"FOR (t:{TEXT_LABEL[kind]}) ON t.embedding "
+        f"CREATE VECTOR INDEX `{vector_index(kind, namespace)}` IF NOT EXISTS "
+        f"FOR (t:`{vector_label(kind, namespace)}`) ON t.embedding "
         "OPTIONS {indexConfig: {`vector.dimensions`: $dimensions, "
         "`vector.similarity_function`: 'cosine'}}"
     )
+
+
+def drop_vector_index(kind: NodeKind, namespace: str) -> str:
+    """The statement dropping the vector index of ``kind`` in ``namespace`` (if it exists)."""
+    return f"DROP INDEX `{vector_index(kind, namespace)}` IF EXISTS"
 
 
 # -- writes ------------------------------------------------------------------------------------
@@ -202,11 +238,13 @@ DETACH DELETE t
 #: the bytes that ``SET`` (which stores 64-bit floats) would leave. They arrive as integers and
 #: the power of two they were scaled by (see ``neo4j._bolt_vector``): the server decodes a Bolt
 #: list of integers several times faster than one of floats, and the division is exact.
+#: ``$label`` is the texts' :func:`vector_label` (a dynamic label: a parameter, not Cypher).
 CREATE_TEXTS = {
-    kind: f"""
+    kind: """
 UNWIND $rows AS row
-CREATE (t:Text:{TEXT_LABEL[kind]} {{ns: $ns, uri: row.uri, kind: row.kind, field: row.field,
-    lang: row.lang, text: row.text, terms: row.terms, seq: row.seq}})
+CREATE (t:Text {ns: $ns, uri: row.uri, kind: row.kind, field: row.field,
+    lang: row.lang, text: row.text, terms: row.terms, seq: row.seq})
+SET t:$($label)
 WITH t, row
 WHERE row.embedding IS NOT NULL
 CALL db.create.setNodeVectorProperty(t, 'embedding', [x IN row.embedding | x / row.scale])
@@ -239,6 +277,24 @@ DELETE e
 SET_META = """
 MERGE (m:Meta {ns: $ns, key: $key})
 SET m.value = $value
+"""
+
+#: Texts written before vector indexes were per namespace lack their namespace's label: give it
+#: to (at most ``$limit`` of) those of ``$kind``.
+ADOPT_TEXTS = """
+MATCH (t:Text {ns: $ns})
+WHERE t.kind = $kind AND NOT $label IN labels(t)
+WITH t LIMIT $limit
+SET t:$($label)
+RETURN count(*) AS adopted
+"""
+
+#: The length of a stored text vector of the namespace (none: no row).
+TEXT_DIMENSION = """
+MATCH (t:Text {ns: $ns})
+WHERE t.embedding IS NOT NULL
+RETURN size(t.embedding) AS dimension
+LIMIT 1
 """
 
 DROP_NAMESPACE_BATCH = """
@@ -400,18 +456,15 @@ ORDER BY i, n.uri
 # search's candidates cost more than the query itself. ``collect`` drops nulls, so a missing
 # cosine is NaN, never null, and every column keeps one entry per text.
 
-#: Nearest texts through the native vector index (approximate, over-fetched), re-scored exactly.
-#: ``vector.similarity.cosine`` returns (1 + cos) / 2.
-NEAREST_TEXTS = {
-    kind: f"""
-CALL db.index.vector.queryNodes('{VECTOR_INDEX[kind]}', $fetch, $vector) YIELD node
+#: Nearest texts through the native vector index ``$index`` (approximate, over-fetched),
+#: re-scored exactly. ``vector.similarity.cosine`` returns (1 + cos) / 2.
+NEAREST_TEXTS = """
+CALL db.index.vector.queryNodes($index, $fetch, $vector) YIELD node
 WHERE node.ns = $ns AND ($langs IS NULL OR node.lang IN $langs)
 WITH node, 2 * vector.similarity.cosine(node.embedding, $vector) - 1 AS score
 RETURN collect(node.uri) AS uri, collect(node.field) AS field, collect(node.lang) AS lang,
        collect(node.text) AS text, collect(score) AS score
 """
-    for kind in TEXT_KINDS
-}
 
 TEXT_SCORES = """
 UNWIND $uris AS uri
@@ -421,6 +474,80 @@ WITH t, CASE WHEN $vector IS NULL OR t.embedding IS NULL THEN toFloat('NaN')
              ELSE 2 * vector.similarity.cosine(t.embedding, $vector) - 1 END AS score
 RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang,
        collect(t.text) AS text, collect(score) AS score
+"""
+
+#: Everything search scores each of ``$queries`` from (``GraphStore.search_inputs``), in one
+#: round trip: the number of nodes of ``$kinds``; per query, each term's frequency (full-text
+#: indexes ``$fulltext``: [{index, kinds}]), the rarest terms within the budget (sorted by
+#: (frequency, term), as ``graph.store.rare_terms``) and their concepts, the ``$k`` nearest
+#: texts through the vector indexes ``$indexes`` (when the store has a model and the query a
+#: vector), and every text of those candidates as columns, with its exact cosine, its number of
+#: distinct terms and which of the query's terms it holds (as indexes into ``q.terms``; both
+#: for labels only). A query is {terms: [{term, query}], vector (null when not comparable),
+#: given}.
+SEARCH_INPUTS = """
+CALL () { MATCH (n:Node {ns: $ns}) WHERE n.kind IN $kinds RETURN count(*) AS total }
+CALL () {
+  OPTIONAL MATCH (m:Meta {ns: $ns, key: 'embedding_model'})
+  RETURN m IS NOT NULL AS has_model
+}
+UNWIND range(0, size($queries) - 1) AS i
+WITH total, has_model, i, $queries[i] AS q
+CALL (q) {
+  UNWIND q.terms AS term
+  CALL (term) {
+    UNWIND $fulltext AS ft
+    CALL db.index.fulltext.queryNodes(ft.index, term.query) YIELD node
+    WHERE node.ns = $ns AND node.kind IN ft.kinds
+    RETURN count(node) AS df
+  }
+  WITH term, df ORDER BY df, term.term
+  RETURN collect({term: term.term, query: term.query, df: df}) AS frequencies
+}
+WITH total, has_model, i, q, frequencies,
+     reduce(pick = {chosen: [], spent: 0, done: false},
+            f IN [f IN frequencies WHERE f.df > 0 AND f.df <= $max_df] |
+            CASE WHEN pick.done OR (pick.spent + f.df > $max_candidates AND size(pick.chosen) > 0)
+                 THEN {chosen: pick.chosen, spent: pick.spent, done: true}
+                 ELSE {chosen: pick.chosen + [f.query], spent: pick.spent + f.df, done: false}
+            END).chosen AS chosen
+CALL (chosen) {
+  UNWIND chosen AS query
+  UNWIND $fulltext AS ft
+  CALL db.index.fulltext.queryNodes(ft.index, query) YIELD node
+  WHERE node.ns = $ns AND node.kind IN ft.kinds
+  RETURN collect(DISTINCT node.uri) AS lexical
+}
+CALL (q, has_model) {
+  UNWIND CASE WHEN has_model AND q.vector IS NOT NULL THEN $indexes ELSE [] END AS index
+  CALL db.index.vector.queryNodes(index, $fetch, q.vector) YIELD node
+  WHERE node.ns = $ns AND ($langs IS NULL OR node.lang IN $langs)
+  WITH node, 2 * vector.similarity.cosine(node.embedding, q.vector) - 1 AS score
+  ORDER BY score DESC, node.uri, node.field, node.text
+  LIMIT $k
+  RETURN collect(node.uri) AS nearest
+}
+CALL (q, has_model, lexical, nearest) {
+  UNWIND lexical + nearest AS uri
+  WITH DISTINCT uri, q, has_model
+  MATCH (t:Text {ns: $ns, uri: uri})
+  WHERE $langs IS NULL OR t.lang IN $langs
+  WITH q, t, CASE WHEN has_model AND q.vector IS NOT NULL AND t.embedding IS NOT NULL
+                  THEN 2 * vector.similarity.cosine(t.embedding, q.vector) - 1
+                  ELSE toFloat('NaN') END AS score,
+       CASE WHEN t.field = 'description' THEN []
+            ELSE [w IN split(t.terms, ' ') WHERE w <> ''] END AS words
+  ORDER BY t.uri, t.field, t.lang, t.text
+  RETURN collect(t.uri) AS uri, collect(t.field) AS field, collect(t.lang) AS lang,
+         collect(t.text) AS text, collect(score) AS score,
+         collect(size(reduce(seen = [], w IN words |
+                 CASE WHEN w IN seen THEN seen ELSE seen + w END))) AS term_count,
+         collect([j IN range(0, size(q.terms) - 1) WHERE q.terms[j].term IN words]) AS held
+}
+RETURN i, total, has_model AND q.given AS dense,
+       [f IN frequencies | [f.term, f.df]] AS frequencies,
+       uri, field, lang, text, score, term_count, held
+ORDER BY i
 """
 
 #: Concepts whose label terms hold ``term`` (an escaped Lucene term), by kind.
@@ -455,13 +582,13 @@ RETURN NOT (EXISTS { MATCH (n:Node {ns: $ns}) } OR EXISTS { MATCH (s:Scheme {ns:
 DUMP_CONTENTS = """
 CALL () { MATCH (s:Scheme {ns: $ns}) RETURN count(s) AS schemes }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Concept RETURN count(n) AS concepts }
-CALL () { MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
+CALL () { MATCH (t:Text {ns: $ns}) WHERE NOT t.kind IN $post_kinds
           RETURN count(t) AS texts }
 CALL () { MATCH (n:Node {ns: $ns}) WHERE n:Record RETURN count(n) AS records }
 CALL () { MATCH (:Node {ns: $ns})-[e]->(:Node {ns: $ns}) RETURN count(e) AS relations }
 CALL () {
   OPTIONAL MATCH (t:Text {ns: $ns})
-  WHERE t.embedding IS NOT NULL AND NOT t:QuestionText AND NOT t:AnswerText
+  WHERE t.embedding IS NOT NULL AND NOT t.kind IN $post_kinds
   RETURN size(t.embedding) AS dimension LIMIT 1
 }
 CALL () { OPTIONAL MATCH (m:Meta {ns: $ns, key: 'embedding_model'}) RETURN m.value AS model }
@@ -480,7 +607,7 @@ ORDER BY n.uri
 #: Texts by concept IRI; the backend orders the texts of one concept.
 #: (The posts' texts are not dumped: a restore indexes the posts again from their records.)
 DUMP_TEXTS = """
-MATCH (t:Text {ns: $ns}) WHERE NOT t:QuestionText AND NOT t:AnswerText
+MATCH (t:Text {ns: $ns}) WHERE NOT t.kind IN $post_kinds
 WITH t ORDER BY t.uri
 RETURN t.uri AS uri, t.field AS field, t.lang AS lang, t.text AS text, t.terms AS terms,
        t.embedding AS embedding
@@ -512,9 +639,10 @@ RETURN name, options.indexConfig.`vector.dimensions` AS dimension
 
 # -- the Assembly's posts: searchable texts of records -----------------------------------------
 # Questions and answers are records whose texts are indexed like concepts' (``TEXT_KINDS``, see
-# ``graph.store.SEARCHABLE_RECORDS``): ``QuestionText``/``AnswerText`` nodes with a vector index
-# per kind, and a full-text index of their own over the posts' terms (the concepts' index keeps
-# its definition, which ``IF NOT EXISTS`` would not change in an existing database).
+# ``graph.store.SEARCHABLE_RECORDS``): ``QuestionText_<ns>``/``AnswerText_<ns>`` nodes with a
+# vector index per kind and namespace, and a full-text index of their own over the posts' terms
+# (the concepts' index keeps its definition, which ``IF NOT EXISTS`` would not change in an
+# existing database).
 
 POST_FULLTEXT_INDEX = "post_terms"
 CONSTRAINTS = (

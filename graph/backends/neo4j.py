@@ -2,8 +2,9 @@
 
 Cypher lives in :mod:`graph.backends.cypher`. Reads and the shared search code return exactly
 what the embedded store returns: candidates come from Neo4j's native indexes (a cosine vector
-index per concept kind, a whitespace full-text index over label terms), and every score is
-recomputed exactly in Cypher.
+index per kind of text and namespace, a whitespace full-text index over label terms), and every
+score is recomputed exactly in Cypher. A search reads everything it scores in one round trip
+(``cypher.SEARCH_INPUTS``).
 
 Writes go in ``UNWIND`` chunks, each a managed transaction that the driver retries on transient
 errors and that is rolled back as a whole otherwise. A batch larger than one chunk (a full ESCO
@@ -45,16 +46,20 @@ from graph.model.concept_documents import (
 from graph.model.concepts import Concept, ConceptScheme, NodeKind, Relation, RelationType
 from graph.store import (
     LABEL_FIELDS,
+    TEXT_FIELDS,
     Direction,
     DumpItem,
     GraphBatch,
     GraphStore,
     IndexedText,
     Record,
+    SearchBudget,
+    SearchInputs,
     StoreContents,
     StoreStats,
     TextField,
     TextHit,
+    TextTable,
     Vector,
     WriteSummary,
     expect_versions,
@@ -65,8 +70,6 @@ from . import cypher
 __all__ = ["Neo4jStore"]
 
 logger = logging.getLogger(__name__)
-
-_NAMESPACE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,62}$")
 
 
 class _Secret(Protocol):
@@ -125,7 +128,7 @@ class Neo4jStore(GraphStore):
         database: str = "neo4j",
         namespace: str = "default",
     ) -> None:
-        if not _NAMESPACE.match(namespace):
+        if not cypher.NAMESPACE.match(namespace):
             raise InvalidInputError(
                 f"namespace must be letters, digits, '_' or '-', got {namespace!r}",
                 details={"field": "namespace"},
@@ -141,8 +144,9 @@ class Neo4jStore(GraphStore):
         self._ns = namespace
         self._driver: Driver | None = None
         self._vector_dimension: int | None = None
-        self._vector_indexes_complete = False
         self._dimension_checked = 0.0
+        # The names of this namespace's vector indexes that exist (search queries only these).
+        self._vector_indexes: frozenset[str] = frozenset()
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> Self:
@@ -169,6 +173,8 @@ class Neo4jStore(GraphStore):
             ) from e
         self._driver = driver
         self._vector_dimension = self._index_dimension()
+        if not self._vector_indexes and self._meta("embedding_model") is not None:
+            self._adopt_texts()
         logger.info("neo4j store %s (namespace %s) open", self._safe_url(), self._ns)
 
     def close(self) -> None:
@@ -188,9 +194,16 @@ class Neo4jStore(GraphStore):
         self._read(cypher.PING)
 
     def drop_namespace(self) -> None:
-        """Delete every node of this store's namespace, in chunks (tests clean up with it)."""
+        """Delete every node of this store's namespace, in chunks, then its vector indexes.
+
+        Tests clean up with it; the indexes of other namespaces are left as they are.
+        """
         while self._write_one(cypher.DROP_NAMESPACE_BATCH, limit=10_000)[0]["deleted"]:
             pass
+        for kind in cypher.TEXT_KINDS:
+            self._write_one(cypher.drop_vector_index(kind, self._ns))
+        self._vector_dimension = None
+        self._vector_indexes = frozenset()
 
     def _safe_url(self) -> str:
         # Never echo credentials: the URL is rebuilt without any user-info part.
@@ -428,7 +441,12 @@ class Neo4jStore(GraphStore):
         def work(tx: ManagedTransaction) -> None:
             tx.run(cypher.DELETE_TEXTS, ns=self._ns, uris=uris).consume()
             for kind, rows in by_kind.items():
-                tx.run(cypher.CREATE_TEXTS[kind], ns=self._ns, rows=rows).consume()
+                tx.run(
+                    cypher.CREATE_TEXTS[kind],
+                    ns=self._ns,
+                    rows=rows,
+                    label=cypher.vector_label(kind, self._ns),
+                ).consume()
 
         def call() -> None:
             with driver.session(database=self._database) as session:
@@ -437,12 +455,13 @@ class Neo4jStore(GraphStore):
         self._wrap(call)
 
     def _index_dimension(self) -> int | None:
-        # The vector indexes belong to the database, not to a namespace: read their dimension
-        # from the server so two stores in one database cannot disagree.
-        rows = self._read(cypher.VECTOR_INDEX_DIMENSIONS, names=list(cypher.VECTOR_INDEX.values()))
+        # Read from the server, not remembered: another process may have created this
+        # namespace's indexes since this store opened.
+        names = [cypher.vector_index(kind, self._ns) for kind in cypher.TEXT_KINDS]
+        rows = self._read(cypher.VECTOR_INDEX_DIMENSIONS, names=names)
         dimensions = {int(row["dimension"]) for row in rows}
-        # A database whose concept indexes predate the posts' gets the posts' on the next write.
-        self._vector_indexes_complete = len(rows) == len(cypher.VECTOR_INDEX)
+        # A namespace whose concept indexes predate the posts' gets the posts' on the next write.
+        self._vector_indexes = frozenset(row["name"] for row in rows)
         return next(iter(dimensions)) if len(dimensions) == 1 else None
 
     def _ensure_vector_indexes(self, dimension: int) -> None:
@@ -452,18 +471,48 @@ class Neo4jStore(GraphStore):
                 f"not {dimension}; re-index into a new store",
                 details={"field": "embedding_model"},
             )
-        if self._vector_dimension == dimension and self._vector_indexes_complete:
+        if self._vector_dimension == dimension and len(self._vector_indexes) == len(
+            cypher.TEXT_KINDS
+        ):
             return
         for kind in cypher.TEXT_KINDS:
-            self._write_one(cypher.create_vector_index(kind), dimensions=dimension)
-        for kind in cypher.TEXT_KINDS:
-            self._write_one(
-                "CALL db.awaitIndex($name, $seconds)",
-                name=cypher.VECTOR_INDEX[kind],
-                seconds=3600,
-            )
+            self.create_vector_index(kind, dimension)
         self._vector_dimension = dimension
-        self._vector_indexes_complete = True
+        self._vector_indexes = frozenset(
+            cypher.vector_index(kind, self._ns) for kind in cypher.TEXT_KINDS
+        )
+
+    def _adopt_texts(self) -> None:
+        """Index the vectors of a namespace written when vector indexes were per database.
+
+        Its texts lack their namespace's label, and it has no index of its own: label them (in
+        chunks) and create the indexes, which index them. Once, on the first open after the
+        upgrade; an interrupted run is completed by the next.
+        """
+        rows = self._read(cypher.TEXT_DIMENSION)
+        if not rows:
+            return
+        logger.info("neo4j namespace %s: indexing its texts' vectors in its own indexes", self._ns)
+        for kind in cypher.TEXT_KINDS:
+            label = cypher.vector_label(kind, self._ns)
+            while self._write_one(
+                cypher.ADOPT_TEXTS, kind=kind.value, label=label, limit=_ROW_CHUNK
+            )[0]["adopted"]:
+                pass
+        self._ensure_vector_indexes(int(rows[0]["dimension"]))
+
+    def create_vector_index(self, kind: NodeKind, dimension: int) -> None:
+        """Create this namespace's vector index over the texts of ``kind`` and wait until online.
+
+        Creating an index that exists does nothing; texts written before it are indexed while
+        it populates (a bulk load may create it after its texts).
+        """
+        self._write_one(cypher.create_vector_index(kind, self._ns), dimensions=dimension)
+        self._write_one(
+            "CALL db.awaitIndex($name, $seconds)",
+            name=cypher.vector_index(kind, self._ns),
+            seconds=3600,
+        )
 
     def _clear(self) -> None:
         self.drop_namespace()
@@ -494,7 +543,9 @@ class Neo4jStore(GraphStore):
             ) from e
 
     def _dump_items(self, tx: Transaction) -> Iterator[DumpItem]:
-        row = tx.run(cypher.DUMP_CONTENTS, ns=self._ns).single(strict=True)
+        row = tx.run(cypher.DUMP_CONTENTS, ns=self._ns, post_kinds=cypher.POST_KIND_VALUES).single(
+            strict=True
+        )
         dimension = row["dimension"]
         yield StoreContents(
             schemes=row["schemes"],
@@ -509,7 +560,7 @@ class Neo4jStore(GraphStore):
             yield scheme_from_json(row["doc"])
         for row in tx.run(cypher.DUMP_CONCEPTS, ns=self._ns):
             yield concept_from_json(row["doc"])
-        texts = tx.run(cypher.DUMP_TEXTS, ns=self._ns)
+        texts = tx.run(cypher.DUMP_TEXTS, ns=self._ns, post_kinds=cypher.POST_KIND_VALUES)
         for _, rows in itertools.groupby(texts, key=lambda r: r["uri"]):
             yield from sorted(map(_stored_text, rows), key=_text_order)
         for row in tx.run(cypher.DUMP_RECORDS, ns=self._ns):
@@ -691,10 +742,12 @@ class Neo4jStore(GraphStore):
         fetch = max(k * _OVERFETCH, _MIN_FETCH)
         hits: list[TextHit] = []
         for kind in kinds:
-            if kind not in cypher.NEAREST_TEXTS:
+            index = cypher.vector_index(kind, self._ns) if kind in cypher.TEXT_KINDS else None
+            if index not in self._vector_indexes:
                 continue
             (columns,) = self._read(
-                cypher.NEAREST_TEXTS[kind],
+                cypher.NEAREST_TEXTS,
+                index=index,
                 fetch=fetch,
                 vector=vector.tolist(),
                 langs=None if langs is None else sorted(langs),
@@ -713,6 +766,70 @@ class Neo4jStore(GraphStore):
             langs=None if langs is None else sorted(langs),
         )
         return _hits(columns)
+
+    def _search_inputs(
+        self,
+        queries: Sequence[tuple[tuple[str, ...], Vector | None]],
+        *,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+        budget: SearchBudget,
+    ) -> list[SearchInputs]:
+        """All the queries' inputs in one round trip (``cypher.SEARCH_INPUTS``)."""
+        rows = self._read_search_inputs(queries, kinds=kinds, langs=langs, budget=budget)
+        if self._vector_dimension is None and any(row["dense"] for row in rows):
+            # Another process wrote the first vectors after this store opened: its vector
+            # indexes exist now; ask again with them.
+            self._vector_dimension = self._index_dimension()
+            rows = self._read_search_inputs(queries, kinds=kinds, langs=langs, budget=budget)
+        return [
+            SearchInputs(
+                total=int(row["total"]),
+                frequencies={term: int(df) for term, df in row["frequencies"]},
+                dense=bool(row["dense"]),
+                table=_text_table(row, query_terms),
+            )
+            for row, (query_terms, _) in zip(rows, queries, strict=True)
+        ]
+
+    def _read_search_inputs(
+        self,
+        queries: Sequence[tuple[tuple[str, ...], Vector | None]],
+        *,
+        kinds: frozenset[NodeKind],
+        langs: frozenset[str] | None,
+        budget: SearchBudget,
+    ) -> list[dict[str, Any]]:
+        asked = [
+            {
+                "terms": [{"term": t, "query": _lucene_term(t)} for t in sorted(set(query_terms))],
+                "vector": (
+                    vector.tolist()
+                    if vector is not None and vector.shape[0] == self._vector_dimension
+                    else None
+                ),
+                "given": vector is not None,
+            }
+            for query_terms, vector in queries
+        ]
+        indexes = sorted(
+            name
+            for kind in kinds
+            if kind in cypher.TEXT_KINDS
+            and (name := cypher.vector_index(kind, self._ns)) in self._vector_indexes
+        )
+        return self._read(
+            cypher.SEARCH_INPUTS,
+            queries=asked,
+            kinds=sorted(k.value for k in kinds),
+            fulltext=[{"index": i, "kinds": v} for i, v in cypher.fulltext_indexes(kinds)],
+            indexes=indexes,
+            fetch=max(budget.dense * _OVERFETCH, _MIN_FETCH),
+            k=budget.dense,
+            max_df=budget.max_df,
+            max_candidates=budget.max_candidates,
+            langs=None if langs is None else sorted(langs),
+        )
 
     def _term_frequencies(
         self, terms: Sequence[str], *, kinds: frozenset[NodeKind]
@@ -738,6 +855,42 @@ class Neo4jStore(GraphStore):
             for index, values in cypher.fulltext_indexes(kinds)
             for row in self._read(query, index=index, terms=lucene, kinds=values)
         ]
+
+
+_FIELD_CODES = {f.value: i for i, f in enumerate(TEXT_FIELDS)}
+
+
+def _text_table(columns: Mapping[str, list[Any]], query_terms: Sequence[str]) -> TextTable:
+    """The table of a search read's text columns, rows in the contract's order.
+
+    The server sorts them already (then sorting here costs one comparison per row); it also
+    says which of the query's terms (``sorted(set(query_terms))``, as sent) each label holds,
+    from the terms stored with it, so no text is tokenised again here.
+    """
+    uris, fields, langs, texts = columns["uri"], columns["field"], columns["lang"], columns["text"]
+    order = sorted(range(len(texts)), key=lambda r: (uris[r], fields[r], langs[r], texts[r]))
+    if order != list(range(len(texts))):
+        columns = {name: [values[r] for r in order] for name, values in columns.items()}
+        uris, fields, langs, texts = (columns[n] for n in ("uri", "field", "lang", "text"))
+    concepts = sorted(set(uris))
+    index = {uri: i for i, uri in enumerate(concepts)}
+    sent = sorted(set(query_terms))
+    position = [sent.index(t) for t in query_terms]
+    holds = np.zeros((len(texts), len(query_terms)), dtype=bool)
+    for row, held in enumerate(columns["held"]):
+        if held:
+            found = set(held)
+            holds[row] = [p in found for p in position]
+    return TextTable(
+        concepts=concepts,
+        owner=np.array([index[uri] for uri in uris], dtype=np.int64),
+        field=np.array([_FIELD_CODES[f] for f in fields], dtype=np.int8),
+        langs=langs,
+        texts=texts,
+        cosine=np.array(columns["score"], dtype=np.float64),
+        term_counts=np.array(columns["term_count"], dtype=np.int64),
+        holds=holds,
+    )
 
 
 def _lucene_term(term: str) -> str:

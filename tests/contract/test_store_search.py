@@ -10,9 +10,19 @@ import pytest
 
 from graph.errors import InvalidInputError
 from graph.indexing import index_concepts
-from graph.model.concepts import NodeKind
+from graph.model.concepts import Concept, Label, NodeKind
 from graph.search import SearchParams, hybrid_search, lexical_overlap
-from graph.store import GraphBatch, GraphStore, TextField, TextHit, TextTable
+from graph.store import (
+    GraphBatch,
+    GraphStore,
+    IndexedText,
+    SearchBudget,
+    SearchInputs,
+    TextField,
+    TextHit,
+    TextTable,
+    rare_terms,
+)
 from graph.text import normalise, terms
 from ingest.frameworks.esco import EscoPack
 from tests.fixtures.embedders import HashingEmbedder
@@ -137,14 +147,7 @@ def test_text_table_holds_the_text_scores(loaded_store: GraphStore) -> None:
         for v, langs in ((vector, None), (None, None), (vector, ["en"]), (vector, ["fr"])):
             table = loaded_store.text_table(v, uris, query_terms=wanted, langs=langs)
             expected = TextTable.from_hits(loaded_store.text_scores(v, uris, langs=langs), wanted)
-            assert table.concepts == expected.concepts
-            assert list(table.texts) == list(expected.texts)
-            assert list(table.langs) == list(expected.langs)
-            assert table.owner.tolist() == expected.owner.tolist()
-            assert table.field.tolist() == expected.field.tolist()
-            assert table.term_counts.tolist() == expected.term_counts.tolist()
-            assert table.holds.tolist() == expected.holds.tolist()
-            np.testing.assert_allclose(table.cosine, expected.cosine, atol=1e-6, equal_nan=True)
+            _same_table(table, expected)
 
 
 def test_nearest_texts_many_equals_one_query_at_a_time(loaded_store: GraphStore) -> None:
@@ -207,3 +210,119 @@ def test_hybrid_scores_follow_their_definition(loaded_store: GraphStore) -> None
         for match in matches:
             own = {h.text for h in loaded_store.text_scores(None, [match.uri])}
             assert match.matched_text in own
+
+
+def _same_table(table: TextTable, expected: TextTable) -> None:
+    assert table.concepts == expected.concepts
+    assert list(table.texts) == list(expected.texts)
+    assert list(table.langs) == list(expected.langs)
+    assert table.owner.tolist() == expected.owner.tolist()
+    assert table.field.tolist() == expected.field.tolist()
+    assert table.term_counts.tolist() == expected.term_counts.tolist()
+    assert table.holds.tolist() == expected.holds.tolist()
+    np.testing.assert_allclose(table.cosine, expected.cosine, atol=1e-6, equal_nan=True)
+
+
+def _composed_inputs(
+    store: GraphStore,
+    query_terms: tuple[str, ...],
+    vector: np.ndarray | None,
+    *,
+    kinds: list[NodeKind],
+    langs: list[str] | None,
+    budget: SearchBudget,
+) -> SearchInputs:
+    """What ``search_inputs`` is defined as, from the store's other reads."""
+    frequencies = store.term_frequencies(query_terms, kinds=kinds)
+    candidates = store.concepts_with_terms(rare_terms(frequencies, budget), kinds=kinds)
+    dense = store.embedding_model() is not None and vector is not None
+    if dense and vector is not None:
+        nearest = store.nearest_texts(vector, k=budget.dense, kinds=kinds, langs=langs)
+        candidates |= {hit.uri for hit in nearest}
+    table = store.text_table(
+        vector if dense else None, candidates, query_terms=query_terms, langs=langs
+    )
+    return SearchInputs(store.count_nodes(kinds), frequencies, dense, table)
+
+
+BUDGETS = (SearchBudget(), SearchBudget(dense=7, max_df=25, max_candidates=30))
+
+
+@pytest.mark.parametrize("budget", BUDGETS, ids=["default", "small"])
+def test_search_inputs_are_the_other_reads_in_one(
+    loaded_store: GraphStore, budget: SearchBudget
+) -> None:
+    embedder = HashingEmbedder()
+    asked: list[tuple[tuple[str, ...], np.ndarray | None]] = [
+        (terms(q), embedder.embed_one(q)) for q in QUERIES
+    ]
+    asked += [(terms(q), None) for q in QUERIES[:2]] + [((), embedder.embed_one("cook"))]
+    for kinds, langs in (
+        ([NodeKind.SKILL], None),
+        ([NodeKind.SKILL, NodeKind.OCCUPATION], ["en"]),
+        ([NodeKind.SKILL], ["fr"]),
+    ):
+        found = loaded_store.search_inputs(asked, kinds=kinds, langs=langs, budget=budget)
+        assert len(found) == len(asked)
+        for (query_terms, vector), inputs in zip(asked, found, strict=True):
+            expected = _composed_inputs(
+                loaded_store, query_terms, vector, kinds=kinds, langs=langs, budget=budget
+            )
+            assert inputs.total == expected.total
+            assert inputs.frequencies == expected.frequencies
+            assert inputs.dense == expected.dense
+            _same_table(inputs.table, expected.table)
+    assert loaded_store.search_inputs([], kinds=[NodeKind.SKILL]) == []
+
+
+def test_the_small_budget_leaves_candidates_out(loaded_store: GraphStore) -> None:
+    """The budgets above are not vacuous: a small one reads fewer candidates."""
+    vector = HashingEmbedder().embed_one("manage a team of nurses")
+    query_terms = terms("manage a team of nurses")
+    sizes = [
+        len(
+            loaded_store.search_inputs(
+                [(query_terms, vector)], kinds=[NodeKind.SKILL], budget=budget
+            )[0].table.concepts
+        )
+        for budget in BUDGETS
+    ]
+    assert 0 < sizes[1] < sizes[0]
+
+
+def test_a_store_finds_only_its_own_texts(
+    loaded_store: GraphStore, other_store: GraphStore
+) -> None:
+    """Two stores (on Neo4j: two namespaces of one database) never see each other's texts.
+
+    The other store holds 300 texts identical to the query, nearer than any of this store's:
+    an index shared by both would fill this store's candidates with texts it must drop.
+    """
+    embedder = HashingEmbedder()
+    query = embedder.embed_one("python programming")
+    others = [
+        Concept(
+            uri=f"http://example.org/other/skill/{i}",
+            kind=NodeKind.SKILL,
+            framework="other",
+            labels=(Label(f"python programming {i}", "en"),),
+        )
+        for i in range(300)
+    ]
+    other_texts = [
+        IndexedText(
+            c.uri, TextField.PREFERRED, "en", c.labels[0].text, terms(c.labels[0].text), query
+        )
+        for c in others
+    ]
+    other_store.write(GraphBatch(concepts=others, texts=other_texts, embedding_model=embedder.name))
+    own = loaded_store.nearest_texts(query, k=10, kinds=[NodeKind.SKILL])
+    assert len(own) == 10
+    assert all(not h.uri.startswith("http://example.org/other/") for h in own)
+    assert own[0].uri == PYTHON
+    matches = hybrid_search(loaded_store, "python programming", query, kinds=[NodeKind.SKILL])
+    assert matches[0].uri == PYTHON
+    assert all(not m.uri.startswith("http://example.org/other/") for m in matches)
+    theirs = other_store.nearest_texts(query, k=10, kinds=[NodeKind.SKILL])
+    assert {h.uri for h in theirs} <= {c.uri for c in others}
+    assert all(h.score == pytest.approx(1.0, abs=1e-6) for h in theirs)
