@@ -36,6 +36,7 @@ crosswalks it has never been checked against.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -222,6 +223,11 @@ def _explain(
     if contested >= 0.005:
         parts.append(f"another {s.framework} occupation fits it better: -{contested:.2f}")
     key = t.target_keys[target]
+    if signals.get("their_title") is not None:
+        parts.append(f"its title ~ a {s.framework} label {signals['their_title']:.2f}")
+    if signals.get("same_labels"):
+        shared = round(math.expm1(signals["same_labels"] or 0.0))
+        parts.append(f"{shared} label{'s' if shared != 1 else ''} in common")
     if signals.get("tasks_description"):
         parts.append(f"tasks ~ its description {signals['tasks_description']:.2f}")
     if key is not None and signals.get("group_share"):

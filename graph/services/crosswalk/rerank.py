@@ -10,6 +10,9 @@ reranker rescores them from that score, its parts and three signals it does not 
 - ``skill_neighbours``: how many essential skills the candidate shares with the source's other
   well-scored candidates (Jaccard, weighted by their softmax): the graph's occupations sharing
   essential skills lift a candidate in the right region.
+- ``their_title``: the best cosine of the candidate's own title with a label of the source
+  (title or alternate title); ``same_labels``: how many labels both share once normalised
+  (``log(1 + n)``).
 
 Its coefficients (:data:`RERANKER`) were fitted on the tune part of the expert O*NET -> ESCO
 crosswalk only (``scripts/crosswalk_fit.py``, cross-validated within tune); the run that chose
