@@ -1,7 +1,7 @@
 """Search quality on an ESCO development set and on real data, beside baselines and the peer.
 
 Usage: ``python scripts/bench_quality.py [--pack DIR] [--cache PATH] [--dump PATH] [--json]
-[--store URL] [--esco-only | --real-only]``
+[--store URL] [--esco-only | --real-only | --crosswalk-only]``
 
 Two parts in one run: the ESCO-built set below, on a store built for it; and the real-data part
 (``bench_realworld.py``: expert-labelled job-ad sentences and crosswalk on the held-out part of
@@ -355,9 +355,14 @@ def main(argv: list[str]) -> int:
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--esco-only", action="store_true", help="only the ESCO-built set")
     only.add_argument("--real-only", action="store_true", help="only the real-data part")
+    only.add_argument(
+        "--crosswalk-only", action="store_true", help="only the O*NET -> ESCO crosswalk"
+    )
     args = parser.parse_args(argv)
     if args.store is None:
         args.store = load_settings().store
+    if args.crosswalk_only:
+        return crosswalk_only(args)
     if args.real_only:
         real = real_world(args, pack_path=args.pack)
         print(json.dumps(real, indent=2, default=str) if args.json else "", end="")
@@ -432,6 +437,25 @@ def main(argv: list[str]) -> int:
     record = args.dump.with_name("quality-report.json")
     record.write_text(json.dumps(report, indent=1, default=str))
     print(f"\nthis run, with the weights and thresholds it used: {record}")
+    return 0
+
+
+def crosswalk_only(args: argparse.Namespace) -> int:
+    """The crosswalk's hit@1 / hit@5 per part on ``args.store``, recorded beside the others."""
+    runtime = build_runtime(load_settings(store=args.store, load_demo=False))
+    runtime.store.open()
+    try:
+        report = bench_realworld.crosswalk_hits(
+            runtime.store, runtime.embedder, SHARED, CrosswalkWeights()
+        )
+    finally:
+        runtime.close()
+    report |= {"store": args.store, "model": runtime.embedder.name, "commit": _commit()}
+    bench_realworld.print_crosswalk(report)
+    record = args.dump.with_name("quality-report-crosswalk.json")
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps(report, indent=1, default=str))
+    print(f"\nthis run, with the weights it used: {record}")
     return 0
 
 

@@ -9,6 +9,7 @@ import pytest
 from graph.errors import InvalidInputError, NotFoundError
 from graph.model.concepts import Provenance, ProvenanceKind, Relation, RelationType
 from graph.services.crosswalk.ranking import CrosswalkWeights, crosswalk, store_crosswalk
+from graph.services.crosswalk.rerank import EXTRA_SIGNALS, FEATURES, RERANKER, Reranker
 from graph.services.ingestion import import_concepts
 from graph.store import GraphBatch, GraphStore
 from ingest.demo import read_demo_slice
@@ -88,11 +89,12 @@ def test_stored_top_matches_keep_declared_links(both: GraphStore) -> None:
 
 
 def test_a_target_another_source_fits_better_gives_way(both: GraphStore) -> None:
-    weights = CrosswalkWeights(competition=2.0)
+    # the hand-weighted score: the reranker reads the competition as one feature among others
+    weights = CrosswalkWeights(competition=2.0, reranker=None)
     full = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=3, weights=weights)
     plain = crosswalk(
         both, HashingEmbedder(), source="onet", target="esco", top=3,
-        weights=CrosswalkWeights(competition=0.0),
+        weights=CrosswalkWeights(competition=0.0, reranker=None),
     )  # fmt: skip
     assert full.weights.competition == 2.0
     for with_competition, without in zip(full.results, plain.results, strict=True):
@@ -111,3 +113,25 @@ def test_a_target_another_source_fits_better_gives_way(both: GraphStore) -> None
     assert [(m.uri, m.score) for m in named.results[0].matches] == [
         (m.uri, m.score) for m in whole.matches
     ]
+
+
+def test_the_reranker_ranks_by_its_features_and_explains_them(both: GraphStore) -> None:
+    served = crosswalk(both, HashingEmbedder(), source="onet", target="esco", top=7)
+    assert served.weights.reranker is RERANKER
+    for entry in served.results:
+        for match in entry.matches:
+            assert set(EXTRA_SIGNALS) <= set(match.signals)
+            assert 0.0 <= match.score <= 1.0
+    cook = next(e for e in served.results if e.code == "35-2014.00").matches[0]
+    assert cook.uri == COOK
+    assert f"of the best candidates are in isco:{cook.isco_group}" in cook.explanation
+    # A reranker that reads one feature only ranks by it: here the candidate's own title.
+    only = tuple(1.0 if name == "their_title" else 0.0 for name in FEATURES)
+    weights = CrosswalkWeights(reranker=Reranker(only, 0.0))
+    by_title = crosswalk(
+        both, HashingEmbedder(), source="onet", target="esco", top=7, weights=weights
+    )
+    for entry in by_title.results:
+        values = [m.signals["their_title"] or 0.0 for m in entry.matches]
+        assert values == sorted(values, reverse=True)
+    assert [e.matches for e in by_title.results] != [e.matches for e in served.results]

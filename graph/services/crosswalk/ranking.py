@@ -20,9 +20,14 @@ ranked by a score in [0, 1] built from what the graph knows about both, with the
 Candidates are chosen on coarse signals (labels against preferred labels, centroids of the
 activities), then the best :attr:`CrosswalkWeights.candidates` are scored in full.
 
-The score is the weighted mean of the available signals (a missing description or task list is
-left out and the weights renormalised), blended with ``structure``, less a small amount per
-level a target occupation sits below a broader one (a specialisation must win on evidence).
+The hand-weighted score is the weighted mean of the available signals (a missing description or
+task list is left out and the weights renormalised), blended with ``structure``, less a small
+amount per level a target occupation sits below a broader one (a specialisation must win on
+evidence). A reranker (:mod:`graph.services.crosswalk.rerank`) then rescores the candidates from
+that score, its parts and further signals (tasks against the target's description, the ISCO
+group the best candidates agree on, occupations sharing essential skills, shared labels): a
+logistic model whose few coefficients were fitted on the tune part of an expert crosswalk. Its
+score, in [0, 1], is what is served; each match's explanation names the signals behind it.
 Nothing here is tuned to a particular pair of frameworks: the signals come from labels,
 descriptions, skill or task links, hierarchies and codes, which is what lets it generalise to
 crosswalks it has never been checked against.
@@ -31,9 +36,10 @@ crosswalks it has never been checked against.
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import numpy as np
@@ -48,6 +54,13 @@ from graph.services.crosswalk.profiles import (
     load_profiles,
     occupations_of,
     sibling_key,
+)
+from graph.services.crosswalk.rerank import (
+    EXTRA_SIGNALS,
+    FEATURES,
+    RERANKER,
+    Reranker,
+    candidate_features,
 )
 from graph.services.crosswalk.signals import (
     NAMED,
@@ -66,7 +79,9 @@ __all__ = [
     "CrosswalkEntry",
     "CrosswalkMatch",
     "CrosswalkWeights",
+    "Scored",
     "crosswalk",
+    "score_candidates",
     "store_crosswalk",
 ]
 
@@ -88,6 +103,8 @@ class CrosswalkWeights:
     Chosen on the tune part (113 O*NET codes) of the expert O*NET -> ESCO crosswalk only:
     hit@1 / hit@5 71.7 / 91.2 at 0 and 72.6 / 94.7 at 2 (71.7 / 94.7 before versions were
     kept apart); ``scripts/dev bench quality`` reports the held-out part beside it.
+    ``reranker`` rescores the candidates (:data:`~graph.services.crosswalk.rerank.RERANKER`);
+    ``None`` serves the hand-weighted score.
     """
 
     title: float = 0.40
@@ -99,6 +116,7 @@ class CrosswalkWeights:
     competition: float = 2.0
     candidates: int = 40
     temperature: float = 0.05
+    reranker: Reranker | None = RERANKER
 
     def signal(self, name: str) -> float:
         """The weight of one signal of :data:`SIGNALS`."""
@@ -205,6 +223,20 @@ def _explain(
     if contested >= 0.005:
         parts.append(f"another {s.framework} occupation fits it better: -{contested:.2f}")
     key = t.target_keys[target]
+    if signals.get("their_title") is not None:
+        parts.append(f"its title ~ a {s.framework} label {signals['their_title']:.2f}")
+    if signals.get("same_labels"):
+        shared = round(math.expm1(signals["same_labels"] or 0.0))
+        parts.append(f"{shared} label{'s' if shared != 1 else ''} in common")
+    if signals.get("tasks_description"):
+        parts.append(f"tasks ~ its description {signals['tasks_description']:.2f}")
+    if key is not None and signals.get("group_share"):
+        parts.append(f"{signals['group_share']:.0%} of the best candidates are in {key}")
+    if signals.get("skill_neighbours"):
+        parts.append(
+            f"shares essential skills with the other good candidates "
+            f"{signals['skill_neighbours']:.2f}"
+        )
     if signals["structure"] is not None and key is not None and prior:
         parts.append(
             f"siblings in {s.sibling_keys[row]} put {prior.get(key, 0.0):.0%} of their "
@@ -238,6 +270,7 @@ class _Ranking:
     priors: list[dict[str, float]]
     penalised: Matrix
     contested: Matrix
+    base: Matrix
 
 
 def _coarse_signals(
@@ -305,7 +338,7 @@ def _ranking(
     contested = np.zeros_like(final)
     if competition is not None:
         contested = weights.competition * (competition - found.coarse)
-    return _Ranking(final - contested, agreement, priors, penalised, contested)
+    return _Ranking(final - contested, agreement, priors, penalised, contested, base)
 
 
 def _version(concept: Concept) -> str:
@@ -356,12 +389,12 @@ def _entry(
     *,
     row: int,
     i: int,
-    found: _Candidates,
-    ranking: _Ranking,
+    scored: Scored,
     weights: CrosswalkWeights,
     top: int,
 ) -> CrosswalkEntry:
     """Source row ``row``, the i-th scored, with its ``top`` best candidates explained."""
+    found, ranking = scored.found, scored.ranking
     final = ranking.final
     order = sorted(
         range(found.count),
@@ -372,6 +405,8 @@ def _entry(
         target_row = int(found.targets[i, j])
         values = {name: _rounded(found.signals[name][i, j]) for name in SIGNALS}
         values["structure"] = _rounded(ranking.agreement[i, j])
+        for name in EXTRA_SIGNALS:
+            values[name] = _rounded(scored.features[i, j, FEATURES.index(name)])
         concept = t.concepts[target_row]
         matches.append(
             CrosswalkMatch(
@@ -396,6 +431,69 @@ def _entry(
             )
         )
     return CrosswalkEntry(s.uris[row], s.concepts[row].code, s.titles[row], tuple(matches))
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """Both sides' profiles, the scored source rows, their candidates, scores and features.
+
+    ``ranking.final`` is the reranker's score where there is one; ``hand`` the hand-weighted
+    score it was computed from.
+    """
+
+    s: OccupationProfiles
+    t: OccupationProfiles
+    rows: list[int]
+    found: _Candidates
+    ranking: _Ranking
+    features: npt.NDArray[np.float32]
+    hand: Matrix
+
+
+def score_candidates(
+    store: GraphStore,
+    embedder: Embedder,
+    *,
+    source: str,
+    target: str,
+    top: int,
+    sources: Sequence[str] | None,
+    weights: CrosswalkWeights,
+) -> tuple[Scored, set[str]]:
+    """Every chosen source row's candidates scored (reranked when ``weights.reranker``).
+
+    Also returned: the IRIs of the source occupations to report (``sources``, or all).
+    """
+    if source == target:
+        raise InvalidInputError(
+            "crosswalk from a framework to itself", details={"field": "to", "value": target}
+        )
+    if top < 1:
+        raise InvalidInputError("top must be at least 1", details={"field": "top"})
+    w = weights
+    chosen, reported = _selected(occupations_of(store, source), source, sources)
+    t = load_profiles(store, target, embedder)
+    s = load_profiles(store, source, embedder, concepts=chosen)
+    rows = list(range(len(s)))
+    found = _candidates(s, t, rows=rows, weights=w)
+    competition = None
+    if w.competition:
+        every = s if sources is None else load_profiles(store, source, embedder)
+        competition = _competition(s, rows, found, best_coarse(every, t, w))
+    ranking = _ranking(s, t, rows=rows, found=found, weights=w, competition=competition)
+    parts = dict(found.signals) | {
+        "base": ranking.base,
+        "final": ranking.final,
+        "structure": ranking.agreement,
+        "named": found.named,
+        "specialised": ranking.penalised,
+        "contested": ranking.contested,
+    }
+    features = candidate_features(s, t, rows, found.targets, parts, w.temperature)
+    hand = ranking.final
+    if w.reranker is not None:
+        ranking = replace(ranking, final=w.reranker.score(features))
+    return Scored(s, t, rows, found, ranking, features, hand), reported
 
 
 def crosswalk(
@@ -434,25 +532,13 @@ def crosswalk(
         A framework has no occupations in the store, or a named source occupation is unknown.
     """
     started = time.perf_counter()
-    if source == target:
-        raise InvalidInputError(
-            "crosswalk from a framework to itself", details={"field": "to", "value": target}
-        )
-    if top < 1:
-        raise InvalidInputError("top must be at least 1", details={"field": "top"})
     w = weights or CrosswalkWeights()
-    chosen, reported = _selected(occupations_of(store, source), source, sources)
-    t = load_profiles(store, target, embedder)
-    s = load_profiles(store, source, embedder, concepts=chosen)
-    rows = list(range(len(s)))
-    found = _candidates(s, t, rows=rows, weights=w)
-    competition = None
-    if w.competition:
-        every = s if sources is None else load_profiles(store, source, embedder)
-        competition = _competition(s, rows, found, best_coarse(every, t, w))
-    ranking = _ranking(s, t, rows=rows, found=found, weights=w, competition=competition)
+    scored, reported = score_candidates(
+        store, embedder, source=source, target=target, top=top, sources=sources, weights=w
+    )
+    s, t, rows = scored.s, scored.t, scored.rows
     results = [
-        _entry(s, t, row=row, i=i, found=found, ranking=ranking, weights=w, top=top)
+        _entry(s, t, row=row, i=i, scored=scored, weights=w, top=top)
         for i, row in enumerate(rows)
         if s.uris[row] in reported
     ]
