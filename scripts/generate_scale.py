@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -118,6 +119,8 @@ class Generated:
     credential_ids: list[str] = field(default_factory=list)
     learner_ids: list[str] = field(default_factory=list)
     occupations: list[str] = field(default_factory=list)
+    #: (credential, the occupation whose skills it certifies), for every credential written.
+    credential_occupations: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -179,7 +182,7 @@ def _level(home: tuple[str, str, str, str | None], eqf: int) -> tuple[Qualificat
 
 
 def make_credential(
-    rng: random.Random, n: int, issuer: Issuer, occupation: str, skills: Skills
+    rng: random.Random, n: str, issuer: Issuer, occupation: str, skills: Skills
 ) -> Credential:
     """Credential ``n`` of ``issuer`` over some skills of ``occupation``."""
     home = next(h for h in HOMES if h[0] == issuer.jurisdiction)
@@ -192,7 +195,7 @@ def make_credential(
     name = skills.labels.get(occupation, "occupation")
     return Credential(
         id=f"{issuer.id}/credentials/c{n}",
-        type=TYPES[n % len(TYPES)],
+        type=rng.choice(TYPES),
         title=f"{name.capitalize()}: module {n}",
         issuer=issuer.id,
         language=home[2],
@@ -210,27 +213,27 @@ def make_credential(
 
 
 def make_catalogue(
-    rng: random.Random, count: int, issuers: Sequence[Issuer], skills: Skills
-) -> list[Credential]:
-    """``count`` credentials; a tenth require an earlier one of their occupation."""
+    rng: random.Random, count: int, issuers: Sequence[Issuer], skills: Skills, tag: str = ""
+) -> list[tuple[Credential, str]]:
+    """``count`` credentials with their occupation; a tenth require an earlier one of it."""
     occupations = skills.occupations
     earlier: dict[str, list[str]] = {}
     credentials = []
     for n in range(count):
         occupation = rng.choice(occupations)
         credential = make_credential(
-            rng, n, issuers[rng.randrange(len(issuers))], occupation, skills
+            rng, f"{tag}{n}", issuers[rng.randrange(len(issuers))], occupation, skills
         )
         before = earlier.setdefault(occupation, [])
         if before and rng.random() < 0.1:
             required = (Prerequisite(credential=rng.choice(before)),)
             credential = dataclasses.replace(credential, prerequisites=required)
         before.append(credential.id)
-        credentials.append(credential)
+        credentials.append((credential, occupation))
     return credentials
 
 
-def make_learner(rng: random.Random, n: int, skills: Skills, credentials: Sequence[str]) -> Learner:
+def make_learner(rng: random.Random, n: str, skills: Skills, credentials: Sequence[str]) -> Learner:
     """Learner ``n`` with competences in the skills of one or two occupations."""
     occupations = rng.sample(skills.occupations, min(2, len(skills.occupations)))
     pool = sorted(
@@ -344,18 +347,30 @@ def ask_questions(
 
 
 def generate(
-    store: GraphStore, *, scale: float, reference: ReferenceData, seed: int = 20261207
+    store: GraphStore,
+    *,
+    scale: float,
+    reference: ReferenceData,
+    seed: int = 20261207,
+    part: int = 0,
 ) -> Generated:
-    """Write ``scale`` units of data into ``store`` (which holds a framework already)."""
-    rng = random.Random(seed)
+    """Write ``scale`` units of data into ``store`` (which holds a framework already).
+
+    ``part`` > 0 adds to what earlier parts wrote (new IRIs, its own random stream), so that a
+    store can grow from 1x to 10x without writing the first unit again.
+    """
+    rng = random.Random(seed + part)
+    tag = f"p{part}-" if part else ""
     skills = read_skills(store)
     if not skills.occupations:
         raise SystemExit("generate: the store holds no occupation with 4 essential skills")
     out = Generated(occupations=skills.occupations)
     issuers = make_issuers(max(len(HOMES), round(ISSUERS * scale)))
-    credentials = make_catalogue(rng, max(1, round(CREDENTIALS * scale)), issuers, skills)
+    made = make_catalogue(rng, max(1, round(CREDENTIALS * scale)), issuers, skills, tag)
+    credentials = [c for c, _ in made]
+    out.credential_occupations = [(c.id, o) for c, o in made]
     ids = [c.id for c in credentials]
-    learners = [make_learner(rng, n, skills, ids) for n in range(round(LEARNERS * scale))]
+    learners = [make_learner(rng, f"{tag}{n}", skills, ids) for n in range(round(LEARNERS * scale))]
     s = out.seconds
     _timed(s, "credentials", lambda: save_credentials(store, issuers, credentials, reference))
     _timed(s, "learners", lambda: save_learners(store, learners))
@@ -369,6 +384,16 @@ def generate(
     out.competences = sum(len(x.competences) for x in learners)
     out.credential_ids, out.learner_ids = ids, [x.id for x in learners]
     return out
+
+
+def open_store(url: str) -> GraphStore:
+    """The store of ``url``; a Neo4j URL may name its namespace (``?namespace=NAME``)."""
+    parts = urlsplit(url)
+    options = dict(parse_qsl(parts.query))
+    if parts.scheme.startswith(("neo4j", "bolt")):
+        url = urlunsplit(parts._replace(query=""))
+        return create_store(url, **{k: v for k, v in options.items() if k == "namespace"})
+    return create_store(url)
 
 
 def load_framework(store: GraphStore, source: str) -> float:
@@ -397,7 +422,7 @@ def main(argv: list[str]) -> int:
     if not 0 < args.scale <= 1000:
         parser.error("--scale: expected a number above 0 and at most 1000")
     reference = load_reference_data(ONTOLOGIES, base_iri=BASE_IRI)
-    store = create_store(args.store)
+    store = open_store(args.store)
     store.open()
     try:
         if store.count_nodes([NodeKind.OCCUPATION]) == 0:
