@@ -262,6 +262,7 @@ def _grow(url: str, scales: Sequence[int], args: argparse.Namespace, work: Path)
     samples = work / f"samples-{uuid.uuid4().hex[:6]}.json"
     _log(f"{url}: importing ESCO with vectors ...")
     result: Json = {"esco": _run_step(["load", url, args.esco]), "scales": {}}
+    _log(f"{url}: ESCO {json.dumps(result['esco'])}")
     done = 0
     for part, scale in enumerate(scales):
         if deadline is not None and time.monotonic() > deadline:
@@ -278,6 +279,7 @@ def _grow(url: str, scales: Sequence[int], args: argparse.Namespace, work: Path)
             result["scales"][str(scale)] = {"not_run": f"budget of {args.budget} min spent: {e}"}
             continue
         result["scales"][str(scale)] = {"generate": generated, **queried}
+        _log(f"{url} at {scale}x: {json.dumps(result['scales'][str(scale)])}")
     return result
 
 
