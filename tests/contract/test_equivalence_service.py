@@ -7,6 +7,8 @@ different field and the same skills at different levels.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from graph.algorithms.equivalence import MatchKind, Verdict
@@ -154,3 +156,27 @@ def test_compare_two_to_four_credentials(store: GraphStore, reference: Reference
         compare_credentials(
             store, [SQL_US, MAG_DE, MAG_SCT, PYTHON_IE, PYTHON_US], reference=reference
         )
+
+
+def test_equivalents_read_the_store_a_bounded_number_of_times(
+    store: GraphStore, reference: ReferenceData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few store calls per question, not one per skill, neighbour or candidate (issue 20).
+
+    On a networked store each call is a round trip; reading per skill made equivalents of one
+    credential 20-60 of them.
+    """
+    calls: list[str] = []
+    for name in ("relations", "relations_of", "missing_nodes", "get_records", "get_concepts"):
+        method = getattr(store, name)
+
+        def counted(*args: object, _method: Any = method, _name: str = name, **kw: object) -> Any:
+            calls.append(_name)
+            return _method(*args, **kw)
+
+        monkeypatch.setattr(store, name, counted)
+    for credential in (PYTHON_IE, MAG_DE, QUALITY_NL, DATABASES_NL):
+        calls.clear()
+        found = equivalents(store, credential, reference=reference, embedder=HashingEmbedder())
+        assert found.results
+        assert len(calls) <= 10, calls

@@ -198,19 +198,21 @@ def _neighbourhood(store: GraphStore, skills: Iterable[str]) -> tuple[set[str], 
     own = set(skills)
     neighbours: set[str] = set()
     types = [RelationType.CERTIFIES_SKILL, RelationType.BROADER]
+    # Two reads whatever the number of skills: on a networked store a read per skill was a
+    # round trip each, 20-60 of them for one credential.
+    edges_of = store.relations_of(own, direction=Direction.BOTH, types=types)
     for skill in sorted(own):
         hierarchy.add_node(skill)
-        for edge in store.relations(skill, direction=Direction.BOTH, types=types):
+        for edge in edges_of.get(skill, ()):
             if edge.type is RelationType.CERTIFIES_SKILL:
                 candidates.add(edge.source)
             else:
                 hierarchy.add_edge(edge.source, edge.target, key=_BROADER)
                 neighbours.add(edge.target if edge.source == skill else edge.source)
-    for skill in sorted(neighbours - own):
-        for edge in store.relations(
-            skill, direction=Direction.IN, types=[RelationType.CERTIFIES_SKILL]
-        ):
-            candidates.add(edge.source)
+    around = store.relations_of(
+        neighbours - own, direction=Direction.IN, types=[RelationType.CERTIFIES_SKILL]
+    )
+    candidates.update(edge.source for edges in around.values() for edge in edges)
     return candidates, hierarchy
 
 
