@@ -260,6 +260,7 @@ class SentenceTransformerEmbedder(Embedder):
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
         workers = self._workers()
         batches = _batches(order, self._batch_size, workers)
+        batches = [part for rows in batches for part in _bounded(rows, texts, self._batch_size)]
 
         def encode(rows: list[int]) -> int:
             out[rows] = self._encode([texts[i] for i in rows])
@@ -314,6 +315,31 @@ def _batches(order: list[int], size: int, workers: int) -> list[list[int]]:
     count = min(len(order), max(1, rounds * workers))
     cut = [round(i * len(order) / count) for i in range(count + 1)]
     return [order[cut[i] : cut[i + 1]] for i in range(count)]
+
+
+#: Characters per text of a full batch: a batch of longer texts holds fewer of them.
+_BATCH_CHARS = 256
+
+
+def _bounded(rows: list[int], texts: Sequence[str], size: int) -> list[list[int]]:
+    """``rows`` (by increasing length) cut into batches of at most ``size`` x 256 characters.
+
+    No batch pads to more than ``size`` texts of :data:`_BATCH_CHARS` characters: a batch's
+    attention scores grow with the square of its longest text (64 descriptions of 256 tokens
+    hold 200 MB of them, and two batches run at once). Short texts keep full batches.
+
+    Examples
+    --------
+    >>> _bounded([0, 1, 2], ["a" * 10, "b" * 300, "c" * 600], 2)
+    [[0], [1], [2]]
+    >>> _bounded([0, 1], ["a" * 10, "b" * 20], 64)
+    [[0, 1]]
+    """
+    longest = max(len(texts[rows[-1]]), 1)
+    per_batch = max(1, size * _BATCH_CHARS // longest)
+    if per_batch >= len(rows):
+        return [rows]
+    return [rows[i : i + per_batch] for i in range(0, len(rows), per_batch)]
 
 
 class EmbeddingCache:
