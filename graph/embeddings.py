@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import hashlib
 import logging
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Sequence
@@ -257,12 +258,88 @@ class SentenceTransformerEmbedder(Embedder):
         # and long descriptions never share a batch. The result is put back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            rows = order[start : start + self._batch_size]
+        workers = self._workers()
+        batches = _batches(order, self._batch_size, workers)
+        batches = [part for rows in batches for part in _bounded(rows, texts, self._batch_size)]
+
+        def encode(rows: list[int]) -> int:
             out[rows] = self._encode([texts[i] for i in rows])
-            if progress is not None:
-                progress(len(rows))
+            return len(rows)
+
+        if len(batches) == 1 or workers == 1:
+            for rows in batches:
+                done = encode(rows)
+                if progress is not None:
+                    progress(done)
+            return out
+        # The numpy encoder runs BLAS on one thread (``_one_blas_thread``) and releases the GIL
+        # in every product and element-wise pass, so batches on threads of their own use every
+        # core for all of the forward pass, not only for the products.
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="encode") as pool:
+            # Progress is told here, on the caller's thread, in batch order.
+            for done in pool.map(encode, batches):
+                if progress is not None:
+                    progress(done)
         return out
+
+    def _workers(self) -> int:
+        """Threads to encode on: one per usable core for the numpy encoder, else one.
+
+        Torch runs its own thread pool.
+        """
+        from graph.encoder import BertEncoder
+
+        if not isinstance(self._load(), BertEncoder):
+            return 1
+        return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1)
+
+
+def _batches(order: list[int], size: int, workers: int) -> list[list[int]]:
+    """``order`` cut into consecutive, even batches of at most ``size``, at least one per worker.
+
+    Each worker gets the same number of batches, so none waits long for the others; the texts
+    of one batch stay of similar lengths.
+
+    Examples
+    --------
+    >>> [len(b) for b in _batches(list(range(200)), 64, 2)]
+    [50, 50, 50, 50]
+    >>> [len(b) for b in _batches(list(range(10)), 64, 2)]
+    [5, 5]
+    >>> _batches([7], 64, 2)
+    [[7]]
+    """
+    rounds = -(-len(order) // (size * workers))
+    count = min(len(order), max(1, rounds * workers))
+    cut = [round(i * len(order) / count) for i in range(count + 1)]
+    return [order[cut[i] : cut[i + 1]] for i in range(count)]
+
+
+#: Characters per text of a full batch: a batch of longer texts holds fewer of them.
+_BATCH_CHARS = 256
+
+
+def _bounded(rows: list[int], texts: Sequence[str], size: int) -> list[list[int]]:
+    """``rows`` (by increasing length) cut into batches of at most ``size`` x 256 characters.
+
+    No batch pads to more than ``size`` texts of :data:`_BATCH_CHARS` characters: a batch's
+    attention scores grow with the square of its longest text (64 descriptions of 256 tokens
+    hold 200 MB of them, and two batches run at once). Short texts keep full batches.
+
+    Examples
+    --------
+    >>> _bounded([0, 1, 2], ["a" * 10, "b" * 300, "c" * 600], 2)
+    [[0], [1], [2]]
+    >>> _bounded([0, 1], ["a" * 10, "b" * 20], 64)
+    [[0, 1]]
+    """
+    longest = max(len(texts[rows[-1]]), 1)
+    per_batch = max(1, size * _BATCH_CHARS // longest)
+    if per_batch >= len(rows):
+        return [rows]
+    return [rows[i : i + per_batch] for i in range(0, len(rows), per_batch)]
 
 
 class EmbeddingCache:

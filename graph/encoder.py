@@ -4,8 +4,8 @@ Query time only needs the forward pass of a small encoder (all-MiniLM-L6-v2: six
 384). Importing torch for it costs about 535 MB of resident memory (the CUDA build the
 project's dependencies pull) and sentence-transformers another 300 MB (scikit-learn, pandas,
 sympy...); the weights themselves are 90 MB. This module runs the same forward pass with
-numpy, the ``tokenizers`` package (the tokenizer sentence-transformers runs, from the same
-``tokenizer.json``) and ``scipy.special.erf`` (BERT's exact GELU).
+numpy and the ``tokenizers`` package (the tokenizer sentence-transformers runs, from the same
+``tokenizer.json``); BERT's exact GELU takes a float32 erf (:func:`_gelu`).
 
 It reads a sentence-transformers model folder made of a BERT ``Transformer``, a ``Pooling``
 (mean or CLS) and optionally a ``Normalize`` module; :func:`supports` says whether a folder is
@@ -71,11 +71,70 @@ def _layer_norm(x: Array, weight: Array, bias: Array, eps: float) -> Array:
     return out
 
 
-def _gelu(x: Array) -> Array:
-    from scipy.special import erf
+#: Rational approximation of erf on [-4, 4] for float32 (Eigen's ``generic_fast_erf``, the one
+#: XLA uses): erf(z) ~ z * P(z**2) / Q(z**2), within a few float32 ulps of the exact value.
+_ERF_P = tuple(
+    np.float32(c)
+    for c in (
+        -2.72614225801306e-10,
+        2.77068142495902e-08,
+        -2.10102402082508e-06,
+        -5.69250639462346e-05,
+        -7.34990630326855e-04,
+        -2.95459980854025e-03,
+        -1.60960333262415e-02,
+    )
+)
+_ERF_Q = tuple(
+    np.float32(c)
+    for c in (
+        -1.45660718464996e-05,
+        -2.13374055278905e-04,
+        -1.68282697438203e-03,
+        -7.37332916720468e-03,
+        -1.42647390514189e-02,
+    )
+)
+#: Elements per pass of :func:`_gelu`: its buffers (4 x 256 KiB) stay in the core's cache.
+_GELU_CHUNK = 1 << 16
 
-    out: Array = x * np.float32(0.5) * (np.float32(1.0) + erf(x * np.float32(2**-0.5)))
+
+def _polynomial(z2: Array, coefficients: tuple[np.float32, ...], out: Array) -> Array:
+    """Horner's scheme in ``z2``, in place in ``out``."""
+    np.multiply(z2, coefficients[0], out=out)
+    out += coefficients[1]
+    for c in coefficients[2:]:
+        out *= z2
+        out += c
     return out
+
+
+def _gelu(x: Array) -> Array:
+    """BERT's exact GELU, x * (1 + erf(x / sqrt 2)) / 2, with a float32 erf.
+
+    ``scipy.special.erf`` computes in double precision element by element: 40 % of the forward
+    pass. This rational approximation runs as a few in-place passes over cache-sized chunks,
+    six times faster, and agrees with it to float32 rounding (vectors within 1e-6 of
+    sentence-transformers', ``tests/integration/test_encoder.py``).
+    """
+    flat = x.reshape(-1)
+    out = np.empty_like(flat)
+    size = min(flat.size, _GELU_CHUNK)
+    z, z2, p, q = (np.empty(size, dtype=np.float32) for _ in range(4))
+    for start in range(0, flat.size, size):
+        v = flat[start : start + size]
+        n = v.size
+        np.multiply(v, np.float32(2**-0.5), out=z[:n])
+        np.clip(z[:n], np.float32(-4.0), np.float32(4.0), out=z[:n])
+        np.multiply(z[:n], z[:n], out=z2[:n])
+        erf = _polynomial(z2[:n], _ERF_P, p[:n])
+        erf *= z[:n]
+        erf /= _polynomial(z2[:n], _ERF_Q, q[:n])
+        erf += np.float32(1.0)
+        erf *= v
+        np.multiply(erf, np.float32(0.5), out=out[start : start + n])
+    result: Array = out.reshape(x.shape)
+    return result
 
 
 class BertEncoder:

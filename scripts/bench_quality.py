@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import bench_first_ingest
 import bench_mapping
 import bench_realworld
 import numpy as np
@@ -352,6 +353,9 @@ def main(argv: list[str]) -> int:
         "default: the configured one (what `credwalk ingest` filled)",
     )
     parser.add_argument("--runs", type=int, default=30, help="timed runs of the syllabus")
+    parser.add_argument(
+        "--skip-ingest", action="store_true", help="leave out the first full ingest (minutes)"
+    )
     only = parser.add_mutually_exclusive_group()
     only.add_argument("--esco-only", action="store_true", help="only the ESCO-built set")
     only.add_argument("--real-only", action="store_true", help="only the real-data part")
@@ -485,6 +489,8 @@ def real_world(args: argparse.Namespace, *, pack_path: Path) -> dict[str, Any]:
     finally:
         runtime.close()
     out["rss"] = bench_realworld.query_rss(args.store, batch)
+    if not args.skip_ingest:
+        out["first_ingest"] = bench_first_ingest.first_ingest(pack_path)
     return out
 
 

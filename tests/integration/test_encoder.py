@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 
 from graph.embeddings import QueryTunedEmbedder, SentenceTransformerEmbedder
-from graph.encoder import supports
+from graph.encoder import _gelu, supports
 from graph.ontologies import ONTOLOGIES_DIR, query_model
 
 pytestmark = [pytest.mark.model]
@@ -96,3 +97,31 @@ def test_a_model_the_encoder_cannot_run_is_left_to_sentence_transformers(tmp_pat
 
     assert supports(Path(get_model_path()))
     assert not supports(tmp_path)  # no modules.json: not a sentence-transformers folder
+
+
+def test_batches_on_threads_give_the_vectors_of_one_thread_and_report_every_text() -> None:
+    # 120 texts of every length: several batches per worker, each of similar lengths.
+    texts = [f"{t} ({i})" for i in range(15) for t in TEXTS]
+    embedder = SentenceTransformerEmbedder(MODEL, batch_size=16)
+    told: list[int] = []
+    threaded = embedder.embed(texts, progress=told.append)
+    assert embedder._workers() == len(os.sched_getaffinity(0))
+    assert sum(told) == len(texts) and len(told) >= 2
+    embedder._workers = lambda: 1  # type: ignore[method-assign]
+    alone = embedder.embed(texts)
+    np.testing.assert_array_equal(threaded, alone)
+    # A text's vector does not depend on the batch it was in.
+    np.testing.assert_allclose(threaded[:8], embedder.embed(texts[:8]), atol=1e-6, rtol=0)
+
+
+def test_the_float32_gelu_agrees_with_the_exact_one() -> None:
+    from scipy.special import erf
+
+    # Every value a BERT activation takes, and the tails where erf saturates.
+    x = np.concatenate(
+        [np.linspace(-12, 12, 200_000), np.random.default_rng(0).normal(0, 3, 100_000)]
+    ).astype(np.float32)
+    exact = x.astype(np.float64) * 0.5 * (1.0 + erf(x.astype(np.float64) / np.sqrt(2.0)))
+    ours = _gelu(x.reshape(3, -1)).reshape(-1)
+    assert ours.dtype == np.float32
+    np.testing.assert_allclose(ours, exact, atol=2e-6, rtol=2e-6)
