@@ -174,23 +174,47 @@ def test_failed_logins_are_counted_across_processes(servers: Servers) -> None:
 
 
 def test_a_store_opened_before_the_vector_indexes_finds_them(servers: Servers) -> None:
+    """A process opened on an empty namespace finds the vectors another process writes later.
+
+    Its own namespace, so that the indexes are surely created after ``late`` opened.
+    """
     from graph.backends.neo4j import Neo4jStore
-    from graph.model.concepts import NodeKind
+    from graph.model.concepts import Concept, Label, NodeKind
+    from graph.search import hybrid_search
+    from graph.store import GraphBatch, IndexedText, TextField
+    from graph.text import terms
+    from tests.fixtures.embedders import HashingEmbedder
 
-    with Neo4jStore(servers.url, **servers.options) as store:
-        dimension = store.shared_vector_dimension()
-        if dimension is None:
-            pytest.skip("this Neo4j has no vector index yet: nothing for a late store to find")
-        store._vector_dimension = None  # as opened before another process made the indexes
-        store._dimension_checked = time.monotonic()
-        import numpy as np
-
-        probe = np.ones(dimension, dtype=np.float32)
-        kinds = frozenset({NodeKind.SKILL})
-        assert store.nearest_texts(probe, k=1, kinds=kinds) == []  # within the second
-        time.sleep(1.1)
-        store.nearest_texts(probe, k=1, kinds=kinds)
-        assert store._vector_dimension == dimension
+    options = {**servers.options, "namespace": f"late_{uuid.uuid4().hex[:12]}"}
+    embedder = HashingEmbedder()
+    query = embedder.embed_one("python programming")
+    skill = Concept(
+        uri="http://example.org/late/skill/python",
+        kind=NodeKind.SKILL,
+        framework="late",
+        labels=(Label("python programming", "en"),),
+    )
+    text = IndexedText(
+        skill.uri,
+        TextField.PREFERRED,
+        "en",
+        "python programming",
+        terms("python programming"),
+        query,
+    )
+    kinds = [NodeKind.SKILL]
+    with Neo4jStore(servers.url, **options) as late, Neo4jStore(servers.url, **options) as writer:
+        try:
+            assert late.nearest_texts(query, k=1, kinds=kinds) == []
+            writer.write(GraphBatch(concepts=[skill], texts=[text], embedding_model=embedder.name))
+            # A search reads again at once when the server says vectors are there ...
+            (found,) = hybrid_search(late, "python programming", query, kinds=kinds, top=1)
+            assert found.uri == skill.uri and found.label_similarity == pytest.approx(1.0)
+            # ... and the nearest texts within the second that a store waits before asking.
+            time.sleep(1.1)
+            assert [h.uri for h in late.nearest_texts(query, k=1, kinds=kinds)] == [skill.uri]
+        finally:
+            writer.drop_namespace()
 
 
 def _workers(pid: int) -> set[int]:
