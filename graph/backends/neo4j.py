@@ -10,6 +10,10 @@ errors and that is rolled back as a whole otherwise. A batch larger than one chu
 import: 150,000 text vectors do not fit one transaction in a small heap) is committed chunk by
 chunk in an order that makes re-running the same import complete it: texts, then concepts, then
 relations. Every statement is an idempotent ``MERGE`` or a replace.
+
+The first write of concepts into an empty namespace (a first ingest) takes a faster path:
+``CREATE`` instead of ``MERGE``, texts written while the concepts and their edges are, chunks
+still committed one by one; if any fails, the namespace is emptied again.
 """
 
 from __future__ import annotations
@@ -347,7 +351,8 @@ class Neo4jStore(GraphStore):
         the namespace.
         """
         texts_by_uri, with_vectors = self._write_schemes_and_indexes(batch)
-        kinds = {c.uri: c.kind for c in batch.concepts}
+        # Texts belong to the batch's concepts or searchable records: nothing else exists yet.
+        kinds = {c.uri: c.kind for c in batch.concepts} | {r.uri: r.kind for r in batch.records}
         stop = threading.Event()
         with ThreadPoolExecutor(1, thread_name_prefix="neo4j-load") as pool:
             texts = pool.submit(self._write_texts, texts_by_uri, kinds, replace=False, stop=stop)

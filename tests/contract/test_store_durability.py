@@ -16,9 +16,10 @@ import pytest
 from graph.errors import BackendUnavailableError
 from graph.model.concepts import NodeKind, Relation, RelationType
 from graph.services.ingestion import import_concepts
-from graph.store import GraphBatch, GraphStore, StoreContents
+from graph.store import GraphBatch, GraphStore, IndexedText, Record, StoreContents, TextField
+from graph.text import terms
 from ingest.frameworks.esco import EscoPack, esco_import
-from tests.contract.test_store_dump import _comparable
+from tests.contract.test_store_dump import SQL, _comparable
 from tests.fixtures.embedders import HashingEmbedder
 
 
@@ -82,3 +83,14 @@ def test_a_first_load_that_fails_half_way_leaves_the_store_empty(
     report = import_concepts(store, data, embedder=HashingEmbedder())
     assert report.concepts_added == len(data.concepts)
     assert store.stats().count_relations(RelationType.HAS_ESSENTIAL_SKILL) > 0
+
+
+def test_a_first_load_takes_the_texts_of_its_searchable_records_too(store: GraphStore) -> None:
+    question = Record("urn:example:question:1", NodeKind.QUESTION, {"title": "SQL?"}, {})
+    texts = [
+        IndexedText(SQL.uri, TextField.PREFERRED, "en", "use SQL", tuple(terms("use SQL"))),
+        IndexedText(question.uri, TextField.PREFERRED, "en", "why SQL", tuple(terms("why SQL"))),
+    ]
+    store.write(GraphBatch(concepts=[SQL], records=[question], texts=texts))
+    assert store.stats().texts == 2
+    assert store.concepts_with_terms(["sql"], kinds=[NodeKind.SKILL]) == {SQL.uri}
