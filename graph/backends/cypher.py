@@ -22,8 +22,10 @@ from graph.model.concepts import NodeKind, RelationType
 
 __all__ = [
     "ADOPT_TEXTS",
+    "CLAIM_BULK_LOAD",
     "CONCEPT_KINDS",
     "CONSTRAINTS",
+    "CREATE_CONCEPTS",
     "CREATE_RECORDS",
     "DELETE_RECORDS",
     "FULLTEXT_INDEX",
@@ -34,12 +36,14 @@ __all__ = [
     "POST_FULLTEXT_INDEX",
     "POST_KINDS",
     "POST_KIND_VALUES",
+    "RELEASE_BULK_LOAD",
     "REL_TYPE",
     "RESTORE_RECORDS",
     "SEARCH_INPUTS",
     "TEXT_DIMENSION",
     "TEXT_KINDS",
     "TEXT_LABEL",
+    "create_relations",
     "create_vector_index",
     "delete_relations",
     "drop_vector_index",
@@ -155,6 +159,23 @@ SET n:Concept:{KIND_LABEL[kind]}, n.kind = row.kind, n.framework = row.framework
     for kind in CONCEPT_KINDS
 }
 
+#: A first load into an empty namespace (``neo4j_bulk``): concepts are created, not merged,
+#: with their label terms at once.
+CREATE_CONCEPTS = {
+    kind: f"""
+UNWIND $rows AS row
+CREATE (n:Node:Concept:{KIND_LABEL[kind]} {{ns: $ns, uri: row.uri}})
+SET n.kind = row.kind, n.framework = row.framework, n.doc = row.doc, n.status = row.status,
+    n.terms = row.terms
+"""
+    for kind in CONCEPT_KINDS
+}
+
+#: The marker of a first load in progress, created (never merged) so that of two first loads
+#: into one namespace the second fails on the (ns, key) constraint before writing anything.
+CLAIM_BULK_LOAD = "CREATE (m:Meta {ns: $ns, key: 'bulk_load', value: 'incomplete'})"
+RELEASE_BULK_LOAD = "MATCH (m:Meta {ns: $ns, key: 'bulk_load'}) DELETE m"
+
 SET_CONCEPT_TERMS = """
 UNWIND $rows AS row
 MATCH (n:Node {ns: $ns, uri: row.uri})
@@ -261,6 +282,16 @@ MATCH (a:Node {{ns: $ns, uri: row.source}})
 MATCH (b:Node {{ns: $ns, uri: row.target}})
 MERGE (a)-[e:{REL_TYPE[relation_type]}]->(b)
 SET e.props = row.props
+"""
+
+
+def create_relations(relation_type: RelationType) -> str:
+    """CREATE edges of one type between nodes that a first load has just created."""
+    return f"""
+UNWIND $rows AS row
+MATCH (a:Node {{ns: $ns, uri: row.source}})
+MATCH (b:Node {{ns: $ns, uri: row.target}})
+CREATE (a)-[e:{REL_TYPE[relation_type]} {{props: row.props}}]->(b)
 """
 
 
