@@ -123,8 +123,17 @@ def crosswalk_hits(
     )
     seconds = time.perf_counter() - started
     served, hand = _ranked(scored, scored.ranking.final, 5), _ranked(scored, scored.hand, 5)
+    # Whether the expert's choice is among the candidates at all: the ceiling of hit@5 for any
+    # reranking of them (candidate generation decides it, not the scores).
+    every = _ranked(scored, scored.ranking.final, len(scored.t.uris))
     return {part: devsets.hits(served, g) for part, g in gold.items()} | {
         "hand": {part: devsets.hits(hand, g) for part, g in gold.items()},
+        "reachable": {
+            part: 100
+            * sum(bool(set(every.get(c, [])) & g) for c, g in gold_part.items())
+            / max(len(gold_part), 1)
+            for part, gold_part in gold.items()
+        },
         "seconds": seconds,
         "weights": {k: getattr(weights, k) for k in weights.__dataclass_fields__},
     }
@@ -288,7 +297,8 @@ def print_crosswalk(cw: dict[str, Any]) -> None:
     for part in PARTS:
         print(f"  {part:<8} n={cw[part]['n']:>3} hit@1 {cw[part]['hit@1']:5.1f} "
               f"hit@5 {cw[part]['hit@5']:5.1f}   (hand-weighted, no reranker: "
-              f"{cw['hand'][part]['hit@1']:.1f} / {cw['hand'][part]['hit@5']:.1f})")  # fmt: skip
+              f"{cw['hand'][part]['hit@1']:.1f} / {cw['hand'][part]['hit@5']:.1f}); "
+              f"expert's choice among the candidates: {cw['reachable'][part]:.1f}")  # fmt: skip
     print(f"  targets (held-out): hit@1 >= {TARGET_HITS[0]:.0f}, hit@5 >= {TARGET_HITS[1]:.0f}")
 
 
