@@ -272,20 +272,29 @@ _DESCRIPTION = TEXT_FIELDS.index(TextField.DESCRIPTION)
 _LABEL_CODES = [TEXT_FIELDS.index(f) for f in LABEL_FIELDS]
 
 
+#: Cosines closer than this are a tie when choosing the text that explains a match: float32
+#: dot products round differently on another CPU (OpenBLAS picks its kernels by instruction
+#: set), and two labels with the same words must not trade places between machines.
+TIE_TOLERANCE = 1e-6
+
+
 def _first_best(
     values: npt.NDArray[np.float64], starts: npt.NDArray[np.int64], owner: npt.NDArray[np.int64]
-) -> npt.NDArray[np.int64]:
-    """Per concept, the first row holding its largest value (-1 where every value is -inf).
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Per concept, its largest value and the first row within :data:`TIE_TOLERANCE` of it.
 
-    ``starts`` are where each concept's rows begin (rows grouped by concept, as ``owner``).
-    Taking the *first* best row keeps the tie-break of a scan in row order.
+    Rows: -1 where every value is -inf. ``starts`` are where each concept's rows begin (rows
+    grouped by concept, as ``owner``). Taking the *first* best row keeps the tie-break of a
+    scan in row order; the value is the largest one whichever row is shown.
     """
     import numpy as np
 
     best = np.maximum.reduceat(values, starts)
     rows = np.arange(values.size)
-    first = np.minimum.reduceat(np.where(values == best[owner], rows, values.size), starts)
-    return np.where(np.isneginf(best), -1, first)
+    near = values >= best[owner] - TIE_TOLERANCE
+    first = np.minimum.reduceat(np.where(near, rows, values.size), starts)
+    missing = np.isneginf(best)
+    return np.where(missing, -1, first), np.where(missing, 0.0, best)
 
 
 def _score_candidates(
@@ -313,21 +322,22 @@ def _score_candidates(
     is_label = np.isin(table.field, _LABEL_CODES)
     is_description = table.field == _DESCRIPTION
     scored = ~np.isnan(table.cosine)
-    label_row = _first_best(np.where(is_label & scored, table.cosine, -np.inf), starts, owner)
-    description_row = _first_best(
+    label_row, label = _first_best(
+        np.where(is_label & scored, table.cosine, -np.inf), starts, owner
+    )
+    description_row, description = _first_best(
         np.where(is_description & scored, table.cosine, -np.inf), starts, owner
     )
     lexical, exact_rows = _lexical_by_row(table, query, query_terms, idf=idf, is_label=is_label)
-    lexical_row = _first_best(np.where(lexical > 0, lexical, -np.inf), starts, owner)
+    lexical_row, lexical_best = _first_best(
+        np.where(lexical > 0, lexical, -np.inf), starts, owner
+    )
 
     weights = (
         (params.label_weight, params.description_weight, params.lexical_weight)
         if dense
         else (0.0, 0.0, 1.0)
     )
-    label = np.where(label_row >= 0, table.cosine[label_row], 0.0)
-    description = np.where(description_row >= 0, table.cosine[description_row], 0.0)
-    lexical_best = np.where(lexical_row >= 0, lexical[lexical_row], 0.0)
     # A concept without a description (a held-out or issuer-defined skill) is scored on the
     # signals it has, weights renormalised, rather than losing the description's share.
     mass = weights[0] + weights[2] + np.where(description_row >= 0, weights[1], 0.0)
