@@ -329,9 +329,7 @@ def _score_candidates(
         np.where(is_description & scored, table.cosine, -np.inf), starts, owner
     )
     lexical, exact_rows = _lexical_by_row(table, query, query_terms, idf=idf, is_label=is_label)
-    lexical_row, lexical_best = _first_best(
-        np.where(lexical > 0, lexical, -np.inf), starts, owner
-    )
+    lexical_row, lexical_best = _first_best(np.where(lexical > 0, lexical, -np.inf), starts, owner)
 
     weights = (
         (params.label_weight, params.description_weight, params.lexical_weight)
