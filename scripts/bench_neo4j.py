@@ -201,7 +201,12 @@ SERVER_MEMORY = {
 }
 
 
-def _neo4j_url(given: str | None, state: Path) -> tuple[str, dict[str, str] | None]:
+def neo4j_server(given: str | None, state: Path) -> tuple[str, dict[str, str] | None]:
+    """The Bolt URL to measure, and the environment of the server started for it (None: given).
+
+    ``given``, else ``CREDWALK_NEO4J_URI``, else a server of :data:`SERVER_MEMORY` started with
+    ``scripts/neo4j`` on the state file ``state`` (stop it with that environment).
+    """
     url = given or os.environ.get("CREDWALK_NEO4J_URI")
     if url:
         return url, None
@@ -446,7 +451,7 @@ def main(argv: list[str]) -> int:
         return _main_ingest_only(args)
 
     state = Path(tempfile.mkdtemp(prefix="credwalk-bench-neo4j-")) / "state"
-    url, server_env = _neo4j_url(args.neo4j, state)
+    url, server_env = neo4j_server(args.neo4j, state)
     server_pid = _server_pid(state) if server_env is not None else None
     results: dict[str, object] = {
         "neo4j": url,
@@ -470,7 +475,7 @@ def _main_ingest_only(args: argparse.Namespace) -> int:
         SentenceTransformerEmbedder(DEFAULT_EMBEDDING_MODEL), EmbeddingCache(args.cache)
     )
     state = Path(tempfile.mkdtemp(prefix="credwalk-bench-neo4j-")) / "state"
-    url, server_env = _neo4j_url(args.neo4j, state)
+    url, server_env = neo4j_server(args.neo4j, state)
     what = "full ESCO" if args.occupations is None else f"{args.occupations} occupations of ESCO"
     print(f"Ingest with vectors of {what} into Neo4j ({url}), first load against merges")
     try:

@@ -3,9 +3,10 @@
     scripts/dev bench scale [--scales 1,10,100] [--backends embedded,neo4j] [--neo4j URL]
                             [--queries N] [--esco PACK|demo] [--budget MINUTES] [--json]
 
-For each backend a fresh store (an embedded file in a temporary folder; a Neo4j namespace of
-its own on ``--neo4j``, else ``CREDWALK_NEO4J_URI``, deleted after) gets ESCO with its vectors
-(from the warm embedding cache, so nothing is encoded), then grows through the scales with
+For each backend a fresh store (an embedded file in a temporary folder; a Neo4j namespace of its
+own on ``--neo4j``, else ``CREDWALK_NEO4J_URI``, else on a server started with ``scripts/neo4j``
+sized for full ESCO as ``bench neo4j`` does; deleted after) gets ESCO with its vectors (from the
+warm embedding cache, so nothing is encoded), then grows through the scales with
 ``scripts/generate_scale.py`` (1x = 1,000 credentials, 1,000 learners with 10,000 competence
 rows; each step adds what the next scale needs). At each scale a fresh process opens the store
 and measures p50/p95 of: search (a skill's alternative label), map (a sentence of a skill's
@@ -46,7 +47,6 @@ sys.path.insert(0, str(ROOT / "scripts"))
 Json = dict[str, Any]
 TARGETS_MS = {"search": 80.0, "map": 120.0, "equivalents": 150.0, "pathway": 500.0}
 QUERIES = ("search", "map", "equivalents", "pathway", "gap")
-DEFAULT_NEO4J = "bolt://127.0.0.1:53109"
 
 
 def _peak_rss_mb() -> float:
@@ -361,7 +361,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="scripts/dev bench scale", description=__doc__)
     parser.add_argument("--scales", default="1,10,100", help="comma-separated, ascending")
     parser.add_argument("--backends", default="embedded,neo4j")
-    parser.add_argument("--neo4j", default=os.environ.get("CREDWALK_NEO4J_URI", DEFAULT_NEO4J))
+    parser.add_argument("--neo4j", help="Bolt URL (default CREDWALK_NEO4J_URI or scripts/neo4j)")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--esco", default=str(ROOT.parent / "shared" / "data" / "esco" / "v1.1.1"))
     parser.add_argument("--budget", type=float, help="minutes per backend before it stops growing")
@@ -370,8 +370,19 @@ def main(argv: list[str]) -> int:
     scales = sorted({int(s) for s in args.scales.split(",")})
     results: Json = {"queries": args.queries, "scales": scales, "backends": {}}
     load = [round(os.getloadavg()[0], 1)]
-    for backend in args.backends.split(","):
-        results["backends"][backend] = run_backend(backend, scales, args)
+    backends = args.backends.split(",")
+    server_env = None
+    if "neo4j" in backends:
+        from bench_neo4j import neo4j_server
+
+        state = Path(tempfile.mkdtemp(prefix="credwalk-bench-scale-")) / "state"
+        args.neo4j, server_env = neo4j_server(args.neo4j, state)
+    try:
+        for backend in backends:
+            results["backends"][backend] = run_backend(backend, scales, args)
+    finally:
+        if server_env is not None:
+            subprocess.run([str(ROOT / "scripts" / "neo4j"), "stop"], check=False, env=server_env)
     results["load"] = [*load, round(os.getloadavg()[0], 1)]
     print(json.dumps(results, indent=1)) if args.json else _print(results, scales)
     return 0
