@@ -54,7 +54,7 @@ from graph.algorithms.pathways import (
 from graph.backends.embedded import EmbeddedStore
 from graph.errors import NoPathwayError
 from graph.model.accounts import operator
-from graph.model.concepts import NodeKind, RelationType
+from graph.model.concepts import NodeKind
 from graph.model.credentials import (
     Credential,
     CredentialSkill,
@@ -112,19 +112,10 @@ def log(message: str) -> None:
 
 
 def _occupation_skills(store: GraphStore) -> dict[str, tuple[list[str], list[str]]]:
-    essential: dict[str, list[str]] = {}
-    optional: dict[str, list[str]] = {}
-    for r in store.iter_relations(
-        types=[RelationType.HAS_ESSENTIAL_SKILL, RelationType.HAS_OPTIONAL_SKILL],
-        source_kinds=[NodeKind.OCCUPATION],
-        target_kinds=[NodeKind.SKILL],
-    ):
-        side = essential if r.type is RelationType.HAS_ESSENTIAL_SKILL else optional
-        side.setdefault(r.source, []).append(r.target)
-    return {
-        o: (sorted(essential.get(o, [])), sorted(optional.get(o, [])))
-        for o in set(essential) | set(optional)
-    }
+    from generate_scale import occupation_skills
+
+    essential, optional = occupation_skills(store)
+    return {o: (essential.get(o, []), optional.get(o, [])) for o in set(essential) | set(optional)}
 
 
 def home_currency(issuer: Issuer) -> str:

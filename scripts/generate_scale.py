@@ -137,8 +137,8 @@ class Skills:
         return sorted(o for o, s in self.essential.items() if len(s) >= 4)
 
 
-def read_skills(store: GraphStore) -> Skills:
-    """The occupations of the store with their skills and labels."""
+def occupation_skills(store: GraphStore) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """Every occupation's essential and optional skills (each list in IRI order), in one read."""
     essential: dict[str, list[str]] = {}
     optional: dict[str, list[str]] = {}
     for r in store.iter_relations(
@@ -151,6 +151,12 @@ def read_skills(store: GraphStore) -> Skills:
     for table in (essential, optional):
         for uris in table.values():
             uris.sort()
+    return essential, optional
+
+
+def read_skills(store: GraphStore) -> Skills:
+    """The occupations of the store with their skills and labels."""
+    essential, optional = occupation_skills(store)
     concepts = store.get_concepts(sorted(essential))
     labels = {uri: c.preferred_label() for uri, c in concepts.items()}
     return Skills(essential, optional, labels)
