@@ -28,7 +28,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
 
 import numpy as np
@@ -93,6 +93,9 @@ _TEXT_CHUNK = 1_000
 # the text load by a quarter (20,000 vectors: 7.6-8.7 s against 10.5-12.5 s); a third adds
 # nothing on two cores.
 _TEXT_WRITERS = 2
+# How long the driver retries a write transaction that failed for a transient reason or an
+# unreachable server (its own default): a Neo4j restart within it goes unnoticed.
+_DRIVER_RETRY_SECONDS = 30.0
 _ROW_CHUNK = 5_000
 # Relation MERGEs are smaller still and their commits a good part of their cost: all of ESCO's
 # 154,027 in 7.6-8.6 s against 8.8-9.1 s in chunks of 5,000 (same server, alternated).
@@ -208,10 +211,15 @@ class Neo4jStore(GraphStore):
 
         Tests clean up with it; the indexes of other namespaces are left as they are.
         """
-        while self._write_one(cypher.DROP_NAMESPACE_BATCH, limit=10_000)[0]["deleted"]:
+        self._drop_namespace(retry_seconds=_DRIVER_RETRY_SECONDS)
+
+    def _drop_namespace(self, *, retry_seconds: float) -> None:
+        while self._write_one(
+            cypher.DROP_NAMESPACE_BATCH, retry_seconds_=retry_seconds, limit=10_000
+        )[0]["deleted"]:
             pass
         for kind in cypher.TEXT_KINDS:
-            self._write_one(cypher.drop_vector_index(kind, self._ns))
+            self._write_one(cypher.drop_vector_index(kind, self._ns), retry_seconds_=retry_seconds)
         self._vector_dimension = None
         self._vector_indexes = frozenset()
 
@@ -249,14 +257,19 @@ class Neo4jStore(GraphStore):
         result: list[dict[str, Any]] = self._wrap(call)
         return result
 
-    def _write_one(self, query: str, **params: Any) -> list[dict[str, Any]]:
+    def _write_one(
+        self, query: str, *, retry_seconds_: float = _DRIVER_RETRY_SECONDS, **params: Any
+    ) -> list[dict[str, Any]]:
+        """Run one write transaction, which the driver retries for ``retry_seconds_``."""
         driver = self._session_driver()
 
         def work(tx: ManagedTransaction) -> list[dict[str, Any]]:
             return [record.data() for record in tx.run(query, ns=self._ns, **params)]
 
         def call() -> list[dict[str, Any]]:
-            with driver.session(database=self._database) as session:
+            with driver.session(
+                database=self._database, max_transaction_retry_time=retry_seconds_
+            ) as session:
                 return session.execute_write(work)
 
         result: list[dict[str, Any]] = self._wrap(call)
@@ -266,7 +279,8 @@ class Neo4jStore(GraphStore):
         self, query: str, rows: Sequence[Any], *, chunk: int = _ROW_CHUNK, key: str = "rows"
     ) -> None:
         for start in range(0, len(rows), chunk):
-            self._write_one(query, **{key: list(rows[start : start + chunk])})
+            params: dict[str, Any] = {key: list(rows[start : start + chunk])}
+            self._write_one(query, **params)
 
     def _meta(self, key: str) -> str | None:
         rows = self._read(cypher.GET_META, key=key)
@@ -353,7 +367,10 @@ class Neo4jStore(GraphStore):
             self._load_all(batch)
         except BaseException:
             try:
-                self.drop_namespace()
+                # One attempt per statement: the load has already spent the driver's retries
+                # (30 s) on a server that went away; waiting as long again only delays the
+                # error (a killed server took 65 s to be reported, over 120 s on a busy machine).
+                self._drop_namespace(retry_seconds=0.0)
             except (BackendUnavailableError, ConflictError) as e:
                 logger.error("neo4j first load failed and its clean-up too: %s", e)
             raise
@@ -501,15 +518,23 @@ class Neo4jStore(GraphStore):
         the server), another is sent. After the first failure no new group starts; the ones in
         flight finish or roll back, and the error is raised.
         """
+        # Set by the first group that fails, before its error travels: a writer thread that is
+        # free must not start the next group and spend the driver's retries (30 s) on a server
+        # that went away (groups started one after another that way took minutes to fail).
+        failed = threading.Event()
 
         def write(group: list[str]) -> None:
-            if stop is not None and stop.is_set():
+            if failed.is_set() or (stop is not None and stop.is_set()):
                 return
             by_kind: dict[NodeKind, list[dict[str, Any]]] = defaultdict(list)
             for uri in group:
                 for seq, text in enumerate(texts_by_uri[uri]):
                     by_kind[kinds[uri]].append(_text_row(text, kinds[uri], seq))
-            self._write_group(group if replace else [], by_kind)
+            try:
+                self._write_group(group if replace else [], by_kind)
+            except BaseException:
+                failed.set()
+                raise
 
         groups = _groups(texts_by_uri, _TEXT_CHUNK)
         if len(groups) == 1:
@@ -517,13 +542,12 @@ class Neo4jStore(GraphStore):
             return
         with ThreadPoolExecutor(_TEXT_WRITERS, thread_name_prefix="neo4j-texts") as pool:
             pending = [pool.submit(write, group) for group in groups]
-            try:
-                for future in pending:
+            wait(pending, return_when=FIRST_EXCEPTION)
+            for future in pending:
+                future.cancel()
+            for future in pending:
+                if not future.cancelled():
                     future.result()
-            except BaseException:
-                for future in pending:
-                    future.cancel()
-                raise
 
     def _write_group(
         self, uris: list[str], by_kind: Mapping[NodeKind, list[dict[str, Any]]]
