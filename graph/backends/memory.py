@@ -37,6 +37,9 @@ class MemoryGraph:
         """
         self.concepts: dict[str, Concept] = {}
         self.records: dict[str, Record] = {}
+        # The records of each kind: a listing reads its kind only (recording one recognition
+        # decision lists its authority's, among 100,000 credentials and learners).
+        self._records_by_kind: dict[NodeKind, dict[str, Record]] = {}
         self.schemes: dict[str, ConceptScheme] = {}
         self.kinds: dict[str, NodeKind] = {}
         self.out_edges: dict[str, dict[_EdgeKey, Relation]] = {}
@@ -62,7 +65,11 @@ class MemoryGraph:
 
     def add_record(self, record: Record) -> None:
         """Add or replace a record."""
+        replaced = self.records.get(record.uri)
+        if replaced is not None and replaced.kind is not record.kind:
+            self._records_by_kind[replaced.kind].pop(record.uri, None)
         self.records[record.uri] = record
+        self._records_by_kind.setdefault(record.kind, {})[record.uri] = record
         self.kinds[record.uri] = record.kind
         if self._index is not None and record.kind in SEARCHABLE_RECORDS:
             # The Assembly's posts have indexed texts, like concepts.
@@ -71,8 +78,10 @@ class MemoryGraph:
 
     def remove_record(self, uri: str) -> None:
         """Remove a record and every edge to or from it, if present."""
-        if self.records.pop(uri, None) is None:
+        removed = self.records.pop(uri, None)
+        if removed is None:
             return
+        self._records_by_kind[removed.kind].pop(uri, None)
         self.kinds.pop(uri, None)
         self._kind_counts = None
         for key in list(self.out_edges.pop(uri, {})):
@@ -197,12 +206,12 @@ class MemoryGraph:
         self, kind: NodeKind, where: Mapping[str, str | int | float | bool]
     ) -> list[Record]:
         """Records of ``kind`` whose index fields equal ``where``, in IRI order."""
-        return [
+        found = [
             record
-            for uri, record in sorted(self.records.items())
-            if record.kind is kind
-            and all(record.index.get(name) == value for name, value in where.items())
+            for record in self._records_by_kind.get(kind, {}).values()
+            if all(record.index.get(name) == value for name, value in where.items())
         ]
+        return sorted(found, key=lambda record: record.uri)
 
 
 def _edge_attributes(relation: Relation) -> dict[str, float | int]:
