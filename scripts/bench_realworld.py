@@ -313,6 +313,15 @@ def print_speed(report: dict[str, Any]) -> None:
         f"batch of {sp['batch_outcomes']}: {sp['extractor_outcomes_per_s']:.1f}/s\n"
         f"  credwalk query-time peak RSS {report['rss']['peak_mb']:.0f} MB (own process)"
     )
+    if "encoder_p50_ms" in sp:
+        print(
+            "  the model's forward pass alone, the same texts (no search)\n"
+            f"    credwalk encoder p50 {sp['encoder_p50_ms']:6.1f} ms "
+            f"p95 {sp['encoder_p95_ms']:6.1f} ms; batch {sp['encoder_outcomes_per_s']:.1f}/s\n"
+            f"    torch (extractor's) p50 {sp['torch_encoder_p50_ms']:6.1f} ms "
+            f"p95 {sp['torch_encoder_p95_ms']:6.1f} ms; "
+            f"batch {sp['torch_encoder_outcomes_per_s']:.1f}/s"
+        )
     if report.get("first_ingest") is not None:
         print(f"  {bench_first_ingest.describe(report['first_ingest'])}")
 
