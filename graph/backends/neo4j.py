@@ -1134,9 +1134,27 @@ def _record_row(record: Record) -> dict[str, Any]:
 
 
 def _record(row: Mapping[str, Any], kind: NodeKind) -> Record:
-    return Record(
-        row["uri"], kind, json.loads(row["doc"]), json.loads(row["idx"]), version=row["version"]
-    )
+    version, doc = versioned_doc(row["doc"], row["version"])
+    return Record(row["uri"], kind, json.loads(doc), json.loads(row["idx"]), version=version)
+
+
+def versioned_doc(stored: str, version: int) -> tuple[int, str]:
+    """The version and JSON document of a record's stored ``doc`` (see ``cypher.MERGE_RECORDS``).
+
+    A record written before versions went into ``doc`` holds the document alone; its version
+    is then ``version``, read beside it.
+
+    Examples
+    --------
+    >>> versioned_doc('12 {"a": 1}', 11)
+    (12, '{"a": 1}')
+    >>> versioned_doc('{"a": 1}', 11)
+    (11, '{"a": 1}')
+    """
+    if stored.startswith("{"):
+        return version, stored
+    head, _, doc = stored.partition(" ")
+    return int(head), doc
 
 
 def _stored_text(row: Mapping[str, Any]) -> IndexedText:
