@@ -250,6 +250,13 @@ def _timed(call: Callable[[], object], runs: int) -> list[float]:
     return times
 
 
+def _per_second(call: Callable[[], object], count: int) -> float:
+    """``count`` items over the seconds one ``call`` takes."""
+    start = time.perf_counter()
+    call()
+    return count / (time.perf_counter() - start)
+
+
 def speed(
     store: GraphStore,
     model: Embedder,
@@ -265,25 +272,21 @@ def speed(
         extractor.get_skills(syllabus)
     ours = _timed(lambda: map_outcomes(store, model, syllabus), runs)
     theirs = _timed(lambda: extractor.get_skills(syllabus), runs)
-    start = time.perf_counter()
-    run_credwalk(store, model, batch, 5)
-    ours_batch = len(batch) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    extractor.get_skills(batch)
-    theirs_batch = len(batch) / (time.perf_counter() - start)
+    ours_batch = _per_second(lambda: run_credwalk(store, model, batch, 5), len(batch))
+    theirs_batch = _per_second(lambda: extractor.get_skills(batch), len(batch))
     # The floor: the same model's forward pass alone, credwalk's encoder and torch's (the
     # extractor's own SentenceTransformer), on the same texts: neither searches anything.
     encoder = _timed(lambda: model.embed_queries(syllabus), runs)
     torch_encoder = _timed(
         lambda: extractor._model.encode(syllabus, normalize_embeddings=True), runs
     )
-    start = time.perf_counter()
-    for part in range(0, len(batch), 100):
-        model.embed_queries(batch[part : part + 100])
-    encoder_batch = len(batch) / (time.perf_counter() - start)
-    start = time.perf_counter()
-    extractor._model.encode(batch, normalize_embeddings=True)
-    torch_batch = len(batch) / (time.perf_counter() - start)
+    encoder_batch = _per_second(
+        lambda: [model.embed_queries(batch[i : i + 100]) for i in range(0, len(batch), 100)],
+        len(batch),
+    )
+    torch_batch = _per_second(
+        lambda: extractor._model.encode(batch, normalize_embeddings=True), len(batch)
+    )
     p95 = float(np.percentile(ours, 95))
     return {
         "encoder_p50_ms": float(np.percentile(encoder, 50)),
